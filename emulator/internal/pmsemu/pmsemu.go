@@ -1,0 +1,122 @@
+// Package pmsemu emulates one Plex Media Server: its HTTP API, its data (libraries, sessions,
+// history) and its token checks. The plex.tv side of the emulator (package emulator) owns
+// accounts, shares and the tokens plex.tv issues; it answers "who is this token, and what is
+// their role on this server" through the Authorizer interface. Transient tokens minted by
+// POST /security/token belong to the server and live here.
+package pmsemu
+
+import (
+	"net/http"
+	"time"
+)
+
+// Role is a caller's role on one server, as the PMS API documentation uses the word.
+type Role int
+
+const (
+	// RoleNone means the account has no access to the server (answer 401).
+	RoleNone Role = iota
+	// RoleShared is a "shared user": a friend the server is shared with, or a managed home user.
+	RoleShared
+	// RoleAdmin is the server's owner.
+	RoleAdmin
+)
+
+// Caller is the account behind a token, as seen by one server.
+type Caller struct {
+	AccountID int    // plex.tv account id
+	UUID      string // plex.tv account uuid
+	Username  string
+	Thumb     string
+	Role      Role
+	// Managed is true for a managed home user (shared user with restrictions).
+	Managed bool
+	// Sections lists the library section keys shared with the caller; nil means all sections.
+	Sections []string
+}
+
+// AuthResult is the outcome of checking a token: OK, or the HTTP status a PMS answers.
+type AuthResult int
+
+const (
+	// AuthOK means the token is valid and Caller is filled in.
+	AuthOK AuthResult = iota
+	// AuthUnauthorized: unknown, revoked or refused token, or no access to this server (401).
+	AuthUnauthorized
+	// AuthExpired: an expired Plex JWT (498).
+	AuthExpired
+)
+
+// Authorizer resolves a token presented to this server. It is implemented by package emulator.
+type Authorizer interface {
+	Authorize(machineIdentifier, token string) (Caller, AuthResult)
+}
+
+// Account is a plex.tv account the server knows of, used to render users in sessions and history.
+type Account struct {
+	ID       int
+	UUID     string
+	Username string
+	Thumb    string
+}
+
+// SectionConfig describes one library section. Items are generated deterministically from
+// (machine identifier, section key, index); Size may be up to at least 1,000,000.
+type SectionConfig struct {
+	Key   string
+	Type  string // "movie", "show", "artist", "photo"
+	Title string
+	Size  int
+}
+
+// SessionConfig is one seeded playing session.
+type SessionConfig struct {
+	AccountID int
+	// Section and Index pick the item being played.
+	Section string
+	Index   int
+	State   string // "playing", "paused", "buffering"
+}
+
+// HistoryConfig is one seeded history entry.
+type HistoryConfig struct {
+	AccountID int
+	Section   string
+	Index     int
+	ViewedAt  time.Time
+}
+
+// Config describes one server.
+type Config struct {
+	MachineIdentifier string
+	Name              string
+	Version           string
+	OwnerAccountID    int
+	Accounts          []Account
+	Sections          []SectionConfig
+	Sessions          []SessionConfig
+	History           []HistoryConfig
+	// Now is the emulator's clock (required).
+	Now func() time.Time
+	// SharedAdminStatus is what a shared user gets on an admin-only operation: 401 (default) or 403.
+	SharedAdminStatus int
+	// OnRequest, when set, is called for every request with the matched "METHOD /pattern".
+	OnRequest func(pattern string)
+}
+
+// Server is one emulated Plex Media Server. It is an http.Handler.
+type Server struct {
+	cfg  Config
+	auth Authorizer
+	mux  *http.ServeMux
+}
+
+// New returns a server for cfg that resolves tokens with auth.
+func New(cfg Config, auth Authorizer) *Server {
+	s := &Server{cfg: cfg, auth: auth, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }

@@ -1,0 +1,176 @@
+package pmsemu
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/plexkit/plexkit/internal/spec"
+)
+
+// handler is the server's implementation and state. Server's fields are fixed by pmsemu.go, so
+// the handler lives in the mux as the handler for every path; Server reaches it through the mux
+// (see Server.impl).
+type handler struct {
+	cfg      Config
+	auth     Authorizer
+	sections []*section // in configuration order; position = rating key prefix
+	byKey    map[string]*section
+	accounts map[int]Account
+	sessions []SessionConfig
+	history  []historyEntry
+	ops      map[string]func(*call) // by spec operationId
+
+	mu        sync.Mutex
+	transient map[string]transientToken
+}
+
+// call is one authenticated request on its way through a handler.
+type call struct {
+	w      http.ResponseWriter
+	r      *http.Request
+	caller Caller // zero for an operation that needs no token
+	json   bool
+	query  url.Values
+}
+
+// UnknownRoute is the pattern passed to Config.OnRequest, after the method, for a request that
+// matches no operation of the spec.
+const UnknownRoute = "(unknown)"
+
+// DefaultVersion is the PMS version reported when Config.Version is empty.
+const DefaultVersion = "1.42.2.10156-f737b826c"
+
+// routes installs the handler. Every request is routed by the operation table generated from
+// the official spec (package internal/spec), not by mux patterns, so the role of every operation,
+// including those this emulator serves no data for, is checked the same way.
+func (s *Server) routes() {
+	h := newHandler(s.cfg, s.auth)
+	s.mux.Handle("/", h)
+}
+
+// impl returns the handler routes installed.
+func (s *Server) impl() *handler {
+	hd, _ := s.mux.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: "/"}})
+	return hd.(*handler)
+}
+
+// Restart forgets every transient token the server minted, as a restarted PMS does.
+func (s *Server) Restart() { s.impl().restart() }
+
+func newHandler(cfg Config, auth Authorizer) *handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Version == "" {
+		cfg.Version = DefaultVersion
+	}
+	if cfg.SharedAdminStatus != http.StatusForbidden {
+		cfg.SharedAdminStatus = http.StatusUnauthorized
+	}
+	h := &handler{
+		cfg:       cfg,
+		auth:      auth,
+		byKey:     map[string]*section{},
+		accounts:  map[int]Account{},
+		transient: map[string]transientToken{},
+	}
+	for _, sc := range cfg.Sections {
+		if _, dup := h.byKey[sc.Key]; dup || sc.Key == "" {
+			continue // the first section with a key wins; a key is required
+		}
+		sec := newSection(cfg.MachineIdentifier, len(h.sections), sc)
+		h.sections = append(h.sections, sec)
+		h.byKey[sc.Key] = sec
+	}
+	for _, a := range cfg.Accounts {
+		h.accounts[a.ID] = a
+	}
+	// Seeds naming a section or item the server does not have are dropped, so every rendered
+	// session and history entry points at an item that GET /library/metadata can serve.
+	for _, sc := range cfg.Sessions {
+		if h.valid(sc.Section, sc.Index) {
+			h.sessions = append(h.sessions, sc)
+		}
+	}
+	for i, hc := range cfg.History {
+		if h.valid(hc.Section, hc.Index) {
+			h.history = append(h.history, historyEntry{HistoryConfig: hc, id: i + 1})
+		}
+	}
+	h.ops = map[string]func(*call){
+		"getIdentity":             h.identity,
+		"getSlash":                h.root,
+		"libraryGetSections":      h.librarySections,
+		"librarySectionGetAll":    h.sectionItems,
+		"libraryMetadataGetSlash": h.metadataItems,
+		"hubsGetSearch":           h.search,
+		"statusGetSlash":          h.statusSessions,
+		"statusGetHistoryAll":     h.historyAll,
+		"securityPostToken":       h.securityToken,
+		"securityGetResources":    h.securityResources,
+	}
+	return h
+}
+
+func (h *handler) valid(sectionKey string, index int) bool {
+	s := h.byKey[sectionKey]
+	return s != nil && index >= 0 && index < s.Size
+}
+
+// aliases are paths clients use that the spec does not list, routed to the operation the
+// server actually runs for them: python-plexapi and most clients list sections at
+// /library/sections.
+var aliases = map[string]string{"/library/sections": "/library/sections/all"}
+
+// route finds the operation for r and the pattern reported to OnRequest.
+func route(r *http.Request) (op spec.Operation, pattern string, ok bool) {
+	path := r.URL.Path
+	if op, ok = spec.Lookup(r.Method, path); ok {
+		return op, r.Method + " " + op.Path, true
+	}
+	if target, alias := aliases[path]; alias && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		op, ok = spec.Lookup(r.Method, target)
+		return op, r.Method + " " + path, ok
+	}
+	// A PMS mints transient tokens whatever the verb (the spec lists POST, the preferred one).
+	if op, ok = spec.Lookup(http.MethodPost, path); ok && op.OperationID == "securityPostToken" {
+		return op, r.Method + " " + op.Path, true
+	}
+	return spec.Operation{}, r.Method + " " + UnknownRoute, false
+}
+
+// ServeHTTP checks a request the way a PMS does: route, token, role; then runs the operation.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	op, pattern, found := route(r)
+	if h.cfg.OnRequest != nil {
+		h.cfg.OnRequest(pattern)
+	}
+	c := &call{w: w, r: r, json: wantsJSON(r), query: r.URL.Query()}
+	if !found || op.Role != spec.RoleNone {
+		caller, status := h.authenticate(r, c.query)
+		if status != 0 {
+			writeError(w, status)
+			return
+		}
+		c.caller = caller
+	}
+	switch {
+	case !found:
+		writeError(w, http.StatusNotFound)
+	case op.Role == spec.RoleAdmin && c.caller.Role != RoleAdmin:
+		writeError(w, h.cfg.SharedAdminStatus)
+	case h.ops[op.OperationID] == nil:
+		writeError(w, http.StatusNotImplemented)
+	default:
+		h.ops[op.OperationID](c)
+	}
+}
+
+// canSee reports whether c's caller may see section s: the admin sees every section, a shared
+// user those shared with them (all when Caller.Sections is nil).
+func (c *call) canSee(s *section) bool {
+	return c.caller.Role == RoleAdmin || c.caller.Sections == nil || slices.Contains(c.caller.Sections, s.Key)
+}
