@@ -1,0 +1,137 @@
+// Package emulator is a fake plex.tv and a set of fake Plex Media Servers, as strict as Plex,
+// for testing the plexkit library, the CLI and other applications without the internet.
+//
+// It owns the plex.tv side: accounts, pins and the link and auth pages, JWK registration,
+// nonces, the exchange of device JWTs for Plex JWTs, plex.tv's signing keys (with rotation), the
+// user and resources endpoints, the control API, fault injection and request counts. The
+// servers themselves (routes, library data, role checks per operation of the official spec) are
+// package emulator/internal/pmsemu; this package tells them who a token belongs to.
+//
+// The emulator deliberately imports none of plexkit's client packages: it has its own wire
+// types, so it tests the clients rather than agreeing with them by construction.
+//
+// # Use
+//
+// In a test:
+//
+//	e := emulator.New(emulator.Options{})
+//	if err := e.Start(); err != nil { … }
+//	defer e.Close()
+//	// point the client at e.URL(); approve a pin with e.ClaimPin(code, "alice")
+//
+// Handler returns the plex.tv handler alone, for httptest.NewServer; the servers listen only
+// after Start.
+//
+// # Seed
+//
+// Accounts (Users lists them; passwords are also the constants AlicePassword etc.):
+//
+//	username  password         kind     notes
+//	alice     alice-password   owner    owns alice-nas and alice-vault; Plex Pass; home admin
+//	bob       bob-password     friend   alice-nas is shared with him, section "1" (Movies) only
+//	carol     carol-password   managed  managed user in alice's home; alice-nas, all sections
+//	dave      dave-password    none     no access to any server
+//
+// Emails are <username>@example.com. Each account has a legacy token (LegacyToken).
+//
+// Servers (Servers lists them, with their live URLs once started):
+//
+//   - alice-nas accepts account tokens (Plex JWT or legacy), as Plex documents. Sections "1"
+//     Movies (Options.LibrarySize items, default 2000) and "2" TV Shows (350). Playing
+//     sessions: alice (playing) and bob (paused). History for alice, bob and carol.
+//   - alice-vault accepts only its own access tokens, those /api/v2/resources lists for it, as
+//     real servers have been seen to do. Sections "1" Movies (150) and "2" TV Shows (220). No
+//     sessions; history for alice.
+//
+// Machine identifiers are derived from the server names, so they are the same in every run;
+// tokens and ports are not.
+//
+// In /api/v2/resources each server lists four connections: a dead local http one first, the
+// live one (http://127.0.0.1:PORT, local), and with includeHttps=1 a dead remote https one,
+// with includeRelay=1 a dead relay. Dead connections accept TCP and never answer, so a client
+// must race connections (or time out). Each account gets its own access token per server: the
+// owner's, or the share's; a server refuses every other server's tokens.
+//
+// # plex.tv API
+//
+// Served under /api/v2/ on the plex.tv listener, following Plex's "Authenticating with Plex"
+// documentation (the description of the official PMS OpenAPI) and what clients observe:
+//
+//	POST /api/v2/pins              201 pin (strong: 25-char code, 30 min; else 4 chars, 15 min)
+//	GET  /api/v2/pins/{id}         200 pin; once claimed: Plex JWT (pin with jwk; needs deviceJWT)
+//	                               or a legacy token; 404/1020 unknown or expired; 429 over 2/s
+//	PUT  /api/v2/pins/link         204: the X-Plex-Token account approves form value code
+//	POST /api/v2/auth/jwk          201: register {"jwk":…} for the client (legacy token or JWT)
+//	GET  /api/v2/auth/nonce        200 {"nonce":…}: 5 min, single use, per client, 429 over limit
+//	POST /api/v2/auth/token        200 {"auth_token":…} for {"jwt":<device JWT>}; 422 per check
+//	GET  /api/v2/auth/keys         200 JWKS: current key, and the previous one after a rotation
+//	GET  /api/v2/user              200 user (XML unless Accept asks for JSON); 401; 498 expired
+//	GET  /api/v2/resources         200 the account's servers with their access tokens (JSON)
+//
+// Every endpoint except /auth/keys and /pins/link requires X-Plex-Client-Identifier (400, code
+// 1000). Errors use plex.tv's envelope {"errors":[{"code":N,"message":…,"status":S}]}; the
+// Code* constants list the codes, and say which are invented. The user object and errors are
+// XML unless Accept asks for JSON, as on plex.tv; the other endpoints answer JSON whatever
+// Accept says.
+//
+// A device JWT (at /auth/token, or as deviceJWT when polling a pin) must: parse as a compact
+// JWS; name in its header kid the kid of the JWK registered for the request's client identifier
+// (the message says so when the kid is the client identifier, a classic mistake); use alg EdDSA
+// (RS256 for an RSA key); verify with that key; have aud "plex.tv", iss = the client identifier,
+// iat at most MaxIATSkew ahead of the emulator clock, and exp in the future and at most
+// MaxDeviceJWTLifetime after iat; and, at /auth/token, a nonce issued to this client, unexpired
+// and unused. Scope words that Plex does not document are ignored, as plex.tv does.
+//
+// The issued Plex JWT is signed (EdDSA) with the current plex.tv key, whose kid is its RFC 7638
+// thumbprint. Claims: iss "plex.tv"; aud ["plex.tv", client identifier]; iat; exp = iat + 7
+// days; thumbprint = the device JWK's kid; nonce, when the device JWT had one; user {"id",
+// "uuid"} plus, per scope, "username", "email", "friendly_name", "restricted", "anonymous",
+// "joinedAt"; and jti, which ties the token to this registration of the device, so that a
+// device removed from Authorized Devices and registered again does not revive its old tokens.
+// The user keys are spelled like the scope names, as the TypeScript client that types Plex's
+// tokens (scttcper/plex) spells them. The first Plex JWT issued to a device that
+// registered its JWK with a legacy token invalidates that token, as Plex documents.
+//
+// # Pages
+//
+// For a person in a browser (html/template; the only script copies the URL fragment of /auth
+// into the form):
+//
+//	GET /link[?pin=CODE]   sign in, then type a 4-character code; approve → "Device linked"
+//	GET /auth#?clientID=…&code=…&context%5Bdevice%5D%5Bproduct%5D=…   approve a strong pin
+//
+// Sessions use an HttpOnly cookie; every form POST carries a CSRF token bound to the session
+// (403 without it). Stable element ids for automation: #username, #password, #signin, #code,
+// #approve and, on success, #linked.
+//
+// # Control API
+//
+// On the plex.tv listener, never faulted nor counted; a browser's cross-site POST to it is
+// refused (403):
+//
+//	GET    /__emulator/pins               JSON list: id, code, clientIdentifier, product,
+//	                                      strong, claimed, expiresAt
+//	POST   /__emulator/pins/claim         form code, user: approve a pin as that user (204)
+//	GET    /__emulator/clock              {"now": RFC 3339}
+//	POST   /__emulator/clock              form advance (Go duration, e.g. 169h): move the clock
+//	GET    /__emulator/stats              JSON object: request count per endpoint (see Stats)
+//	DELETE /__emulator/stats              reset the counts (204)
+//	POST   /__emulator/devices/revoke     form clientIdentifier: see RevokeDevice (204)
+//	POST   /__emulator/keys/rotate        see RotateKey; answers the new JWKS
+//	POST   /__emulator/faults             form endpoint, latency, status, retryAfter, count,
+//	                                      drop: see SetFault; only endpoint clears its fault,
+//	                                      nothing at all clears every fault (204)
+//	GET    /__emulator/state              State as JSON: url, servers, users
+//
+// # Clock
+//
+// The emulator clock starts at Options.Start and runs at real speed, or stands still with
+// Options.FreezeClock; Advance (or POST /__emulator/clock) moves it. Pins, nonces, rate limits,
+// iat/exp checks, Plex JWT expiry and the servers' data all use it. Fault latency is real time.
+//
+// # Rate limits
+//
+// Plex publishes no numbers. The emulator answers 429 with Retry-After when one pin is polled
+// more than twice a second, and when one client identifier asks for more than
+// Options.NoncesPerMinute nonces (default 10) in a minute.
+package emulator

@@ -1,0 +1,376 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Errors returned by the Emulator's methods; match them with errors.Is.
+var (
+	// ErrStarted: Start or StartOn was called twice.
+	ErrStarted = errors.New("emulator: already started")
+	// ErrClosed: Start or StartOn was called after Close.
+	ErrClosed = errors.New("emulator: closed")
+	// ErrNoSuchAccount: the username is not a seeded account.
+	ErrNoSuchAccount = errors.New("emulator: no such account")
+	// ErrPinNotFound: no live pin has this code (unknown, or expired).
+	ErrPinNotFound = errors.New("emulator: pin not found or expired")
+)
+
+// Options configures an Emulator. The zero value is ready to use.
+type Options struct {
+	// LibrarySize is the number of items in alice's "Movies" section on alice-nas (default
+	// 2000). Items are generated on demand, not stored, so sizes of 1,000,000 and more are cheap.
+	LibrarySize int
+	// Start is the emulator clock's initial time (default: time.Now()). The clock then runs at
+	// real speed, plus whatever Advance adds.
+	Start time.Time
+	// FreezeClock stops the clock at Start: it moves only with Advance. Tests that count
+	// requests per second, and golden files, want this.
+	FreezeClock bool
+	// ExpiredJWTStatusOnPMS is what a PMS answers for an expired Plex JWT: 498 (default, as
+	// Plex documents) or 401.
+	ExpiredJWTStatusOnPMS int
+	// SharedAdminStatus is what a shared user gets from a PMS on an admin-only operation: 401
+	// (default) or 403. Plex does not document which.
+	SharedAdminStatus int
+	// NoncesPerMinute is how many nonces one client identifier may get per minute before
+	// GET /api/v2/auth/nonce answers 429 (default 10; negative: no limit). Plex publishes no
+	// number; benchmarks and load tests turn the limit off.
+	NoncesPerMinute int
+	// Logf, when set, receives one line per request: listener, method, path (never the query,
+	// which may hold a token), status and duration.
+	Logf func(format string, args ...any)
+}
+
+// Emulator is a fake plex.tv and a set of fake Plex Media Servers, seeded with accounts,
+// servers, shares, libraries, sessions and history (see the package documentation). All state
+// lives in memory under one mutex; the clock is the emulator's own (Now, Advance).
+type Emulator struct {
+	opts      Options
+	realStart time.Time    // monotonic origin of the running clock
+	offset    atomic.Int64 // total Advance, in nanoseconds
+	mux       *http.ServeMux
+	handler   http.Handler
+
+	mu           sync.Mutex
+	accounts     []*account
+	byName       map[string]*account
+	byID         map[int]*account
+	legacy       map[string]*legacyToken
+	servers      []*server
+	serverTokens map[string]*serverToken
+	devices      map[string]*device // by client identifier
+	revoked      map[string]bool    // client identifiers removed from Authorized Devices
+	thumbprints  map[string]string  // RFC 7638 thumbprint of a registered JWK → client identifier
+	pins         map[int]*pin
+	pinCodes     map[string]int // normalised code → pin id
+	nextPinID    int
+	nonces       map[string]*nonce
+	nonceLog     map[string][]time.Time // client identifier → recent nonce issue times
+	noncesIssued int
+	keys         []*signingKey // current first, then the previous one (if rotated)
+	sessions     map[string]*webSession
+	stats        map[string]int
+	faults       map[string]*faultState
+
+	// Lifecycle, also under mu.
+	started  bool
+	closed   bool
+	plexURL  string
+	httpSrvs []*http.Server
+	holes    []*blackhole
+}
+
+// New returns an emulator seeded with the accounts and servers described in the package
+// documentation. Use Handler in an httptest.Server, or Start to listen on loopback.
+func New(opts Options) *Emulator {
+	if opts.LibrarySize <= 0 {
+		opts.LibrarySize = 2000
+	}
+	if opts.Start.IsZero() {
+		opts.Start = time.Now()
+	}
+	if opts.ExpiredJWTStatusOnPMS != http.StatusUnauthorized {
+		opts.ExpiredJWTStatusOnPMS = StatusTokenExpired
+	}
+	if opts.SharedAdminStatus != http.StatusForbidden {
+		opts.SharedAdminStatus = http.StatusUnauthorized
+	}
+	if opts.NoncesPerMinute == 0 {
+		opts.NoncesPerMinute = 10
+	}
+	e := &Emulator{
+		opts:         opts,
+		realStart:    time.Now(),
+		byName:       map[string]*account{},
+		byID:         map[int]*account{},
+		legacy:       map[string]*legacyToken{},
+		serverTokens: map[string]*serverToken{},
+		devices:      map[string]*device{},
+		revoked:      map[string]bool{},
+		thumbprints:  map[string]string{},
+		pins:         map[int]*pin{},
+		pinCodes:     map[string]int{},
+		nextPinID:    1272322473,
+		nonces:       map[string]*nonce{},
+		nonceLog:     map[string][]time.Time{},
+		sessions:     map[string]*webSession{},
+		stats:        map[string]int{},
+		faults:       map[string]*faultState{},
+	}
+	e.keys = []*signingKey{newSigningKey()}
+	e.seed()
+	e.mux = http.NewServeMux()
+	e.routes()
+	e.handler = e.instrument("plex.tv", e.plexKey, e.mux)
+	return e
+}
+
+// Handler returns the plex.tv handler: /api/v2/..., the link and auth pages and /__emulator/.
+// It works without Start (for httptest.NewServer), but the PMS listeners exist only after Start.
+func (e *Emulator) Handler() http.Handler { return e.handler }
+
+// Start listens on 127.0.0.1 with a random port for plex.tv, one for each seeded server, and
+// the dead connections listed in /api/v2/resources.
+func (e *Emulator) Start() error { return e.StartOn("127.0.0.1:0") }
+
+// StartOn is Start with plex.tv listening on addr (the servers still use 127.0.0.1:0).
+func (e *Emulator) StartOn(addr string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch {
+	case e.closed:
+		return ErrClosed
+	case e.started:
+		return ErrStarted
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("emulator: plex.tv listener: %w", err)
+	}
+	e.started = true
+	e.plexURL = "http://" + ln.Addr().String()
+	e.serve(ln, e.handler)
+	for _, s := range e.servers {
+		if err := e.startServer(s); err != nil {
+			e.closeLocked()
+			return err
+		}
+	}
+	return nil
+}
+
+// serve runs h on ln until Close.
+func (e *Emulator) serve(ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	e.httpSrvs = append(e.httpSrvs, srv)
+	go func() { _ = srv.Serve(ln) }() // Serve returns only when Close closes the listener
+}
+
+// Close stops every listener and drops open connections. The emulator cannot be restarted.
+func (e *Emulator) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.closeLocked()
+}
+
+func (e *Emulator) closeLocked() error {
+	e.closed = true
+	var errs []error
+	for _, srv := range e.httpSrvs {
+		errs = append(errs, srv.Close())
+	}
+	for _, h := range e.holes {
+		errs = append(errs, h.close())
+	}
+	e.httpSrvs, e.holes = nil, nil
+	return errors.Join(errs...)
+}
+
+// URL returns the plex.tv base URL, e.g. http://127.0.0.1:41234, or "" before Start.
+func (e *Emulator) URL() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.plexURL
+}
+
+// Now returns the emulator clock's time: Options.Start, plus the real time since New (unless
+// Options.FreezeClock), plus every Advance.
+func (e *Emulator) Now() time.Time {
+	t := e.opts.Start.Add(time.Duration(e.offset.Load()))
+	if e.opts.FreezeClock {
+		return t
+	}
+	return t.Add(time.Since(e.realStart))
+}
+
+// Advance moves the emulator clock forward by d (backward if d is negative).
+func (e *Emulator) Advance(d time.Duration) { e.offset.Add(int64(d)) }
+
+// ServerInfo describes a seeded server.
+type ServerInfo struct {
+	Name              string `json:"name"`
+	MachineIdentifier string `json:"machineIdentifier"`
+	// URL is the live connection, e.g. http://127.0.0.1:41235, or "" before Start.
+	URL string `json:"url"`
+	// Owner is the owning account's username.
+	Owner string `json:"owner"`
+	// AcceptsAccountJWT is false for a server that accepts only its own access tokens (from
+	// /api/v2/resources), as real servers have been seen to do.
+	AcceptsAccountJWT bool `json:"acceptsAccountJWT"`
+}
+
+// UserInfo describes a seeded account.
+type UserInfo struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	ID       int    `json:"id"`
+	UUID     string `json:"uuid"`
+	Email    string `json:"email"`
+	// Kind is "owner" (owns servers), "friend" (a server is shared with the account),
+	// "managed" (a managed user in the owner's home) or "none" (no access to any server).
+	Kind string `json:"kind"`
+}
+
+// State is the emulator's public description, served at GET /__emulator/state.
+type State struct {
+	URL     string       `json:"url"`
+	Servers []ServerInfo `json:"servers"`
+	Users   []UserInfo   `json:"users"`
+}
+
+// Servers returns the seeded servers, in seed order.
+func (e *Emulator) Servers() []ServerInfo {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]ServerInfo, 0, len(e.servers))
+	for _, s := range e.servers {
+		out = append(out, ServerInfo{
+			Name:              s.name,
+			MachineIdentifier: s.machineID,
+			URL:               s.url,
+			Owner:             s.owner.username,
+			AcceptsAccountJWT: s.acceptsAccountJWT,
+		})
+	}
+	return out
+}
+
+// Users returns the seeded accounts, in seed order.
+func (e *Emulator) Users() []UserInfo {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]UserInfo, 0, len(e.accounts))
+	for _, a := range e.accounts {
+		out = append(out, UserInfo{
+			Username: a.username, Password: a.password, ID: a.id, UUID: a.uuid, Email: a.email,
+			Kind: a.kind,
+		})
+	}
+	return out
+}
+
+// State returns the URL, servers and users.
+func (e *Emulator) State() State {
+	return State{URL: e.URL(), Servers: e.Servers(), Users: e.Users()}
+}
+
+// LegacyToken returns the account's legacy (20-character) token, or "" for an unknown
+// username. Once a JWT issued to a device that registered with that token has invalidated it,
+// the account gets a new one (as signing in again would), which this then returns.
+func (e *Emulator) LegacyToken(username string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.byName[strings.ToLower(username)]
+	if a == nil {
+		return ""
+	}
+	return e.accountToken(a)
+}
+
+// accountToken returns a's account-wide legacy token, minting one if it was invalidated.
+func (e *Emulator) accountToken(a *account) string {
+	if a.legacy == "" {
+		a.legacy = randomToken()
+		e.legacy[a.legacy] = &legacyToken{acct: a}
+	}
+	return a.legacy
+}
+
+// ClaimPin approves the pin with this code as the named account, as the person would on the
+// link or auth page.
+func (e *Emulator) ClaimPin(code, username string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.byName[strings.ToLower(username)]
+	if a == nil {
+		return fmt.Errorf("%w: %q", ErrNoSuchAccount, username)
+	}
+	p := e.pinByCode(code)
+	if p == nil {
+		return fmt.Errorf("%w: code %q", ErrPinNotFound, code)
+	}
+	p.claimedBy = a
+	return nil
+}
+
+// RevokeDevice removes the device from the owner's Authorized Devices: its JWK, the Plex JWTs
+// issued to it and the legacy tokens plex.tv gave it stop working. Exchanging a device JWT for
+// it then answers 401 with code 1097 ("jwk missing").
+func (e *Emulator) RevokeDevice(clientIdentifier string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if d := e.devices[clientIdentifier]; d != nil {
+		delete(e.thumbprints, d.thumb)
+		delete(e.devices, clientIdentifier)
+	}
+	for tok, l := range e.legacy {
+		if l.clientID == clientIdentifier && clientIdentifier != "" {
+			delete(e.legacy, tok)
+		}
+	}
+	e.revoked[clientIdentifier] = true
+}
+
+// RotateKey makes a new plex.tv signing key current. The previous current key stays in the
+// JWKS, and tokens it signed keep verifying, until the next rotation.
+func (e *Emulator) RotateKey() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.keys = []*signingKey{newSigningKey(), e.keys[0]}
+}
+
+// Stats returns the number of requests per endpoint since New or ResetStats. plex.tv keys are
+// "METHOD /pattern" with the route's pattern, e.g. "GET /api/v2/pins/{id}"; PMS keys are
+// "pms:<server name> METHOD /pattern" with the official spec's path template, e.g.
+// "pms:alice-nas GET /status/sessions". A request that matches no route counts as
+// "METHOD (unknown)". Requests to /__emulator/ are not counted.
+func (e *Emulator) Stats() map[string]int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make(map[string]int, len(e.stats))
+	for k, v := range e.stats {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetStats sets every request count to zero.
+func (e *Emulator) ResetStats() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	clear(e.stats)
+}
+
+func (e *Emulator) count(key string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.stats[key]++
+}
