@@ -104,6 +104,9 @@ func (e *Emulator) instrument(listener string, key func(*http.Request) string, h
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		// Like a real server, the Date header tells the emulator's own clock, so clients that
+		// learn the server's time from it follow Advance.
+		w.Header().Set("Date", e.Now().UTC().Format(http.TimeFormat))
 		defer func() {
 			if e.opts.Logf != nil {
 				e.opts.Logf("%s %s %s %s %s", listener, r.Method, r.URL.Path, sw.outcome(), time.Since(start).Round(time.Microsecond))
