@@ -1,0 +1,381 @@
+package plextv
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/plexkit/plexkit"
+	"github.com/plexkit/plexkit/auth"
+)
+
+// DefaultBaseURL is plex.tv's API host for pins, auth, the account and resources.
+const DefaultBaseURL = "https://clients.plex.tv"
+
+// maxBody bounds how much of a successful plex.tv answer is decoded; the largest (resources of a
+// big account) is a few hundred KiB.
+const maxBody = 16 << 20
+
+// Client talks to plex.tv. Create it with NewClient; it is safe for concurrent use. Its services
+// group the endpoints by area, as in go-github: c.Pins, c.Auth, c.Users, c.Resources.
+type Client struct {
+	// Pins creates and polls PINs and builds the URLs where a person approves them.
+	Pins *PinsService
+	// Auth registers device keys, hands out nonces, exchanges device JWTs and serves plex.tv's keys.
+	Auth *AuthService
+	// Users reads the account a token belongs to.
+	Users *UsersService
+	// Resources lists the account's servers and devices with their connections and tokens.
+	Resources *ResourcesService
+
+	base     *url.URL
+	info     plexkit.ClientInfo
+	clock    func() time.Time
+	learn    bool          // correct clock by plex.tv's Date headers (no WithClock given)
+	offset   *atomic.Int64 // plex.tv's clock minus clock, in ns; shared by WithTokenSource copies
+	verifier *Verifier
+
+	// plain carries calls without a token through the retrying transport; once carries PIN polls,
+	// which Login repeats and slows down itself; authed adds the token of the WithTokenSource
+	// source (nil without one).
+	plain, once, authed *http.Client
+	retry               *plexkit.RetryTransport
+	timeout             time.Duration
+}
+
+// Option configures a Client in NewClient.
+type Option func(*config) error
+
+type config struct {
+	baseURL     string
+	info        *plexkit.ClientInfo
+	hc          *http.Client
+	src         auth.TokenSource
+	verifier    *Verifier
+	verifierOpt *VerifierOptions
+	retry       *plexkit.RetryTransport
+	clock       func() time.Time
+}
+
+// OptionError is a Client option that NewClient refused.
+type OptionError struct {
+	Option string // e.g. "WithBaseURL"
+	Reason string
+}
+
+func (e *OptionError) Error() string { return "plextv: " + e.Option + ": " + e.Reason }
+
+// WithBaseURL points the client at another plex.tv, such as the emulator. Every endpoint is
+// served under this one URL; a path prefix is kept.
+func WithBaseURL(rawURL string) Option {
+	return func(c *config) error { c.baseURL = rawURL; return nil }
+}
+
+// WithClientInfo sets the X-Plex-* identification of this installation. It is required and its
+// ClientIdentifier must not be empty.
+func WithClientInfo(info plexkit.ClientInfo) Option {
+	return func(c *config) error { c.info = &info; return nil }
+}
+
+// WithHTTPClient sets the HTTP client whose Transport, Timeout and redirect policy are used. The
+// client's Transport is wrapped in a plexkit.RetryTransport; do not add another retry layer.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return &OptionError{"WithHTTPClient", "the HTTP client is nil"}
+		}
+		c.hc = hc
+		return nil
+	}
+}
+
+// WithTokenSource sets where the calls that need an account token (Users, Resources) get it.
+func WithTokenSource(src auth.TokenSource) Option {
+	return func(c *config) error { c.src = src; return nil }
+}
+
+// WithVerifier sets the verifier of Plex JWTs. By default the client builds one that reads
+// plex.tv's keys through this client (GET /api/v2/auth/keys) and caches them.
+func WithVerifier(v *Verifier) Option {
+	return func(c *config) error {
+		if v == nil {
+			return &OptionError{"WithVerifier", "the verifier is nil"}
+		}
+		c.verifier = v
+		return nil
+	}
+}
+
+// WithVerifierOptions tunes the default verifier (cache lifetime, leeway). Its Now defaults to
+// the client's clock.
+func WithVerifierOptions(opts VerifierOptions) Option {
+	return func(c *config) error { c.verifierOpt = &opts; return nil }
+}
+
+// WithRetry sets the retry policy of idempotent calls (its Base is ignored: the client's
+// transport is used). The default is plexkit.RetryTransport's.
+func WithRetry(policy plexkit.RetryTransport) Option {
+	return func(c *config) error { c.retry = &policy; return nil }
+}
+
+// WithClock sets plex.tv's clock: device JWTs are dated by it and tokens are checked against it.
+// By default the client uses time.Now corrected by the Date header of plex.tv's answers, so that
+// a machine whose clock is minutes off still signs device JWTs plex.tv accepts. Tests pass the
+// emulator's clock.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) error {
+		if now == nil {
+			return &OptionError{"WithClock", "the clock is nil"}
+		}
+		c.clock = now
+		return nil
+	}
+}
+
+// NewClient returns a plex.tv client. WithClientInfo is required.
+func NewClient(opts ...Option) (*Client, error) {
+	cfg := config{baseURL: DefaultBaseURL}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.info == nil {
+		return nil, &OptionError{"WithClientInfo", "is required: plex.tv identifies every device by its client identifier"}
+	}
+	if strings.TrimSpace(cfg.info.ClientIdentifier) == "" {
+		return nil, &OptionError{"WithClientInfo", "ClientIdentifier is empty"}
+	}
+	base, err := parseBaseURL(cfg.baseURL)
+	if err != nil {
+		return nil, err
+	}
+	hc := cfg.hc
+	if hc == nil {
+		hc = &http.Client{Transport: defaultTransport()}
+	}
+	inner := hc.Transport
+	if inner == nil {
+		inner = http.DefaultTransport
+	}
+	retry := &plexkit.RetryTransport{}
+	if cfg.retry != nil {
+		*retry = *cfg.retry
+	}
+	retry.Base = inner
+	c := &Client{
+		base:    base,
+		info:    *cfg.info,
+		clock:   cfg.clock,
+		learn:   cfg.clock == nil,
+		offset:  new(atomic.Int64),
+		retry:   retry,
+		timeout: hc.Timeout,
+		plain:   &http.Client{Transport: retry, Timeout: hc.Timeout, CheckRedirect: hc.CheckRedirect},
+		once:    &http.Client{Transport: inner, Timeout: hc.Timeout, CheckRedirect: hc.CheckRedirect},
+	}
+	if c.clock == nil {
+		c.clock = time.Now
+	}
+	c.authed = c.tokenClient(cfg.src)
+	c.verifier = cfg.verifier
+	if c.verifier == nil {
+		vo := VerifierOptions{}
+		if cfg.verifierOpt != nil {
+			vo = *cfg.verifierOpt
+		}
+		if vo.Now == nil {
+			vo.Now = c.Now
+		}
+		c.verifier = NewVerifier(clientKeys{c}, vo)
+	}
+	c.initServices()
+	return c, nil
+}
+
+// defaultTransport bounds the wait for response headers, so that a hung plex.tv turns into a
+// timeout that the retry transport can repeat.
+func defaultTransport() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = 30 * time.Second
+	return t
+}
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, &OptionError{"WithBaseURL", fmt.Sprintf("%q is not a URL", plexkit.RedactURL(raw))}
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, &OptionError{"WithBaseURL", fmt.Sprintf("%q is not an absolute http(s) URL", plexkit.RedactURL(raw))}
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return nil, &OptionError{"WithBaseURL", fmt.Sprintf("%q must not carry a query, fragment or credentials", plexkit.RedactURL(u.Redacted()))}
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
+}
+
+func (c *Client) initServices() {
+	c.Pins = &PinsService{c}
+	c.Auth = &AuthService{c}
+	c.Users = &UsersService{c}
+	c.Resources = &ResourcesService{c}
+}
+
+// tokenClient returns an HTTP client that adds the token of src to every request (and, through
+// auth.Transport, drops it on a redirect to another host and refreshes once on 498).
+func (c *Client) tokenClient(src auth.TokenSource) *http.Client {
+	if src == nil {
+		return nil
+	}
+	hc := auth.NewClient(src, c.retry)
+	hc.Timeout = c.timeout
+	return hc
+}
+
+// WithTokenSource returns a copy of c whose Users and Resources calls use the token of src. The
+// copy shares c's transport, clock and verifier (and so its cache of plex.tv's keys).
+func (c *Client) WithTokenSource(src auth.TokenSource) *Client {
+	cp := *c
+	cp.authed = cp.tokenClient(src)
+	cp.initServices()
+	return &cp
+}
+
+// BaseURL returns the plex.tv base URL the client talks to.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// ClientInfo returns the identification the client sends.
+func (c *Client) ClientInfo() plexkit.ClientInfo { return c.info }
+
+// Verifier returns the verifier the client checks Plex JWTs with; it shares the client's cache
+// of plex.tv's keys.
+func (c *Client) Verifier() *Verifier { return c.verifier }
+
+// Now returns plex.tv's time as the client knows it: the WithClock clock, or this machine's
+// clock corrected by the Date headers plex.tv sent.
+func (c *Client) Now() time.Time { return c.clock().Add(time.Duration(c.offset.Load())) }
+
+// minClockSkew is the smallest difference between plex.tv's Date header and this machine's clock
+// that is taken for skew rather than for the header's one-second resolution and network delay.
+const minClockSkew = 2 * time.Second
+
+// learnClock records how far plex.tv's clock (its Date header, which has whole seconds) is
+// from this machine's clock at received.
+func (c *Client) learnClock(resp *http.Response, received time.Time) {
+	if !c.learn {
+		return
+	}
+	date, err := http.ParseTime(resp.Header.Get("Date"))
+	if err != nil {
+		return
+	}
+	skew := date.Add(500 * time.Millisecond).Sub(received)
+	if skew.Abs() < minClockSkew {
+		skew = 0
+	}
+	c.offset.Store(int64(skew.Round(time.Second)))
+}
+
+// isRealPlex reports whether the client talks to plex.tv itself, whose approval pages live on
+// other hosts (app.plex.tv, plex.tv/link) than its API.
+func (c *Client) isRealPlex() bool {
+	h := strings.ToLower(c.base.Hostname())
+	return h == "plex.tv" || strings.HasSuffix(h, ".plex.tv")
+}
+
+// request is one plex.tv call.
+type request struct {
+	method string
+	path   string // under the base URL, starting with "/"
+	query  url.Values
+	body   any              // JSON-encoded when non-nil
+	token  auth.TokenSource // when non-nil, the call carries X-Plex-Token from it
+	authed bool             // the call carries X-Plex-Token from the client's token source
+	once   bool             // not retried by the transport (the caller repeats it)
+	want   []int            // accepted statuses; nil means any 2xx
+}
+
+// ErrNoTokenSource is returned by calls that need an account token when the client has none.
+var ErrNoTokenSource = errors.New("plextv: this call needs an account token: create the client WithTokenSource")
+
+// do performs r and decodes a JSON answer into out (when non-nil). It is the one place that sets
+// the identification headers and the token, and maps refusals to *plexkit.Error.
+func (c *Client) do(ctx context.Context, r request, out any) error {
+	u := *c.base
+	u.Path += r.path
+	u.RawQuery = r.query.Encode()
+	var body io.Reader
+	if r.body != nil {
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return fmt.Errorf("plextv: encode %s %s: %w", r.method, r.path, err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
+	if err != nil {
+		return fmt.Errorf("plextv: %s %s: %w", r.method, r.path, err)
+	}
+	c.info.SetHeaders(req.Header)
+	if r.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	hc := c.plain
+	switch {
+	case r.authed:
+		if c.authed == nil {
+			return ErrNoTokenSource
+		}
+		hc = c.authed
+	case r.token != nil:
+		hc = c.tokenClient(r.token)
+	case r.once:
+		hc = c.once
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return redactURLError(err)
+	}
+	c.learnClock(resp, time.Now())
+	defer func() {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+	}()
+	if err := plexkit.CheckResponse(resp); err != nil {
+		return err
+	}
+	if r.want != nil && !slices.Contains(r.want, resp.StatusCode) {
+		return fmt.Errorf("plextv: %s %s: unexpected status %d", r.method, r.path, resp.StatusCode)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(out); err != nil {
+		return fmt.Errorf("plextv: decode the answer to %s %s: %w", r.method, r.path, err)
+	}
+	return nil
+}
+
+// redactURLError removes token parameters (deviceJWT) from the URL a transport error names.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = plexkit.RedactURL(ue.URL)
+	}
+	return err
+}

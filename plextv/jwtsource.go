@@ -1,0 +1,129 @@
+package plextv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/plexkit/plexkit"
+	"github.com/plexkit/plexkit/auth"
+	"github.com/plexkit/plexkit/devicekey"
+)
+
+// JWTSource is the auth.TokenSource that gets a new Plex JWT for a device whose key plex.tv
+// knows: a nonce (GET /api/v2/auth/nonce), a device JWT signed with the device key, the exchange
+// (POST /api/v2/auth/token), and the verification of the answer — two requests in all, once
+// plex.tv's keys are cached. Every call refreshes; wrap it in an auth.CachedSource (TokenSource
+// does) to reuse a token until it is due.
+type JWTSource struct {
+	c      *Client
+	dev    *devicekey.Device
+	scopes []string
+}
+
+// NewJWTSource returns a JWTSource for dev that asks for the claims of scopes (a subset of
+// devicekey.Scopes; they are checked before anything is sent). c must send dev's client
+// identifier.
+func NewJWTSource(c *Client, dev *devicekey.Device, scopes []string) *JWTSource {
+	return &JWTSource{c: c, dev: dev, scopes: scopes}
+}
+
+// Token refreshes: it returns a new, verified Plex JWT. A device removed from the account's
+// Authorized Devices gives an error matching plexkit.ErrDeviceRevoked: log in again.
+func (s *JWTSource) Token(ctx context.Context) (*auth.Token, error) {
+	if err := checkDevice(s.c, s.dev, s.scopes); err != nil {
+		return nil, err
+	}
+	nonce, err := s.c.Auth.Nonce(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("plextv: refresh: %w", err)
+	}
+	djwt, err := s.dev.Key.SignDeviceJWT(devicekey.DeviceClaims{
+		ClientIdentifier: s.dev.ClientIdentifier,
+		Nonce:            nonce,
+		Scopes:           s.scopes,
+		IssuedAt:         s.c.Now(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("plextv: refresh: sign the device JWT: %w", err)
+	}
+	raw, err := s.c.Auth.Exchange(ctx, djwt)
+	if err != nil {
+		return nil, refusal("refresh", err)
+	}
+	return s.c.issued(ctx, raw, s.dev)
+}
+
+// refusal explains a refused exchange; a removed device is the one case a person must act on.
+func refusal(op string, err error) error {
+	if errors.Is(err, plexkit.ErrDeviceRevoked) {
+		return fmt.Errorf("plextv: %s: this device was removed from the account's Authorized Devices, so plex.tv no longer accepts its key: log in again: %w", op, err)
+	}
+	return fmt.Errorf("plextv: %s: %w", op, err)
+}
+
+// checkDevice refuses, before any request, what plex.tv would refuse or what would bind a
+// token to the wrong identity.
+func checkDevice(c *Client, dev *devicekey.Device, scopes []string) error {
+	if dev == nil || dev.Key == nil {
+		return errors.New("plextv: no device key: create or load the device first")
+	}
+	if dev.ClientIdentifier != c.info.ClientIdentifier {
+		return fmt.Errorf("plextv: the device belongs to client identifier %q but the client sends %q", dev.ClientIdentifier, c.info.ClientIdentifier)
+	}
+	return devicekey.ValidateScopes(scopes)
+}
+
+// issued verifies a token plex.tv just issued for dev — signed by plex.tv, for this client
+// identifier, bound to dev's key — and wraps it.
+func (c *Client) issued(ctx context.Context, raw string, dev *devicekey.Device) (*auth.Token, error) {
+	claims, err := c.verifier.Verify(ctx, raw, Expect{ClientIdentifier: c.info.ClientIdentifier, Thumbprint: dev.Key.KID()})
+	if err != nil {
+		return nil, fmt.Errorf("plextv: the token plex.tv issued does not verify: %w", err)
+	}
+	return &auth.Token{
+		Value:            raw,
+		Kind:             auth.KindPlexJWT,
+		Expiry:           claims.Expiry,
+		IssuedAt:         claims.IssuedAt,
+		ClientIdentifier: c.info.ClientIdentifier,
+	}, nil
+}
+
+// SourceOptions configures TokenSource.
+type SourceOptions struct {
+	// Scopes are the claims to ask for at each refresh (see devicekey.Scopes).
+	Scopes []string
+	// RefreshBefore is how long before expiry a token is refreshed; 0 means 24 hours.
+	RefreshBefore time.Duration
+}
+
+// TokenSource returns what a program uses to always have a valid Plex JWT for dev: the token
+// saved in store (may be nil) is reused until under RefreshBefore remains, then one caller
+// refreshes through a JWTSource — across processes too, by the store's lock — and the new token
+// is saved. A stored token of another client identifier is ignored.
+func TokenSource(ctx context.Context, c *Client, dev *devicekey.Device, store auth.Store, opts SourceOptions) (*auth.CachedSource, error) {
+	if err := checkDevice(c, dev, opts.Scopes); err != nil {
+		return nil, err
+	}
+	var initial *auth.Token
+	if store != nil {
+		t, err := store.Load(ctx)
+		switch {
+		case err == nil:
+			if t.ClientIdentifier == "" || t.ClientIdentifier == dev.ClientIdentifier {
+				initial = t
+			}
+		case !errors.Is(err, auth.ErrNoToken):
+			return nil, fmt.Errorf("plextv: load the saved token: %w", err)
+		}
+	}
+	return auth.NewCachedSource(NewJWTSource(c, dev, opts.Scopes), auth.CacheOptions{
+		Initial:          initial,
+		Store:            store,
+		RefreshBefore:    opts.RefreshBefore,
+		Now:              c.Now,
+		ClientIdentifier: dev.ClientIdentifier,
+	}), nil
+}

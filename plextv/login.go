@@ -1,0 +1,165 @@
+package plextv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/plexkit/plexkit"
+	"github.com/plexkit/plexkit/auth"
+	"github.com/plexkit/plexkit/devicekey"
+)
+
+// Errors that end a Login; match them with errors.Is.
+var (
+	// ErrLoginTimeout: the context's deadline passed before a person approved the PIN.
+	ErrLoginTimeout = errors.New("plextv: login timed out")
+	// ErrPinExpired: plex.tv forgot the PIN (it expires after 15 to 30 minutes) before it was
+	// approved. Start again with a new PIN.
+	ErrPinExpired = errors.New("plextv: the PIN expired before it was approved")
+)
+
+// Timing of the PIN poll. Device JWTs live deviceJWTLifetime and are replaced when less than
+// deviceJWTMargin remains, so a wait of any length always presents a valid one (python-plexapi
+// signs one for the whole wait, and its logins fail silently after 5 minutes).
+const (
+	defaultPollInterval = time.Second
+	maxPollInterval     = 30 * time.Second
+	deviceJWTLifetime   = 5 * time.Minute
+	deviceJWTMargin     = time.Minute
+	// pinGrace is how long past the PIN's own expiry polling goes on when plex.tv cannot be
+	// reached to say it expired, so that a Login without a deadline still ends.
+	pinGrace = time.Minute
+)
+
+// LoginOptions configures Login.
+type LoginOptions struct {
+	// Link asks for a 4-character PIN that a person types at the LinkURL; by default Login
+	// creates a strong PIN and points the person to the AuthURL.
+	Link bool
+	// Scopes are the account claims the Plex JWT should carry (see devicekey.Scopes).
+	Scopes []string
+	// OnPin is called once the PIN exists, with the URL where a person approves it: show both.
+	OnPin func(pin *Pin, url string)
+	// PollInterval is the time between polls; 0 means 1 s. It doubles on each 429.
+	PollInterval time.Duration
+	// ForwardURL is where the approval page sends the browser afterwards (strong PINs only).
+	ForwardURL string
+}
+
+// Login gets the first Plex JWT for dev with a PIN: it creates a PIN that carries dev's public
+// key, calls opts.OnPin, and polls until a person approves it, ctx ends, or the PIN expires.
+// Each poll presents a device JWT (replaced before it expires); a 429 doubles the interval and
+// honours Retry-After; 5xx and network errors are waited out. The token is verified — signed by
+// plex.tv, for this client identifier, bound to dev's key — before it is returned; saving it is
+// up to the caller. When ctx's deadline passes the error matches ErrLoginTimeout; when the PIN
+// expires, ErrPinExpired.
+func Login(ctx context.Context, c *Client, dev *devicekey.Device, opts LoginOptions) (*auth.Token, error) {
+	if err := checkDevice(c, dev, opts.Scopes); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	jwk := dev.Key.PublicJWK()
+	pin, err := c.Pins.Create(ctx, PinOptions{Strong: !opts.Link, JWK: &jwk})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctxEnded(ctx, start)
+		}
+		return nil, fmt.Errorf("plextv: login: create a PIN: %w", err)
+	}
+	pinEnd := c.Now().Add(time.Duration(pin.ExpiresIn)*time.Second + pinGrace)
+	if opts.OnPin != nil {
+		u := c.Pins.AuthURL(pin, "", opts.ForwardURL)
+		if opts.Link {
+			u = c.Pins.LinkURL(pin)
+		}
+		opts.OnPin(pin, u)
+	}
+	interval := opts.PollInterval
+	if interval <= 0 {
+		interval = defaultPollInterval
+	}
+	var djwt string
+	var djwtExpiry time.Time
+	for {
+		now := c.Now()
+		if djwt == "" || now.After(djwtExpiry.Add(-deviceJWTMargin)) {
+			djwt, err = dev.Key.SignDeviceJWT(devicekey.DeviceClaims{
+				ClientIdentifier: dev.ClientIdentifier,
+				Scopes:           opts.Scopes,
+				IssuedAt:         now,
+				Lifetime:         deviceJWTLifetime,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("plextv: login: sign the device JWT: %w", err)
+			}
+			djwtExpiry = now.Add(deviceJWTLifetime)
+		}
+		p, err := c.Pins.get(ctx, pin.ID, djwt, true)
+		wait := interval
+		var pe *plexkit.Error
+		switch {
+		case err == nil && p.AuthToken != "":
+			return c.issued(ctx, p.AuthToken, dev)
+		case err == nil:
+		case ctx.Err() != nil:
+			return nil, ctxEnded(ctx, start)
+		case errors.Is(err, plexkit.ErrNotFound):
+			return nil, fmt.Errorf("%w: %w", ErrPinExpired, err)
+		case errors.Is(err, plexkit.ErrRateLimited):
+			interval = min(2*interval, maxPollInterval)
+			wait = interval
+			if errors.As(err, &pe) {
+				wait = max(wait, pe.RetryAfter)
+			}
+		case errors.Is(err, plexkit.ErrServer) || !errors.As(err, &pe):
+			// plex.tv is down or unreachable for now: the next poll may get through.
+		default:
+			return nil, refusal("login", err)
+		}
+		if pin.ExpiresIn > 0 && c.Now().After(pinEnd) {
+			return nil, fmt.Errorf("%w: it was not approved within %d s", ErrPinExpired, pin.ExpiresIn)
+		}
+		if sleep(ctx, wait) != nil {
+			return nil, ctxEnded(ctx, start)
+		}
+	}
+}
+
+// ctxEnded is the error of a Login whose context ended: a timeout when its deadline passed.
+func ctxEnded(ctx context.Context, start time.Time) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		within := time.Since(start)
+		if dl, ok := ctx.Deadline(); ok {
+			within = dl.Sub(start)
+		}
+		return fmt.Errorf("%w: the PIN was not approved within %s", ErrLoginTimeout, within.Round(time.Second))
+	}
+	return fmt.Errorf("plextv: login canceled: %w", ctx.Err())
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// LoginWithLegacyToken moves a program that holds a legacy token to the JWT flow: it registers
+// dev's public key with the legacy token (POST /api/v2/auth/jwk), then refreshes once for the
+// first Plex JWT, which it returns verified. Per Plex, the legacy token expires with that first
+// refresh: stop using it and keep the device key instead.
+func LoginWithLegacyToken(ctx context.Context, c *Client, dev *devicekey.Device, legacyToken string, scopes []string) (*auth.Token, error) {
+	if err := checkDevice(c, dev, scopes); err != nil {
+		return nil, err
+	}
+	if err := c.Auth.RegisterJWK(ctx, legacyToken, dev.Key.PublicJWK()); err != nil {
+		return nil, fmt.Errorf("plextv: register the device key with the legacy token: %w", err)
+	}
+	return NewJWTSource(c, dev, scopes).Token(ctx)
+}

@@ -1,0 +1,101 @@
+package plextv
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ResourcesService lists the servers and devices of the account behind the client's token
+// source, each with its connections and the token to use against it.
+type ResourcesService struct{ c *Client }
+
+// Resource is a server or device of the account (an element of GET /api/v2/resources).
+// AccessToken is the token to present to this server — for a Plex Media Server, use it rather
+// than the account's Plex JWT. The Resource's String form never shows it.
+type Resource struct {
+	Name                 string       `json:"name"`
+	Product              string       `json:"product"`
+	ProductVersion       string       `json:"productVersion"`
+	Platform             string       `json:"platform"`
+	PlatformVersion      string       `json:"platformVersion"`
+	Device               string       `json:"device"`
+	ClientIdentifier     string       `json:"clientIdentifier"`
+	CreatedAt            time.Time    `json:"createdAt"`
+	LastSeenAt           time.Time    `json:"lastSeenAt"`
+	Provides             string       `json:"provides"` // comma-separated: "server", "client,player", …
+	OwnerID              int64        `json:"ownerId"`  // 0 when the caller owns it
+	SourceTitle          string       `json:"sourceTitle"`
+	PublicAddress        string       `json:"publicAddress"`
+	AccessToken          string       `json:"accessToken"`
+	Owned                bool         `json:"owned"`
+	Home                 bool         `json:"home"`
+	Synced               bool         `json:"synced"`
+	Relay                bool         `json:"relay"`
+	Presence             bool         `json:"presence"`
+	HTTPSRequired        bool         `json:"httpsRequired"`
+	PublicAddressMatches bool         `json:"publicAddressMatches"`
+	Connections          []Connection `json:"connections"`
+}
+
+// Connection is one way to reach a resource.
+type Connection struct {
+	Protocol string `json:"protocol"` // "http" or "https"
+	Address  string `json:"address"`
+	Port     int    `json:"port"`
+	URI      string `json:"uri"`
+	Local    bool   `json:"local"`
+	Relay    bool   `json:"relay"`
+	IPv6     bool   `json:"IPv6"`
+}
+
+// IsServer reports whether the resource provides "server" (a Plex Media Server).
+func (r Resource) IsServer() bool {
+	return slices.Contains(strings.Split(r.Provides, ","), "server")
+}
+
+// String describes the resource without its access token.
+func (r Resource) String() string {
+	return fmt.Sprintf("%s (%s %s, %s, %d connections)", r.Name, r.Product, r.ClientIdentifier, ownership(r), len(r.Connections))
+}
+
+// GoString is String, so that %#v does not print the access token either.
+func (r Resource) GoString() string { return r.String() }
+
+func ownership(r Resource) string {
+	if r.Owned {
+		return "owned"
+	}
+	if r.SourceTitle != "" {
+		return "shared by " + r.SourceTitle
+	}
+	return "shared"
+}
+
+// List returns every resource of the account, with HTTPS, relay and IPv6 connections included.
+func (s *ResourcesService) List(ctx context.Context) ([]Resource, error) {
+	var out []Resource
+	err := s.c.do(ctx, request{
+		method: http.MethodGet,
+		path:   "/api/v2/resources",
+		query:  url.Values{"includeHttps": {"1"}, "includeRelay": {"1"}, "includeIPv6": {"1"}},
+		authed: true,
+	}, &out)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Servers returns the resources that are Plex Media Servers.
+func (s *ResourcesService) Servers(ctx context.Context) ([]Resource, error) {
+	all, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(r Resource) bool { return !r.IsServer() }), nil
+}
