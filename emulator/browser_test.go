@@ -14,8 +14,8 @@ import (
 	"github.com/plexkit/plexkit/emulator"
 )
 
-// envRequireBrowser, when set to 1 (as CI does), makes the browser test fail instead of skip
-// when Chromium is missing.
+// envRequireBrowser, when set to 1, makes the browser test fail instead of skip when Chromium is
+// missing; so does CI=true, as CI runs set it.
 const envRequireBrowser = "PLEXKIT_REQUIRE_BROWSER"
 
 // chromium returns the path of a Chromium binary, or skips (fails under CI) without one.
@@ -26,8 +26,8 @@ func chromium(t *testing.T) string {
 			return p
 		}
 	}
-	if os.Getenv(envRequireBrowser) == "1" {
-		t.Fatalf("Chromium not found and %s=1", envRequireBrowser)
+	if os.Getenv(envRequireBrowser) == "1" || os.Getenv("CI") == "true" {
+		t.Fatalf("Chromium not found, and CI=true or %s=1 require the browser test", envRequireBrowser)
 	}
 	t.Skipf("Chromium not found; install Debian's chromium to run this test (%s=1 makes this a failure)", envRequireBrowser)
 	return ""
