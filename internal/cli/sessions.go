@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plexkit/plexkit/pms"
+)
+
+func init() { register(newSessionsCmd) }
+
+func newSessionsCmd(f *Factory) *cobra.Command {
+	var sel string
+	cmd := &cobra.Command{
+		Use:   "sessions",
+		Short: "List what is playing on a server now (needs the admin role: the server's owner)",
+		Long: `List the playbacks in progress on a server (GET /status/sessions): who plays what, on which
+player, and how far along. Plex lets only the server's owner (the admin role) see them; on a
+server shared with you the call is refused, and no scope can change that.`,
+		Example: `  plexkit sessions
+  plexkit sessions --server alice-nas --json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			s, c, err := openServer(ctx, f, sel)
+			if err != nil {
+				return err
+			}
+			sessions, err := c.Sessions.List(ctx)
+			if err != nil {
+				return s.refused(http.MethodGet, "/status/sessions", err)
+			}
+			if f.JSON {
+				if sessions == nil {
+					sessions = []pms.Session{}
+				}
+				return printJSON(f.IO, sessions)
+			}
+			t := newTable(f.IO)
+			t.addRow("USER", "TITLE", "TYPE", "STATE", "PLAYER", "PROGRESS")
+			for _, ss := range sessions {
+				t.addRow(ss.User.Title, ss.DisplayTitle(), ss.Type, ss.Player.State, player(ss.Player), progress(ss))
+			}
+			return t.render()
+		},
+	}
+	serverFlag(cmd, &sel)
+	return cmd
+}
+
+// describeSession says in one line who plays what, where, and how far along.
+func describeSession(s pms.Session) string {
+	d := fmt.Sprintf("%s: %s (%s) on %s", s.User.Title, s.DisplayTitle(), s.Type, player(s.Player))
+	if s.Player.State != "" {
+		d += ", " + s.Player.State
+	}
+	if p := progress(s); p != "" {
+		d += " at " + p
+	}
+	return d
+}
+
+// player names a session's player: its title and product.
+func player(p pms.Player) string {
+	switch {
+	case p.Title != "" && p.Product != "":
+		return p.Title + " (" + p.Product + ")"
+	case p.Title != "":
+		return p.Title
+	}
+	return p.Product
+}
+
+// progress is how far a session is, in percent of the item's duration.
+func progress(s pms.Session) string {
+	if s.Duration <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d%%", int64(s.ViewOffset)*100/int64(s.Duration))
+}
