@@ -47,7 +47,7 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if maxRetries == 0 {
 		maxRetries = 3
 	}
-	if !idempotent(req.Method) || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
+	if !Idempotent(req.Method) || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
 		maxRetries = 0
 	}
 	minB, maxB := orDefault(t.MinBackoff, 100*time.Millisecond), orDefault(t.MaxBackoff, 3*time.Second)
@@ -86,9 +86,11 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-func idempotent(method string) bool {
+// Idempotent reports whether a request with this method may be sent twice without changing
+// the outcome (RFC 9110 §9.2.2): GET, HEAD, OPTIONS, PUT and DELETE. The empty method is GET.
+func Idempotent(method string) bool {
 	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
+	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
 		return true
 	}
 	return false

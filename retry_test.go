@@ -151,3 +151,12 @@ func TestBackoffBounds(t *testing.T) {
 		}
 	}
 }
+
+func TestIdempotent(t *testing.T) {
+	t.Parallel()
+	for m, want := range map[string]bool{"": true, "GET": true, "HEAD": true, "OPTIONS": true, "PUT": true, "DELETE": true, "POST": false, "PATCH": false, "CONNECT": false} {
+		if got := Idempotent(m); got != want {
+			t.Errorf("Idempotent(%q) = %v, want %v", m, got, want)
+		}
+	}
+}

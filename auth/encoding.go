@@ -66,7 +66,7 @@ func checkToken(t *Token) error {
 	if t == nil {
 		return errors.New("auth: no token to store")
 	}
-	if err := checkValue(t.Value); err != nil {
+	if err := CheckValue(t.Value); err != nil {
 		return fmt.Errorf("auth: cannot use %s: %s", t, err)
 	}
 	if t.Kind != KindPlexJWT && t.Kind != KindLegacy {
@@ -109,7 +109,7 @@ func DecodeToken(data []byte) (*Token, error) {
 	if f.Token == "" {
 		return nil, corrupt(`field "token" is missing or empty`)
 	}
-	if err := checkValue(f.Token); err != nil {
+	if err := CheckValue(f.Token); err != nil {
 		return nil, corrupt(`field "token": %s`, err)
 	}
 	for _, tf := range []struct {

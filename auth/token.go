@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -119,10 +120,10 @@ func (t *Token) ExpiresWithin(now time.Time, d time.Duration) bool {
 	return !t.Expiry.IsZero() && !now.Add(d).Before(t.Expiry)
 }
 
-// checkValue reports whether v can be sent as a header value. Plex tokens (JWTs, legacy tokens)
+// CheckValue reports whether v can be sent as a token header value. Plex tokens (JWTs, legacy tokens)
 // are printable ASCII without spaces; anything else is a corrupt or mistaken value, and sending
 // it would fail inside net/http, or worse, split a header.
-func checkValue(v string) error {
+func CheckValue(v string) error {
 	if v == "" {
 		return fmt.Errorf("the token is empty")
 	}
@@ -132,4 +133,14 @@ func checkValue(v string) error {
 		}
 	}
 	return nil
+}
+
+// KindOf tells a token's kind from its value: a Plex JWT is a compact JWS (three dot-separated
+// parts, starting with the base64url of `{"`); anything else is a legacy or server access token.
+// It decides nothing about validity.
+func KindOf(value string) Kind {
+	if strings.HasPrefix(value, "eyJ") && strings.Count(value, ".") == 2 {
+		return KindPlexJWT
+	}
+	return KindLegacy
 }

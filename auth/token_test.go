@@ -143,3 +143,21 @@ func TestKindText(t *testing.T) {
 		}
 	})
 }
+
+func TestKindOf(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		value string
+		want  Kind
+	}{
+		{"eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJwbGV4LnR2In0.c2ln", KindPlexJWT},
+		{"abcdEFGH1234ijklMNOP", KindLegacy},
+		{"eyJonlyonepart", KindLegacy},
+		{"a.b.c", KindLegacy},
+		{"transient-90904684-f91a-4391-8bf7-e0dfa7240285", KindLegacy},
+	} {
+		if got := KindOf(tt.value); got != tt.want {
+			t.Errorf("KindOf(%.12q…) = %v, want %v", tt.value, got, tt.want)
+		}
+	}
+}

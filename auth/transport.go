@@ -71,7 +71,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, fmt.Errorf("auth: no token for the request: %w", err)
 	}
-	if err := checkValue(tok.Value); err != nil {
+	if err := CheckValue(tok.Value); err != nil {
 		closeBody(req)
 		return nil, fmt.Errorf("auth: cannot send %s: %s", tok, err)
 	}
@@ -93,7 +93,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w (HTTP 498) and refreshing it failed: %w", plexkit.ErrTokenExpired, err)
 	}
-	if err := checkValue(fresh.Value); err != nil {
+	if err := CheckValue(fresh.Value); err != nil {
 		return nil, fmt.Errorf("auth: cannot send the refreshed %s: %s", fresh, err)
 	}
 	retry := withToken(req, fresh.Value)
@@ -215,9 +215,7 @@ func stripQueryToken(u *url.URL) {
 // replayable reports whether req may be sent a second time: an idempotent method and a body
 // that is absent or can be produced again.
 func replayable(req *http.Request) bool {
-	switch req.Method {
-	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
-	default:
+	if !plexkit.Idempotent(req.Method) {
 		return false
 	}
 	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
