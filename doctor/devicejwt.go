@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-
 	"github.com/plexkit/plexkit/devicekey"
 	"github.com/plexkit/plexkit/plextv"
 )
@@ -56,7 +54,7 @@ func (r *run) checkDeviceJWTKeyID() *Finding {
 	case v.KeyID == v.Issuer || v.KeyID == cid:
 		return fail("the kid is your client identifier; it must be the key id — the RFC 7638 thumbprint of the JWK you registered. plex.tv looks the key up by kid and answers 422 (signature verification failed)",
 			"put the registered JWK's kid in the header (plexkit's devicekey.Key.KID), and keep the client identifier in iss and X-Plex-Client-Identifier", detail)
-	case v.Alg != "" && v.Alg != string(jose.EdDSA) && v.Alg != string(jose.RS256):
+	case v.Alg != "" && v.Alg != "EdDSA" && v.Alg != "RS256":
 		return fail(fmt.Sprintf("the header alg is %s; plex.tv takes EdDSA (Ed25519 keys) or RS256 (RSA keys)", v.Alg),
 			"sign with the registered Ed25519 key and alg EdDSA", detail)
 	}
@@ -78,11 +76,7 @@ func (r *run) checkDeviceJWTSignature() *Finding {
 		// Another installation's device JWT: only plex.tv knows its key.
 		return nil
 	}
-	sig, err := jose.ParseSignedCompact(r.in.DeviceJWT, []jose.SignatureAlgorithm{jose.EdDSA})
-	if err == nil {
-		_, err = sig.Verify(dev.Key.Public())
-	}
-	if err != nil {
+	if err := dev.Key.VerifySignature(r.in.DeviceJWT); err != nil {
 		return fail(fmt.Sprintf("the signature does not verify with this device's key %s: it was signed by another key (or altered), so plex.tv answers 422 (signature verification failed)", dev.Key.KID()),
 			"sign with the key whose JWK was registered (plexkit: devicekey.Key.SignDeviceJWT)", map[string]any{"deviceKid": dev.Key.KID()})
 	}
