@@ -109,11 +109,11 @@ type Verifier struct {
 	sem chan struct{} // held by the one goroutine fetching; waiting honours ctx
 
 	mu        sync.Mutex
-	keys      []jose.JSONWebKey // usable public keys of the last good fetch
-	fetchedAt time.Time         // of keys
-	triedAt   time.Time         // of the last fetch, good or not
-	gen       uint64            // counts fetches, so waiters see that one happened
-	lastErr   error             // of the last fetch
+	keys      map[string][]jose.JSONWebKey // usable public keys of the last good fetch, by kid; never modified once set
+	fetchedAt time.Time                    // of keys
+	triedAt   time.Time                    // of the last fetch, good or not
+	gen       uint64                       // counts fetches, so waiters see that one happened
+	lastErr   error                        // of the last fetch
 }
 
 // NewVerifier returns a Verifier that reads keys from src.
@@ -193,7 +193,8 @@ func (v *Verifier) Verify(ctx context.Context, token string, exp Expect) (*Claim
 	}
 	alg := tok.Headers[0].Algorithm
 	verified, fit := false, false
-	for _, k := range keys {
+	for i := range keys {
+		k := &keys[i]
 		if !fits(alg, k) {
 			continue
 		}
@@ -206,7 +207,7 @@ func (v *Verifier) Verify(ctx context.Context, token string, exp Expect) (*Claim
 		}
 	}
 	if !fit {
-		return nil, verr("alg", ErrBadAlgorithm, "the header says %s but plex.tv's key %q is %s", alg, kid, keyType(keys[0]))
+		return nil, verr("alg", ErrBadAlgorithm, "the header says %s but plex.tv's key %q is %s", alg, kid, keyType(&keys[0]))
 	}
 	if !verified {
 		return nil, verr("signature", ErrBadSignature, "the signature does not match plex.tv's key %q: the token was altered or not signed by plex.tv", kid)
@@ -254,7 +255,7 @@ func algList(algs []jose.SignatureAlgorithm) string {
 }
 
 // fits reports whether a token signed with alg may be verified with k: no algorithm confusion.
-func fits(alg string, k jose.JSONWebKey) bool {
+func fits(alg string, k *jose.JSONWebKey) bool {
 	switch k.Key.(type) {
 	case ed25519.PublicKey:
 		return alg == string(jose.EdDSA)
@@ -265,7 +266,7 @@ func fits(alg string, k jose.JSONWebKey) bool {
 	}
 }
 
-func keyType(k jose.JSONWebKey) string {
+func keyType(k *jose.JSONWebKey) string {
 	switch k.Key.(type) {
 	case ed25519.PublicKey:
 		return "an Ed25519 key (EdDSA)"
@@ -368,16 +369,12 @@ func keysErr(err error) error {
 	return e
 }
 
+// lookup returns the usable keys named kid, in the order of the set. The slice is shared by
+// every caller until the next good fetch replaces it: read it, never modify it.
 func (v *Verifier) lookup(kid string) []jose.JSONWebKey {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	var out []jose.JSONWebKey
-	for _, k := range v.keys {
-		if k.KeyID == kid {
-			out = append(out, k)
-		}
-	}
-	return out
+	return v.keys[kid]
 }
 
 // fetch gets the key set unless another goroutine fetched since the caller looked (seen is the
@@ -403,7 +400,7 @@ func (v *Verifier) fetch(ctx context.Context, seen uint64, refresh bool) error {
 		// waiting caller fetches for itself.
 		return err
 	}
-	var keys []jose.JSONWebKey
+	var keys map[string][]jose.JSONWebKey
 	if err == nil {
 		keys, err = usableKeys(set)
 	}
@@ -418,18 +415,19 @@ func (v *Verifier) fetch(ctx context.Context, seen uint64, refresh bool) error {
 	return err
 }
 
-// usableKeys returns the public halves of the keys in set that can verify a Plex JWT.
-func usableKeys(set *jose.JSONWebKeySet) ([]jose.JSONWebKey, error) {
+// usableKeys returns the public halves of the keys in set that can verify a Plex JWT, by kid
+// (several keys may share one), each kid's keys in the order of the set.
+func usableKeys(set *jose.JSONWebKeySet) (map[string][]jose.JSONWebKey, error) {
 	if set == nil {
 		return nil, fmt.Errorf("plextv: the key source returned no set: %w", ErrBadKeySet)
 	}
-	var out []jose.JSONWebKey
+	out := make(map[string][]jose.JSONWebKey)
 	for _, k := range set.Keys {
 		if !k.IsPublic() {
 			k = k.Public()
 		}
 		if usable(k) {
-			out = append(out, k)
+			out[k.KeyID] = append(out[k.KeyID], k)
 		}
 	}
 	if len(out) == 0 {

@@ -86,9 +86,12 @@ func claimsOf(tok *jwt.JSONWebToken, kid string) (*Claims, error) {
 	default:
 		return nil, typeErr("aud", "a string or an array of strings")
 	}
-	for name, dst := range map[string]*time.Time{"iat": &c.IssuedAt, "exp": &c.Expiry, "nbf": &c.NotBefore} {
-		if *dst, ok = numericDate(raw[name]); !ok {
-			return nil, typeErr(name, "a number of seconds (NumericDate)")
+	for _, t := range [...]struct {
+		name string
+		dst  *time.Time
+	}{{"iat", &c.IssuedAt}, {"exp", &c.Expiry}, {"nbf", &c.NotBefore}} {
+		if *t.dst, ok = numericDate(raw[t.name]); !ok {
+			return nil, typeErr(t.name, "a number of seconds (NumericDate)")
 		}
 	}
 	c.Thumbprint, _ = optString(raw, "thumbprint")

@@ -174,19 +174,15 @@ func jsonChildren(dec *json.Decoder, key string, child childFunc) error {
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
 		return fmt.Errorf("MediaContainer.%s: expected an array, found %v", key, tok)
 	}
-	for i := 0; dec.More(); i++ {
-		used := false
-		err := child(key, func(v any) error {
-			used = true
-			if err := dec.Decode(v); err != nil {
-				return fmt.Errorf("MediaContainer.%s[%d]: %w", key, i, err)
-			}
-			return nil
-		})
-		if err != nil {
+	// One decoder serves every element, so that an element costs no closure of its own.
+	el := &jsonElement{dec: dec, key: key}
+	decode := el.decode
+	for ; dec.More(); el.i++ {
+		el.used = false
+		if err := child(key, decode); err != nil {
 			return err
 		}
-		if !used {
+		if !el.used {
 			if err := skipValue(dec); err != nil {
 				return err
 			}
@@ -194,6 +190,22 @@ func jsonChildren(dec *json.Decoder, key string, child childFunc) error {
 	}
 	_, err = dec.Token() // the closing ']', which More has seen
 	return err
+}
+
+// jsonElement decodes the current element of the array under key.
+type jsonElement struct {
+	dec  *json.Decoder
+	key  string
+	i    int  // index of the current element
+	used bool // the current element has been decoded
+}
+
+func (e *jsonElement) decode(v any) error {
+	e.used = true
+	if err := e.dec.Decode(v); err != nil {
+		return fmt.Errorf("MediaContainer.%s[%d]: %w", e.key, e.i, err)
+	}
+	return nil
 }
 
 func expectDelim(dec *json.Decoder, want json.Delim) error {
@@ -277,6 +289,9 @@ func decodeXML(r io.Reader, head any, child childFunc) error {
 			return fmt.Errorf("<MediaContainer>: %w", err)
 		}
 	}
+	// One decoder serves every child, so that a child costs no closure of its own.
+	el := &xmlElement{dec: dec}
+	decode := el.decode
 	for {
 		tok, err := dec.Token()
 		if err != nil {
@@ -286,24 +301,32 @@ func decodeXML(r io.Reader, head any, child childFunc) error {
 		case xml.EndElement:
 			return nil
 		case xml.StartElement:
-			used := false
-			err := child(t.Name.Local, func(v any) error {
-				used = true
-				if err := dec.DecodeElement(v, &t); err != nil {
-					return fmt.Errorf("<%s>: %w", t.Name.Local, err)
-				}
-				return nil
-			})
-			if err != nil {
+			el.start, el.used = t, false
+			if err := child(t.Name.Local, decode); err != nil {
 				return err
 			}
-			if !used {
+			if !el.used {
 				if err := dec.Skip(); err != nil {
 					return err
 				}
 			}
 		}
 	}
+}
+
+// xmlElement decodes the element whose start tag was read last.
+type xmlElement struct {
+	dec   *xml.Decoder
+	start xml.StartElement
+	used  bool // the element has been decoded
+}
+
+func (e *xmlElement) decode(v any) error {
+	e.used = true
+	if err := e.dec.DecodeElement(v, &e.start); err != nil {
+		return fmt.Errorf("<%s>: %w", e.start.Name.Local, err)
+	}
+	return nil
 }
 
 // oneElement is an xml.TokenReader of one empty element.
