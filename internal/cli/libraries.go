@@ -31,18 +31,9 @@ them on a server it owns, the shared ones on a server shared with it. The KEY co
 			if err != nil {
 				return s.refused(http.MethodGet, "/library/sections", err)
 			}
-			if f.JSON {
-				if sections == nil {
-					sections = []pms.Section{}
-				}
-				return printJSON(f.IO, sections)
-			}
-			t := newTable(f.IO)
-			t.addRow("KEY", "TYPE", "TITLE")
-			for _, sec := range sections {
-				t.addRow(string(sec.Key), sec.Type, sec.Title)
-			}
-			return t.render()
+			return printList(f, sections, []string{"KEY", "TYPE", "TITLE"}, func(sec pms.Section) []string {
+				return []string{string(sec.Key), sec.Type, sec.Title}
+			})
 		},
 	}
 	serverFlag(cmd, &sel)

@@ -53,3 +53,20 @@ func (t *table) render() error {
 	}
 	return w.Flush()
 }
+
+// printList prints items as a JSON array with --json (an empty list as [], never null), and
+// otherwise as a table with a header row and one row per item.
+func printList[T any](f *Factory, items []T, header []string, row func(T) []string) error {
+	if f.JSON {
+		if items == nil {
+			items = []T{}
+		}
+		return printJSON(f.IO, items)
+	}
+	t := newTable(f.IO)
+	t.addRow(header...)
+	for _, it := range items {
+		t.addRow(row(it)...)
+	}
+	return t.render()
+}

@@ -32,18 +32,10 @@ server shared with you the call is refused, and no scope can change that.`,
 			if err != nil {
 				return s.refused(http.MethodGet, "/status/sessions", err)
 			}
-			if f.JSON {
-				if sessions == nil {
-					sessions = []pms.Session{}
-				}
-				return printJSON(f.IO, sessions)
-			}
-			t := newTable(f.IO)
-			t.addRow("USER", "TITLE", "TYPE", "STATE", "PLAYER", "PROGRESS")
-			for _, ss := range sessions {
-				t.addRow(ss.User.Title, ss.DisplayTitle(), ss.Type, ss.Player.State, player(ss.Player), progress(ss))
-			}
-			return t.render()
+			return printList(f, sessions, []string{"USER", "TITLE", "TYPE", "STATE", "PLAYER", "PROGRESS"},
+				func(ss pms.Session) []string {
+					return []string{ss.User.Title, ss.DisplayTitle(), ss.Type, ss.Player.State, player(ss.Player), progress(ss)}
+				})
 		},
 	}
 	serverFlag(cmd, &sel)
