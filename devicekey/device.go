@@ -34,6 +34,16 @@ var (
 	ErrDeviceExists = errors.New("a device key already exists")
 )
 
+// PermissionError says a device file, or its directory, can be read by other users than its
+// owner: LoadDevice refuses to use it. Its Path, Mode and Want fields name the file, its mode and
+// the mode it needs, and its message gives the chmod that fixes it. Match it with errors.As:
+//
+//	var pe *devicekey.PermissionError
+//	if errors.As(err, &pe) { … pe.Path … }
+//
+// It is the same type as auth.PermissionError.
+type PermissionError = atomicfile.PermissionError
+
 // CorruptError says a device file cannot be used. Nothing has been changed.
 type CorruptError struct {
 	Path   string
@@ -96,6 +106,19 @@ func CheckClientIdentifier(id string) error {
 // holds a device (or any part of one) it returns an error matching ErrDeviceExists and changes
 // nothing.
 func CreateDevice(dir string) (*Device, error) {
+	d, err := NewDevice()
+	if err != nil {
+		return nil, err
+	}
+	if err := SaveDevice(dir, d, false); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// NewDevice generates a new identity in memory: an Ed25519 key and a UUID v4 client identifier.
+// Nothing is written; SaveDevice stores it.
+func NewDevice() (*Device, error) {
 	key, err := Generate()
 	if err != nil {
 		return nil, err
@@ -104,11 +127,7 @@ func CreateDevice(dir string) (*Device, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Device{Key: key, ClientIdentifier: id}
-	if err := SaveDevice(dir, d, false); err != nil {
-		return nil, err
-	}
-	return d, nil
+	return &Device{Key: key, ClientIdentifier: id}, nil
 }
 
 // SaveDevice writes d to dir/device.key and dir/device.json (0600, in a directory created 0700),
@@ -173,7 +192,7 @@ func existsErr(path string, err error) error {
 }
 
 // LoadDevice reads the device in dir. It returns an error matching ErrNoDevice when there is
-// none, a *atomicfile.PermissionError when a file can be read by others (the message says which
+// none, a *PermissionError when a file can be read by others (the message says which
 // chmod fixes it), and a *CorruptError when a file is missing its partner, cannot be decoded (empty,
 // truncated, not PKCS#8 Ed25519, not JSON), or does not belong with the other. It never changes a
 // file.

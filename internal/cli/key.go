@@ -41,7 +41,7 @@ in again.`,
 			var dev *devicekey.Device
 			switch {
 			case force:
-				if dev, err = newDevice(); err == nil {
+				if dev, err = devicekey.NewDevice(); err == nil {
 					err = devicekey.SaveDevice(dir, dev, true)
 				}
 			default:
@@ -60,18 +60,6 @@ in again.`,
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "replace an existing key and client identifier")
 	return cmd
-}
-
-func newDevice() (*devicekey.Device, error) {
-	key, err := devicekey.Generate()
-	if err != nil {
-		return nil, err
-	}
-	id, err := devicekey.NewClientIdentifier()
-	if err != nil {
-		return nil, err
-	}
-	return &devicekey.Device{Key: key, ClientIdentifier: id}, nil
 }
 
 func newKeyShowCmd(f *Factory) *cobra.Command {
