@@ -59,27 +59,22 @@ func (r *run) identify(ctx context.Context, base string) (string, error) {
 // callTimeout bounds one call to a server that has already answered a probe.
 const callTimeout = 30 * time.Second
 
-// call makes method path on the server at base with token.
+// call makes method path on the server at base with token (none when empty), once, through
+// pms.Client.Raw: the request path of the typed client (identification headers, the token in
+// X-Plex-Token), with no retry, no refetch, no refresh and no redirect followed, so the diagnosis
+// sees the server's first answer as it is. Refusals are mapped to *plexkit.Error.
 func (r *run) call(base, token, method, path string) result {
 	ctx, cancel := context.WithTimeout(r.ctx, callTimeout)
 	defer cancel()
-	return r.send(ctx, base, token, method, path)
-}
-
-// send makes one call to a server, as a program would: identification headers, the token in
-// X-Plex-Token, refusals mapped to *plexkit.Error. It does not go through pms.Client on purpose:
-// the diagnosis needs the server's first answer to any operation, unretried, whereas the typed
-// client covers chosen operations and re-fetches the server's token on a 401.
-func (r *run) send(ctx context.Context, base, token, method, path string) result {
-	req, err := http.NewRequestWithContext(ctx, method, base+path, nil)
+	opts := []pms.Option{pms.WithHTTPClient(r.in.HTTPClient), pms.WithClientInfo(r.in.PlexTV.ClientInfo())}
+	if token != "" {
+		opts = append(opts, pms.WithToken(token))
+	}
+	c, err := pms.NewClient(base, opts...)
 	if err != nil {
 		return result{err: err}
 	}
-	r.in.PlexTV.ClientInfo().SetHeaders(req.Header)
-	if token != "" {
-		req.Header.Set("X-Plex-Token", token)
-	}
-	resp, err := r.in.HTTPClient.Do(req)
+	resp, err := c.Raw(ctx, method, path)
 	if err != nil {
 		return result{err: err}
 	}

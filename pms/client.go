@@ -44,9 +44,10 @@ type Client struct {
 	info    plexkit.ClientInfo
 	accept  string
 	retry   http.RoundTripper // plexkit.RetryTransport over the configured transport
-	base    http.RoundTripper // the configured transport, for single-try probes
+	base    http.RoundTripper // the configured transport, for single tries (Connect's probes, Raw)
 	timeout time.Duration
-	plain   *http.Client // retrying, never a token
+	plain   *http.Client     // retrying, never a token
+	src     auth.TokenSource // the configured token source (WithToken, WithTokenSource, ref.AccessToken); may be nil
 
 	refetch        func(ctx context.Context) (ServerRef, error)
 	refetchLock    chan struct{}
@@ -58,12 +59,13 @@ type Client struct {
 	route atomic.Pointer[route]
 }
 
-// route is a server address with the HTTP client that sends the token for it.
+// route is a server address with the token source for it and the HTTP client that sends it.
 type route struct {
-	base      *url.URL     // path ends with "/"
-	authed    *http.Client // nil when there is no token
-	machineID string       // "" when not known (NewClient)
-	gen       uint64       // incremented by each refetch
+	base      *url.URL         // path ends with "/"
+	src       auth.TokenSource // nil when there is no token
+	authed    *http.Client     // sends src's token; nil when src is
+	machineID string           // "" when not known (NewClient)
+	gen       uint64           // incremented by each refetch
 }
 
 // service is what every service type is: a handle on the client.
@@ -81,7 +83,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c := newClient(cfg)
-	c.route.Store(&route{base: base, authed: c.tokenClient(cfg.src)})
+	c.route.Store(&route{base: base, src: cfg.src, authed: c.tokenClient(cfg.src)})
 	return c, nil
 }
 
@@ -136,6 +138,7 @@ func newClient(cfg config) *Client {
 		base:           base,
 		timeout:        timeout,
 		plain:          &http.Client{Transport: retry, Timeout: timeout},
+		src:            cfg.src,
 		refetch:        cfg.refetch,
 		refetchLock:    make(chan struct{}, 1),
 		raceGrace:      cfg.raceGrace,
@@ -204,30 +207,37 @@ type request struct {
 	header  http.Header
 	noToken bool // GET /identity: sent without a token
 
+	// Raw calls only (see Client.Raw): the path's escaped form when it differs from the
+	// default, the query as given, and one try.
+	rawPath  string // escaped, relative like path; "" when path escapes the usual way
+	rawQuery string // when set, sent instead of query
+	once     bool   // no retry, no refresh on 498, no redirect
+
 	check     func(http.Header) error // when set, vets a successful answer's header before its body
 	head      any                     // receives the container's own fields; may be nil
 	childKeys []string                // JSON keys of the children
 	child     childFunc               // receives the children; nil: none expected
 }
 
-// do is the one request path: it builds the request on the current route, sends it (with the
-// token, retries and a 498 refresh in the transports), on a 401 refetches the server once and
-// repeats an idempotent request once, maps refusals to *plexkit.Error, and decodes the body. It
-// returns the response header (for paging). errStop from r.child is returned as is.
+// do is the one request path of the typed calls: it builds the request on the current route,
+// sends it (with the token, retries and a 498 refresh in the transports), on a 401 — or a 498
+// for a token that cannot be refreshed — refetches the server once and repeats an idempotent
+// request once, maps refusals to *plexkit.Error, and decodes the body. It returns the response
+// header (for paging). errStop from r.child is returned as is.
 func (c *Client) do(ctx context.Context, r *request) (http.Header, error) {
 	rt := c.route.Load()
 	resp, err := c.send(ctx, rt, r)
 	if err != nil {
 		return nil, err
 	}
-	if resp.StatusCode == http.StatusUnauthorized && c.refetch != nil && !r.noToken {
+	if c.refetch != nil && !r.noToken && refetchable(resp.StatusCode, rt.src) {
 		refused := plexkit.CheckResponse(resp)
 		closeBody(resp, false)
 		next, rerr := c.refetchRoute(ctx, rt)
 		switch {
 		case rerr != nil:
 			return nil, fmt.Errorf("%w; fetching the server's access token again failed: %w", refused, rerr)
-		case !idempotent(r.method):
+		case !plexkit.Idempotent(r.method):
 			return nil, fmt.Errorf("%w (the server's access token has been fetched again; the %s was not repeated)", refused, r.method)
 		}
 		if resp, err = c.send(ctx, next, r); err != nil {
@@ -262,11 +272,40 @@ func (c *Client) do(ctx context.Context, r *request) (http.Header, error) {
 	return resp.Header, nil
 }
 
-// send builds r against rt and sends it with rt's token, or with none.
+// refetchable reports whether an answer calls for a refetch of the server's reference: a 401,
+// or a 498 (token expired) for a token src cannot refresh — the transport has refreshed one
+// that can, and a fixed token only plex.tv can replace.
+func refetchable(status int, src auth.TokenSource) bool {
+	switch status {
+	case http.StatusUnauthorized:
+		return true
+	case plexkit.StatusTokenExpired:
+		return !refreshes(src)
+	}
+	return false
+}
+
+// refreshes reports whether auth.Transport can refresh src's token on a 498.
+func refreshes(src auth.TokenSource) bool {
+	switch src.(type) {
+	case auth.StaleRefresher, auth.Refresher:
+		return true
+	}
+	return false
+}
+
+// send builds r against rt and sends it with rt's token, or with none: the one place where a
+// request to the server is made, for typed calls (do) and raw ones (Raw) alike.
 func (c *Client) send(ctx context.Context, rt *route, r *request) (*http.Response, error) {
 	u := *rt.base
 	u.Path += r.path
+	if r.rawPath != "" {
+		u.RawPath = rt.base.EscapedPath() + r.rawPath
+	}
 	u.RawQuery = r.query.Encode()
+	if r.rawQuery != "" {
+		u.RawQuery = r.rawQuery
+	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("pms: building %s %s: %w", r.method, plexkit.RedactURL(u.String()), err)
@@ -276,20 +315,41 @@ func (c *Client) send(ctx context.Context, rt *route, r *request) (*http.Respons
 	for k, v := range r.header {
 		req.Header[k] = v
 	}
-	hc := rt.authed
-	if hc == nil || r.noToken {
-		hc = c.plain
-	}
-	resp, err := hc.Do(req)
+	resp, err := c.httpClient(rt, r).Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("pms: %s %s: %w", r.method, plexkit.RedactURL(u.String()), unwrapURLError(err))
 	}
 	return resp, nil
 }
 
-// refetchRoute replaces the route that answered 401 with one built from a fresh ServerRef. One
-// refetch serves every request refused on the same route: a request that waited for another's
-// refetch uses its result.
+// httpClient returns the client that sends r on rt: with rt's token unless r goes without one,
+// retrying unless r is a single try.
+func (c *Client) httpClient(rt *route, r *request) *http.Client {
+	src := rt.src
+	if r.noToken {
+		src = nil
+	}
+	if r.once {
+		// The base transport, without retries; the token source stripped of any Refresher, so
+		// that auth.Transport does not answer a 498 by refreshing and trying again; no redirect.
+		var t http.RoundTripper = c.base
+		if src != nil {
+			t = &auth.Transport{Source: auth.TokenSourceFunc(src.Token), Base: c.base}
+		}
+		return &http.Client{Transport: t, Timeout: c.timeout, CheckRedirect: noRedirect}
+	}
+	if src == nil {
+		return c.plain
+	}
+	return rt.authed
+}
+
+// noRedirect is a CheckRedirect function that returns a redirect as the answer.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// refetchRoute replaces the route that was refused (401, or 498 for a fixed token) with one
+// built from a fresh ServerRef. One refetch serves every request refused on the same route: a
+// request that waited for another's refetch uses its result.
 func (c *Client) refetchRoute(ctx context.Context, refused *route) (*route, error) {
 	select {
 	case c.refetchLock <- struct{}{}:
@@ -305,8 +365,17 @@ func (c *Client) refetchRoute(ctx context.Context, refused *route) (*route, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := checkToken(ref.AccessToken); err != nil {
-		return nil, fmt.Errorf("the refetched server %q has no usable access token: %w", ref.Name, err)
+	// The token is the reference's access token; a reference without one keeps the source the
+	// client was configured with (an account's refreshing Plex JWT, say).
+	src := c.src
+	switch {
+	case ref.AccessToken != "":
+		if err := checkToken(ref.AccessToken); err != nil {
+			return nil, fmt.Errorf("the refetched server %q has no usable access token: %w", ref.Name, err)
+		}
+		src = staticSource(ref.AccessToken)
+	case src == nil:
+		return nil, fmt.Errorf("the refetched server %q lists no access token, and the client has no token of its own", ref.Name)
 	}
 	if cur.machineID != "" && ref.MachineIdentifier != "" && !strings.EqualFold(cur.machineID, ref.MachineIdentifier) {
 		return nil, fmt.Errorf("refetch returned another server: %w", &WrongServerError{Want: cur.machineID, Got: ref.MachineIdentifier})
@@ -322,17 +391,9 @@ func (c *Client) refetchRoute(ctx context.Context, refused *route) (*route, erro
 		}
 		next.base = won.base
 	}
-	next.authed = c.tokenClient(auth.StaticTokenSource(staticToken(ref.AccessToken)))
+	next.src, next.authed = src, c.tokenClient(src)
 	c.route.Store(next)
 	return next, nil
-}
-
-func idempotent(method string) bool {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
-		return true
-	}
-	return false
 }
 
 // closeBody closes a response body; when reuse is set it first reads a little of what is left

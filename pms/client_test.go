@@ -1,6 +1,7 @@
 package pms_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -382,6 +383,58 @@ func TestRefetch(t *testing.T) {
 		}
 	})
 
+	t.Run("a refetch without an access token keeps the configured source", func(t *testing.T) {
+		t.Parallel()
+		// A new emulator, so that its faults are this subtest's alone.
+		e := startEmulator(t, emulator.Options{})
+		ref := serverRef(t, e, "alice", nas)
+		ref.AccessToken = "" // plex.tv lists none: the account's token is to be used
+		src := &rotatingSource{value: e.LegacyToken("alice"), fresh: e.LegacyToken("alice")}
+		var cnt counter
+		c := newClient(t, serverInfo(t, e, nas).URL, pms.WithTokenSource(src), refetchOf(&cnt, ref, nil))
+		const op = "pms:" + nas + " GET /library/sections"
+		e.SetFault(op, emulator.Fault{Status: http.StatusUnauthorized, Count: 1})
+		if _, err := c.Library.Sections(ctx); err != nil {
+			t.Fatalf("Sections after a 401 = %v, want a success with the configured source", err)
+		}
+		// The source is still the configured one: a 498 refreshes it, and refetches nothing.
+		e.SetFault(op, emulator.Fault{Status: plexkit.StatusTokenExpired, Count: 1})
+		if _, err := c.Library.Sections(ctx); err != nil {
+			t.Fatalf("Sections after a 498 = %v", err)
+		}
+		if cnt.calls != 1 || src.refreshes != 1 {
+			t.Errorf("refetch called %d times, source refreshed %d times; want 1 and 1", cnt.calls, src.refreshes)
+		}
+	})
+
+	t.Run("a refetch without an access token nor a token of its own", func(t *testing.T) {
+		t.Parallel()
+		noToken := vaultRef
+		noToken.AccessToken = ""
+		var cnt counter
+		c := newClient(t, vaultURL, refetchOf(&cnt, noToken, nil))
+		_, err := c.Library.Sections(ctx)
+		if !errors.Is(err, plexkit.ErrUnauthorized) || !strings.Contains(err.Error(), "lists no access token") {
+			t.Fatalf("Sections = %v, want ErrUnauthorized and why the refetch did not help", err)
+		}
+	})
+
+	t.Run("a 498 for a fixed token refetches it", func(t *testing.T) {
+		t.Parallel()
+		// Plex expired the server's access token: only plex.tv can give a new one.
+		e := startEmulator(t, emulator.Options{})
+		ref := serverRef(t, e, "alice", vault)
+		var cnt counter
+		c := newClient(t, serverInfo(t, e, vault).URL, pms.WithToken(ref.AccessToken), refetchOf(&cnt, ref, nil))
+		e.SetFault("pms:"+vault+" GET /library/sections", emulator.Fault{Status: plexkit.StatusTokenExpired, Count: 1})
+		if _, err := c.Library.Sections(ctx); err != nil {
+			t.Fatalf("Sections after a 498 = %v, want a success after a refetch", err)
+		}
+		if got := statsFor(e, vault, "GET /library/sections"); cnt.calls != 1 || got != 2 {
+			t.Errorf("refetch called %d times, server asked %d times; want 1 and 2", cnt.calls, got)
+		}
+	})
+
 	t.Run("without refetch a 401 is returned", func(t *testing.T) {
 		t.Parallel()
 		c := newClient(t, vaultURL, pms.WithToken(stale))
@@ -494,6 +547,7 @@ func TestRequestPath(t *testing.T) {
 type rotatingSource struct {
 	mu        sync.Mutex
 	value     string
+	fresh     string // the token after a refresh; "" means "fresh-token-0123456789"
 	refreshes int
 }
 
@@ -507,7 +561,7 @@ func (s *rotatingSource) Refresh(context.Context) (*auth.Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refreshes++
-	s.value = "fresh-token-0123456789"
+	s.value = cmp.Or(s.fresh, "fresh-token-0123456789")
 	return &auth.Token{Value: s.value, Kind: auth.KindPlexJWT}, nil
 }
 

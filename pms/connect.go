@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -14,17 +15,18 @@ import (
 	"time"
 
 	"github.com/plexkit/plexkit"
-	"github.com/plexkit/plexkit/auth"
 )
 
 // ServerRef is what plex.tv says about a server (an element of GET /api/v2/resources): who it
-// is, how to reach it, and the token to use on it. Its String form leaves the token out.
+// is, how to reach it, and the token to use on it. Its String, GoString, LogValue and JSON forms
+// leave the token out.
 type ServerRef struct {
 	Name              string
 	MachineIdentifier string // the resource's clientIdentifier
 	// AccessToken is the token this account must present to this server. Use it rather than
-	// the account's Plex JWT: servers have been seen to refuse the latter.
-	AccessToken string
+	// the account's Plex JWT: servers have been seen to refuse the latter. It is never
+	// marshalled to JSON.
+	AccessToken string `json:"-"`
 	Owned       bool
 	Connections []Connection
 }
@@ -37,6 +39,18 @@ func (r ServerRef) String() string {
 // GoString is String, so that %#v does not print the access token either.
 func (r ServerRef) GoString() string { return r.String() }
 
+// LogValue implements slog.LogValuer: the reference without its access token, which is
+// replaced by whether there is one.
+func (r ServerRef) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("name", r.Name),
+		slog.String("machineIdentifier", r.MachineIdentifier),
+		slog.Bool("hasAccessToken", r.AccessToken != ""),
+		slog.Bool("owned", r.Owned),
+		slog.Int("connections", len(r.Connections)),
+	)
+}
+
 // Connection is one way to reach a server.
 type Connection struct {
 	URI      string // full URL, e.g. https://192-168-1-10.<hash>.plex.direct:32400
@@ -44,7 +58,7 @@ type Connection struct {
 	Address  string
 	Port     int
 	Local    bool // on the same network as the account's last sign-in
-	Relay    bool // through plex.tv's relay: slow, bandwidth-capped, a last resort
+	Relay    bool // through plex.tv's relay: slow and bandwidth-capped, so ranked last within its protocol
 	IPv6     bool
 }
 
@@ -64,17 +78,17 @@ func (c Connection) url() (*url.URL, error) {
 	return u, nil
 }
 
-// rank orders connections by preference, lower first: relays last (slow and capped), then
-// https before http (the token travels encrypted), then local before remote.
+// rank orders connections by preference, lower first: https before http (the token travels
+// encrypted), then, within each protocol, local, remote, relay (slow and capped).
 func (c Connection) rank(u *url.URL) int {
 	r := 0
-	if c.Relay {
-		r += 4
-	}
 	if u.Scheme != "https" {
-		r += 2
+		r += 3
 	}
-	if !c.Local {
+	switch {
+	case c.Relay:
+		r += 2
+	case !c.Local:
 		r++
 	}
 	return r
@@ -134,9 +148,12 @@ func (e *ConnectError) Unwrap() []error {
 // once with GET /identity (which needs no token, so no token goes to an address before it is
 // known to be the right server) and takes one that answers with ref.MachineIdentifier: a
 // connection answering as another server is rejected. Once one has answered, it waits at most
-// the race grace (WithRaceGrace) for a better-ranked one still trying (https, then local;
-// relays last), then cancels the others. Dead connections thus never add their timeouts.
-// c.BaseURL() tells which connection won.
+// the race grace (WithRaceGrace) for a better-ranked one still trying, then cancels the others:
+// dead connections thus never add their timeouts. c.BaseURL() tells which connection won.
+//
+// Connections rank https before http; within each protocol, local before remote before relay.
+// So an https relay outranks a plain http local connection: the token does not cross a network
+// in clear text when an encrypted way answers, and the grace bounds what the preference costs.
 //
 // The token is ref.AccessToken, unless WithToken or WithTokenSource is given. When every
 // connection fails, the error is a *ConnectError that lists each one and why.
@@ -152,14 +169,14 @@ func Connect(ctx context.Context, ref ServerRef, opts ...Option) (*Client, error
 		if err := checkToken(ref.AccessToken); err != nil {
 			return nil, &ArgumentError{"ref.AccessToken", err.Error()}
 		}
-		cfg.src = auth.StaticTokenSource(staticToken(ref.AccessToken))
+		cfg.src = staticSource(ref.AccessToken)
 	}
 	c := newClient(cfg)
 	won, err := c.race(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	c.route.Store(&route{base: won.base, authed: c.tokenClient(cfg.src), machineID: ref.MachineIdentifier})
+	c.route.Store(&route{base: won.base, src: cfg.src, authed: c.tokenClient(cfg.src), machineID: ref.MachineIdentifier})
 	return c, nil
 }
 

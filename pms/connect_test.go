@@ -1,10 +1,14 @@
 package pms_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
@@ -18,11 +22,16 @@ import (
 
 // TestConnectRacesConnections connects to servers whose plex.tv resources list three dead
 // connections (accepting TCP, never answering; one listed before the live one) besides the live
+// one. Each probe may wait an hour — the transport has no TLS handshake timeout either, which
+// would end the dead https probes after 10 s — and Connect has 30 seconds: a Connect that
+// waited for a dead connection would fail with a deadline error instead of returning the live
 // one.
 func TestConnectRacesConnections(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t, emulator.Options{})
-	ctx := context.Background()
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.TLSHandshakeTimeout = 0
+	patient := pms.WithHTTPClient(&http.Client{Transport: transport})
 	for _, tt := range []struct {
 		user, server string
 		opts         []pms.Option
@@ -38,9 +47,11 @@ func TestConnectRacesConnections(t *testing.T) {
 			if len(ref.Connections) != 4 {
 				t.Fatalf("plex.tv lists %d connections, want 4", len(ref.Connections))
 			}
-			c, err := pms.Connect(ctx, ref, append([]pms.Option{fastRetry}, tt.opts...)...)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			c, err := pms.Connect(ctx, ref, append([]pms.Option{fastRetry, patient, pms.WithConnectTimeout(time.Hour)}, tt.opts...)...)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("Connect = %v, want the live connection without waiting for the dead ones", err)
 			}
 			live := serverInfo(t, e, tt.server)
 			if c.BaseURL() != live.URL || c.MachineIdentifier() != live.MachineIdentifier {
@@ -222,5 +233,67 @@ func TestServerRefHidesToken(t *testing.T) {
 		if strings.Contains(got, ref.AccessToken) || !strings.Contains(got, "nas") {
 			t.Errorf("Sprintf(%s) = %q", verb, got)
 		}
+	}
+}
+
+// TestServerRefHidesTokenInJSONAndLogs checks the machine-readable forms: json.Marshal and a
+// slog JSON handler, directly and nested in a struct.
+func TestServerRefHidesTokenInJSONAndLogs(t *testing.T) {
+	t.Parallel()
+	ref := pms.ServerRef{Name: "nas", MachineIdentifier: "abc", AccessToken: "SrvTokenXXXXXXXXXXXX", Owned: true, Connections: make([]pms.Connection, 2)}
+	b, err := json.Marshal(struct{ Ref pms.ServerRef }{ref})
+	must(t, err)
+	if strings.Contains(string(b), ref.AccessToken) || !strings.Contains(string(b), `"MachineIdentifier":"abc"`) {
+		t.Errorf("json.Marshal = %s", b)
+	}
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	log.Info("connecting", "server", ref)
+	log.Info("connecting", slog.Any("ptr", &ref))
+	if out := buf.String(); strings.Contains(out, ref.AccessToken) || !strings.Contains(out, `"machineIdentifier":"abc"`) || !strings.Contains(out, `"hasAccessToken":true`) {
+		t.Errorf("slog JSON output = %s", out)
+	}
+}
+
+// TestConnectRanking races connections to the same server that differ only in how they are
+// flagged: https proxies (answering later, after a TLS handshake) and the plain http server. With
+// a long grace, the best-ranked one wins: https before http, then local, remote, relay.
+func TestConnectRanking(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t, emulator.Options{})
+	ref := serverRef(t, e, "alice", nas)
+	live, _ := url.Parse(serverInfo(t, e, nas).URL)
+	tlsProxy := func() string {
+		srv := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(live))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	httpLocal := pms.Connection{URI: live.String(), Protocol: "http", Local: true}
+	httpsRelay := pms.Connection{URI: tlsProxy(), Protocol: "https", Relay: true}
+	httpsRemote := pms.Connection{URI: tlsProxy(), Protocol: "https"}
+	httpsLocal := pms.Connection{URI: tlsProxy(), Protocol: "https", Local: true}
+	hc := httptest.NewTLSServer(nil) // its client trusts every httptest TLS server
+	t.Cleanup(hc.Close)
+	for _, tt := range []struct {
+		name  string
+		conns []pms.Connection
+		want  pms.Connection
+	}{
+		{"an https relay before plain http local", []pms.Connection{httpLocal, httpsRelay}, httpsRelay},
+		{"https remote before https relay", []pms.Connection{httpsRelay, httpsRemote, httpLocal}, httpsRemote},
+		{"https local before remote and relay", []pms.Connection{httpsRelay, httpsRemote, httpLocal, httpsLocal}, httpsLocal},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := ref
+			r.Connections = tt.conns
+			c, err := pms.Connect(context.Background(), r, pms.WithHTTPClient(hc.Client()), pms.WithRaceGrace(time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.BaseURL() != tt.want.URI {
+				t.Errorf("connected to %s, want %s", c.BaseURL(), tt.want.URI)
+			}
+		})
 	}
 }

@@ -15,7 +15,8 @@ import (
 
 // The end-to-end tests run the client against the emulator's servers, on loopback. Server
 // references come from the emulator's plex.tv (GET /api/v2/resources) by a plain HTTP call:
-// the plextv client is tested on its own, and this package must not depend on it.
+// the plextv client is tested on its own, and this package must not depend on it (only
+// jwt_test.go uses plextv, to log in for a real Plex JWT).
 
 const (
 	nas   = emulator.ServerAliceNAS

@@ -342,6 +342,28 @@ func TestUnusableAnswers(t *testing.T) {
 				fmt.Fprint(w, `<MediaContainer size="2" totalSize="4" offset="0"><Video ratingKey="1"/><Video ratingKey="2"/></MediaContainer>`)
 			},
 			secondPageErr, "does not page"},
+		{"an empty page before the end",
+			func(w http.ResponseWriter, r *http.Request) {
+				start := r.Header.Get("X-Plex-Container-Start")
+				w.Header().Set("X-Plex-Container-Start", start)
+				w.Header().Set("X-Plex-Container-Total-Size", "4")
+				if start != "0" { // the list is cut short after the first page
+					fmt.Fprint(w, `{"MediaContainer":{"size":0}}`)
+					return
+				}
+				fmt.Fprint(w, `{"MediaContainer":{"size":2,"Metadata":[{"ratingKey":"1"},{"ratingKey":"2"}]}}`)
+			},
+			secondPageErr, "the server sent no items from offset 2 of 4"},
+		{"an empty page before the end, totalled in the container",
+			func(w http.ResponseWriter, r *http.Request) {
+				start := r.Header.Get("X-Plex-Container-Start")
+				if start != "0" {
+					fmt.Fprintf(w, `<MediaContainer size="0" totalSize="4" offset="%s"/>`, start)
+					return
+				}
+				fmt.Fprint(w, `<MediaContainer size="2" totalSize="4" offset="0"><Video ratingKey="1"/><Video ratingKey="2"/></MediaContainer>`)
+			},
+			secondPageErr, "the server sent no items from offset 2 of 4"},
 		{"no transient token",
 			func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"MediaContainer":{"size":0}}`) },
 			func(c *pms.Client) error { _, err := c.Security.TransientToken(ctx); return err }, "no usable token"},

@@ -2,10 +2,7 @@ package pms
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/plexkit/plexkit"
@@ -30,7 +27,7 @@ type config struct {
 // Defaults of the options.
 const (
 	// DefaultRaceGrace is how long Connect waits, once a connection has answered, for a better
-	// one (https, then local) that is still trying: see WithRaceGrace.
+	// ranked one that is still trying: see WithRaceGrace.
 	DefaultRaceGrace = 25 * time.Millisecond
 	// DefaultConnectTimeout bounds each connection's GET /identity while Connect races them.
 	DefaultConnectTimeout = 10 * time.Second
@@ -52,13 +49,15 @@ func WithToken(token string) Option {
 		if err := checkToken(token); err != nil {
 			return &OptionError{"WithToken", err.Error()}
 		}
-		return c.setSource("WithToken", auth.StaticTokenSource(staticToken(token)))
+		return c.setSource("WithToken", staticSource(token))
 	}
 }
 
 // WithTokenSource sets where the token sent to the server comes from, e.g. an auth.CachedSource
-// of the account's Plex JWT. A source that implements auth.Refresher is asked for a new token
-// when the server answers 498 (token expired).
+// of the account's Plex JWT. A source that implements auth.Refresher (or auth.StaleRefresher)
+// is asked for a new token when the server answers 498 (token expired). With WithRefetch, a
+// refetched reference that lists an access token replaces the source with that token; one that
+// lists none keeps this source.
 func WithTokenSource(src auth.TokenSource) Option {
 	return func(c *config) error {
 		if src == nil {
@@ -116,6 +115,14 @@ func WithXML() Option {
 // connection, raced, if the current one is no longer listed), and repeats the request once if it
 // is idempotent. A non-idempotent request (POST) is not repeated; the next call uses the new
 // token.
+//
+// A 498 (token expired) is handled the same way when the token in use cannot be refreshed — a
+// fixed token (WithToken, or an AccessToken from a reference), which only plex.tv can replace.
+// A source that can refresh (auth.Refresher) is refreshed instead, by the transport.
+//
+// A reference that lists no AccessToken keeps the token source configured with WithToken or
+// WithTokenSource (an account's Plex JWT, say, refreshed on a 498 as before); without one, the
+// refetch fails.
 func WithRefetch(refetch func(ctx context.Context) (ServerRef, error)) Option {
 	return func(c *config) error {
 		if refetch == nil {
@@ -136,10 +143,12 @@ func WithRetry(policy plexkit.RetryTransport) Option {
 }
 
 // WithRaceGrace sets how long Connect, once a connection has answered, waits for a better one
-// still trying: connections rank https before http, then local before remote, relays last. 0
-// takes the first connection that answers. The default is DefaultRaceGrace, enough for a local
-// https connection (a TLS handshake on a LAN) to beat a local http one, and short enough that
-// dead connections cost no more than it.
+// still trying. Connections rank https before http (the token travels encrypted), then, within
+// each protocol, local before remote before relay: an https relay thus outranks a plain http
+// local connection, but it must answer within the grace to win. 0 takes the first connection
+// that answers. The default is DefaultRaceGrace, enough for a local https connection (a TLS
+// handshake on a LAN) to beat a local http one, and short enough that dead connections cost no
+// more than it.
 func WithRaceGrace(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
@@ -163,25 +172,11 @@ func WithConnectTimeout(d time.Duration) Option {
 	}
 }
 
-// checkToken reports why token cannot be sent as a header value, without quoting it.
-func checkToken(token string) error {
-	if strings.TrimSpace(token) == "" {
-		return errors.New("the token is empty")
-	}
-	for i := 0; i < len(token); i++ {
-		if b := token[i]; b <= ' ' || b >= 0x7f {
-			return fmt.Errorf("the token contains a space, control or non-ASCII byte (at offset %d)", i)
-		}
-	}
-	return nil
-}
+// checkToken reports why token cannot be sent as a header value, without quoting it: it is
+// auth.CheckValue, the one check every client shares.
+func checkToken(token string) error { return auth.CheckValue(token) }
 
-// staticToken wraps a token value given as a string. A Plex JWT is recognised by its JOSE
-// header ("eyJ", base64 of `{"`); anything else is taken for a legacy or server access token.
-func staticToken(value string) *auth.Token {
-	kind := auth.KindLegacy
-	if strings.HasPrefix(value, "eyJ") && strings.Count(value, ".") == 2 {
-		kind = auth.KindPlexJWT
-	}
-	return &auth.Token{Value: value, Kind: kind}
+// staticSource returns a fixed token given as a string, its kind told by auth.KindOf.
+func staticSource(value string) auth.TokenSource {
+	return auth.StaticTokenSource(&auth.Token{Value: value, Kind: auth.KindOf(value)})
 }

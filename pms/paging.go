@@ -150,6 +150,11 @@ func paginate[T any](ctx context.Context, c *Client, q pageQuery, fix func(*T, *
 			offset += n
 			total, known := headerInt(hdr, "X-Plex-Container-Total-Size", head.TotalSize)
 			switch {
+			case n == 0 && known && offset < total:
+				// Ending here would pass a truncated list off as complete.
+				yield(zero, &ResponseError{Method: http.MethodGet, URL: c.urlFor(q.path), Reason: fmt.Sprintf(
+					"the server sent no items from offset %d of %d", offset, total)})
+				return
 			case n == 0, q.limit > 0 && yielded >= q.limit:
 				return
 			case known && offset >= total:
