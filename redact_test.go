@@ -15,6 +15,10 @@ func TestRedact(t *testing.T) {
 		{"json field", `{"authToken":"Zx9yTokenValue12345","id":1}`, "Zx9yTokenValue12345"},
 		{"auth_token field", `{"auth_token": "Zx9yTokenValue12345"}`, "Zx9yTokenValue12345"},
 		{"accessToken field", `"accessToken":"Zx9yTokenValue12345"`, "Zx9yTokenValue12345"},
+		{"header", "GET /status/sessions HTTP/1.1\r\nX-Plex-Token: Zx9yTokenValue12345\r\nAccept: */*", "Zx9yTokenValue12345"},
+		{"header lower case, no space", "x-plex-token:Zx9yTokenValue12345", "Zx9yTokenValue12345"},
+		{"header in a Go map dump", "map[X-Plex-Token: Zx9yTokenValue12345]", "Zx9yTokenValue12345"},
+		{"header with tab", "X-Plex-Token:\tZx9yTokenValue12345 next", "Zx9yTokenValue12345"},
 		{"transient", "token transient-90904684-f91a-4391-8bf7-e0dfa7240285 used", "90904684-f91a-4391-8bf7-e0dfa7240285"},
 	}
 	for _, tt := range tests {
@@ -45,10 +49,20 @@ func TestRedactSecrets(t *testing.T) {
 func FuzzRedact(f *testing.F) {
 	f.Add("X-Plex-Token=abc&deviceJWT=eyJa.eyJb.c")
 	f.Add(`{"authToken":"x"}`)
+	f.Add("X-Plex-Token: abc\r\nX-Plex-Token:def")
 	f.Fuzz(func(t *testing.T, s string) {
 		out := Redact(s)
 		if Redact(out) != out {
 			t.Fatalf("Redact is not idempotent on %q", s)
 		}
 	})
+}
+
+// An empty X-Plex-Token header hides nothing, and the redaction stops at its line.
+func TestRedactEmptyHeader(t *testing.T) {
+	t.Parallel()
+	in := "X-Plex-Token:\r\nAccept: application/json"
+	if got := Redact(in); got != in {
+		t.Fatalf("Redact(%q) = %q", in, got)
+	}
 }

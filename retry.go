@@ -20,7 +20,8 @@ type RetryTransport struct {
 	Base http.RoundTripper
 	// MaxRetries is how many times a request is retried; 0 means 3, negative means never.
 	MaxRetries int
-	// MinBackoff and MaxBackoff bound the wait between tries; 0 means 100 ms and 3 s.
+	// MinBackoff and MaxBackoff bound the wait between tries; 0 means 100 ms and 3 s. A
+	// MaxBackoff below MinBackoff is taken as MinBackoff: every wait is then MinBackoff.
 	MinBackoff, MaxBackoff time.Duration
 	// MaxRetryAfter is the longest Retry-After that is waited out; a longer one is returned to
 	// the caller as the error. 0 means 10 s.
@@ -51,6 +52,7 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		maxRetries = 0
 	}
 	minB, maxB := orDefault(t.MinBackoff, 100*time.Millisecond), orDefault(t.MaxBackoff, 3*time.Second)
+	maxB = max(maxB, minB)
 	maxRA := orDefault(t.MaxRetryAfter, 10*time.Second)
 	for attempt := 0; ; attempt++ {
 		r := req
@@ -115,7 +117,9 @@ func shouldRetry(resp *http.Response, err error) (time.Duration, bool) {
 }
 
 // backoff is exponential with full jitter: a random wait in [min, min·2^attempt], capped at max.
+// A max below min is taken as min.
 func backoff(attempt int, minB, maxB time.Duration) time.Duration {
+	maxB = max(maxB, minB)
 	upper := minB << min(attempt, 20)
 	if upper > maxB || upper <= 0 {
 		upper = maxB

@@ -152,6 +152,43 @@ func TestBackoffBounds(t *testing.T) {
 	}
 }
 
+// Backoff bounds a caller may set, including a MaxBackoff below MinBackoff (which once made
+// rand.N panic): every wait stays within [min, max(min, max)], and a request is still retried.
+func TestBackoffClamped(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		minB, maxB time.Duration
+		lo, hi     time.Duration // the effective bounds
+	}{
+		{"max below min", 5 * time.Millisecond, time.Millisecond, 5 * time.Millisecond, 5 * time.Millisecond},
+		{"max equal to min", 2 * time.Millisecond, 2 * time.Millisecond, 2 * time.Millisecond, 2 * time.Millisecond},
+		{"max above min", time.Millisecond, 4 * time.Millisecond, time.Millisecond, 4 * time.Millisecond},
+		{"min defaults above max", 0, time.Millisecond, 100 * time.Millisecond, 100 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			minB := orDefault(tt.minB, 100*time.Millisecond)
+			for attempt := range 25 {
+				if d := backoff(attempt, minB, tt.maxB); d < tt.lo || d > tt.hi {
+					t.Fatalf("backoff(%d, %v, %v) = %v outside [%v, %v]", attempt, minB, tt.maxB, d, tt.lo, tt.hi)
+				}
+			}
+			srv, n := flaky(t, 1, 503, "")
+			c := &http.Client{Transport: &RetryTransport{MinBackoff: tt.minB, MaxBackoff: tt.maxB}}
+			resp, err := c.Get(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 || n.Load() != 2 {
+				t.Fatalf("status %d after %d tries, want 200 after 2", resp.StatusCode, n.Load())
+			}
+		})
+	}
+}
+
 func TestIdempotent(t *testing.T) {
 	t.Parallel()
 	for m, want := range map[string]bool{"": true, "GET": true, "HEAD": true, "OPTIONS": true, "PUT": true, "DELETE": true, "POST": false, "PATCH": false, "CONNECT": false} {

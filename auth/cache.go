@@ -90,6 +90,7 @@ type call struct {
 	clientID string
 	tok      *Token // result, set before done is closed
 	err      error
+	joined   int // callers that have joined this refresh (the first included); under s.mu
 }
 
 var (
@@ -214,6 +215,7 @@ func (s *CachedSource) refresh(ctx context.Context, force bool, rejected string)
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout)
 		go s.run(rctx, cancel, c)
 	}
+	c.joined++
 	s.mu.Unlock()
 
 	select {

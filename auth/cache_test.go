@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/plexkit/plexkit/internal/atomicfile"
 )
 
 func TestCachedSourceExpiryDelta(t *testing.T) {
@@ -103,19 +101,15 @@ func TestCachedSourceConcurrentCallersShareOneRefresh(t *testing.T) {
 	}}
 	clk := newClock()
 	s := NewCachedSource(inner, CacheOptions{Initial: jwt("old", -time.Minute), Now: clk.Now})
-	var started sync.WaitGroup
-	started.Add(callers)
 	var wg sync.WaitGroup
 	results := make([]*Token, callers)
 	errs := make([]error, callers)
 	for i := range callers {
 		wg.Go(func() {
-			started.Done()
 			results[i], errs[i] = s.Token(ctxTimeout(t, 10*time.Second))
 		})
 	}
-	started.Wait()
-	time.Sleep(20 * time.Millisecond) // let the callers reach the shared refresh
+	s.waitForJoined(callers) // every caller is now waiting for the one blocked refresh
 	close(release)
 	wg.Wait()
 	if n := inner.calls.Load(); n != 1 {
@@ -170,7 +164,7 @@ func TestCachedSourceWaiterLeavesWithoutCancellingRefresh(t *testing.T) {
 			go func() { tok, err := s.Token(first); firstDone <- result{tok, err} }()
 			<-entered
 			go func() { tok, err := s.Token(second); secondDone <- result{tok, err} }()
-			time.Sleep(10 * time.Millisecond)
+			s.waitForJoined(2) // the second caller has joined the first one's refresh
 			leave()
 
 			left, stayed := firstDone, secondDone
@@ -351,7 +345,7 @@ func TestCachedSourceWithStore(t *testing.T) {
 		{name: "stored token is due too: refresh", initial: jwt("old", -time.Hour), stored: jwt("theirs", time.Hour), wantCalls: 1},
 		{name: "stored token of another client is ignored", initial: jwt("old", -time.Hour), stored: jwt("theirs", 7*24*time.Hour), clientID: "client-2", wantCalls: 1},
 		{name: "corrupt file is replaced", initial: jwt("old", -time.Hour), file: `{"kind":"plex_`, wantCalls: 1},
-		{name: "readable file stops the refresh", initial: jwt("old", -time.Hour), stored: jwt("theirs", 7*24*time.Hour), fileMode: 0o644, wantErr: new(*atomicfile.PermissionError)},
+		{name: "readable file stops the refresh", initial: jwt("old", -time.Hour), stored: jwt("theirs", 7*24*time.Hour), fileMode: 0o644, wantErr: new(*PermissionError)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

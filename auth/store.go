@@ -30,6 +30,16 @@ type Store interface {
 	Lock(ctx context.Context) (unlock func(), err error)
 }
 
+// PermissionError says the token file, or its directory, can be read by other users than its
+// owner: FileStore refuses to read it. Its Path, Mode and Want fields name the file, its mode and
+// the mode it needs, and its message gives the chmod that fixes it. Match it with errors.As:
+//
+//	var pe *auth.PermissionError
+//	if errors.As(err, &pe) { … pe.Path … }
+//
+// It is the same type as devicekey.PermissionError.
+type PermissionError = atomicfile.PermissionError
+
 // ErrNoToken is returned (wrapped) when there is no token: nothing stored, or a static source
 // given none.
 var ErrNoToken = errors.New("no token stored: log in first")
@@ -69,7 +79,7 @@ func (s *FileStore) check(ctx context.Context) error {
 }
 
 // Load reads the token. It returns an error matching ErrNoToken when there is no file, a
-// *atomicfile.PermissionError when the file can be read by other users (it is not read), and a
+// *PermissionError when the file can be read by other users (it is not read), and a
 // *CorruptError naming the file when its content is not a token.
 func (s *FileStore) Load(ctx context.Context) (*Token, error) {
 	if err := s.check(ctx); err != nil {
@@ -80,7 +90,7 @@ func (s *FileStore) Load(ctx context.Context) (*Token, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("auth: %s: %w", path, ErrNoToken)
 		}
-		var perm *atomicfile.PermissionError
+		var perm *PermissionError
 		if errors.As(err, &perm) {
 			return nil, perm
 		}

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/plexkit/plexkit/internal/atomicfile"
 )
 
 func TestFileStoreRoundTrip(t *testing.T) {
@@ -86,9 +84,9 @@ func TestFileStoreRefusesReadableFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, err := s.Load(context.Background())
-			var pe *atomicfile.PermissionError
+			var pe *PermissionError
 			if !errors.As(err, &pe) {
-				t.Fatalf("Load = %v, %v; want *atomicfile.PermissionError", got, err)
+				t.Fatalf("Load = %v, %v; want *PermissionError", got, err)
 			}
 			if pe.Path != s.Path() || !strings.Contains(err.Error(), "chmod 600 "+s.Path()) {
 				t.Fatalf("error %q does not tell how to fix %s", err, s.Path())

@@ -15,8 +15,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/plexkit/plexkit/internal/atomicfile"
 )
 
 // snapshot returns every file in dir with its mode and contents, to prove a call changed nothing.
@@ -227,9 +225,9 @@ func TestLoadDeviceRefusesReadableFiles(t *testing.T) {
 			}
 			before := snapshot(t, dir)
 			_, err := LoadDevice(dir)
-			var pe *atomicfile.PermissionError
+			var pe *PermissionError
 			if !errors.As(err, &pe) || pe.Path != path {
-				t.Fatalf("err = %v, want *atomicfile.PermissionError for %s", err, path)
+				t.Fatalf("err = %v, want *PermissionError for %s", err, path)
 			}
 			if want := "chmod 600 " + path; !strings.Contains(err.Error(), want) {
 				t.Errorf("message %q does not say %q", err, want)

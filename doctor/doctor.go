@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -60,10 +61,16 @@ var ErrNoClient = errors.New("doctor: Input.PlexTV is nil: a plex.tv client is r
 
 // Run diagnoses the call described by in and returns the findings of every check, in order.
 // It never returns nil. It sends GET requests to plex.tv (the account, its servers, a PIN),
-// probes the server's connections, and makes the call itself when it is a GET or HEAD; when a
-// device is given and its registration is in doubt it refreshes once (a nonce and an exchange)
-// to ask plex.tv whether it still knows the device's key. The token it is given is never
-// changed or stored.
+// probes the server's connections, and makes the call itself when it is a GET or HEAD.
+//
+// When a device is given, Run asks plex.tv whether it still knows the device's key only when
+// GET /api/v2/user did not settle it: if plex.tv accepts the token and the token is bound to
+// this device's key, the key is registered; if plex.tv accepts a token not bound to it, the
+// diagnosis does not depend on the device and the check is skipped. Otherwise (no token, or a
+// token plex.tv refuses) Run refreshes once with the device key — a nonce and an exchange,
+// which count against plex.tv's rate limit and, on Plex, end a legacy token the device registered
+// its key with — and throws the new token away. The token it is given is never changed or
+// stored.
 func Run(ctx context.Context, in Input) *Report {
 	r := &run{in: in, ctx: ctx, outcome: map[string]Status{}}
 	if in.PlexTV == nil {
@@ -192,10 +199,13 @@ func (r *run) hasFinding(check string) bool {
 	return false
 }
 
-// add records f after scrubbing any secret that slipped into its text.
+// add records f after scrubbing any secret that slipped into its text or its Detail.
 func (r *run) add(f Finding) {
 	f.Cause = r.scrub(f.Cause)
 	f.Fix = r.scrub(f.Fix)
+	if f.Detail != nil {
+		f.Detail = r.scrubValue(f.Detail).(map[string]any)
+	}
 	r.out = append(r.out, f)
 	r.outcome[f.Check] = f.Status
 }
@@ -203,6 +213,68 @@ func (r *run) add(f Finding) {
 // scrub removes the secrets of this run from s: the token, the device JWT, the server token.
 func (r *run) scrub(s string) string {
 	return plexkit.RedactSecrets(s, r.in.Token, r.in.DeviceJWT, r.useToken)
+}
+
+// scrubValue returns v with every string in it scrubbed, descending into maps, slices and arrays;
+// containers are copied, never changed in place. Values without strings (numbers, times) are
+// returned as they are.
+func (r *run) scrubValue(v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		return r.scrub(x)
+	case []string:
+		out := make([]string, len(x))
+		for i, s := range x {
+			out[i] = r.scrub(s)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[r.scrub(k)] = r.scrubValue(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = r.scrubValue(e)
+		}
+		return out
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.String:
+		return r.scrub(rv.String())
+	case reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			return v
+		}
+		return r.scrubValue(rv.Elem().Interface())
+	case reflect.Slice, reflect.Array:
+		if rv.Kind() == reflect.Slice && rv.IsNil() {
+			return v
+		}
+		if rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() == reflect.Uint8 {
+			return r.scrub(string(rv.Bytes()))
+		}
+		out := make([]any, rv.Len())
+		for i := range out {
+			out[i] = r.scrubValue(rv.Index(i).Interface())
+		}
+		return out
+	case reflect.Map:
+		if rv.IsNil() {
+			return v
+		}
+		out := make(map[string]any, rv.Len())
+		for it := rv.MapRange(); it.Next(); {
+			out[r.scrub(fmt.Sprint(it.Key().Interface()))] = r.scrubValue(it.Value().Interface())
+		}
+		return out
+	}
+	return v
 }
 
 func (r *run) report() *Report {

@@ -500,3 +500,59 @@ func TestRedirectNotFollowed(t *testing.T) {
 		t.Errorf("%d requests followed the redirect", n)
 	}
 }
+
+// A person who pastes a URL with its token in the query (--endpoint
+// '/status/sessions?X-Plex-Token=…') must not see the token again in the report, as text or as
+// JSON: the call's Detail names the path without its query.
+func TestTokenInEndpointQueryNotShown(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t)
+	dev := newRawDevice(t)
+	c := newClient(t, e, dev.Device)
+	tok := login(t, e, c, dev.Device, "alice")
+	const other = "qQ7legacyTok3nValue9" // a legacy-looking token no pattern recognises by shape
+	for _, path := range []string{
+		"/status/sessions?X-Plex-Token=" + tok,
+		"/status/sessions?X-Plex-Token=" + other + "&x=1",
+		"/status/sessions?a=1&" + "X-Plex-Token=" + other + "#frag",
+	} {
+		rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: tok, Server: "alice-nas", Path: path},
+			append(serverTokens(t, c, tok), other)...)
+		f := rep.Find(doctor.CheckCall)
+		if f == nil {
+			t.Fatalf("no call finding for %q:\n%s", path, text(rep))
+		}
+		url, _ := f.Detail["url"].(string)
+		if !strings.HasSuffix(url, "/status/sessions") {
+			t.Errorf("Detail url = %q, want the path without its query", url)
+		}
+	}
+}
+
+// A legacy token plex.tv accepts, with a device that registered its key with that token but has
+// not refreshed yet: asking whether the device is registered would take an exchange, which on
+// Plex ends the legacy token. The doctor must not ask: the token keeps working afterwards, and
+// plex.tv saw neither a nonce nor an exchange.
+func TestRegistrationNotAskedWhenTokenAccepted(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t)
+	dev := newRawDevice(t)
+	c := newClient(t, e, dev.Device)
+	legacy := e.LegacyToken("alice")
+	if err := c.Auth.RegisterJWK(context.Background(), legacy, dev.Key.PublicJWK()); err != nil {
+		t.Fatal(err)
+	}
+	e.ResetStats()
+
+	rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: legacy, Pasted: true, Server: "alice-nas"})
+	expect(t, rep, doctor.CheckPlexTVAccepts, doctor.Pass)
+	expect(t, rep, doctor.CheckDeviceRegistered, doctor.Skip, "not checked", "plex.tv accepts the account token")
+	for _, ep := range []string{"GET /api/v2/auth/nonce", "POST /api/v2/auth/token"} {
+		if n := e.Stats()[ep]; n != 0 {
+			t.Errorf("the doctor sent %s %d times", ep, n)
+		}
+	}
+	if _, err := c.Users.Me(context.Background(), legacy); err != nil {
+		t.Errorf("the legacy token no longer works after the diagnosis: %v", err)
+	}
+}

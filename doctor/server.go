@@ -413,7 +413,7 @@ func (r *run) checkCall() *Finding {
 		tok, source = r.in.Token, "the account's "+r.kind.String()
 	}
 	res := r.call(r.live, tok, r.method, r.path)
-	detail := map[string]any{"status": res.status, "token": source, "url": r.live + r.path}
+	detail := map[string]any{"status": res.status, "token": source, "url": r.live + pathOnly(r.path)}
 	name := r.live
 	if r.server != nil {
 		name = r.server.Name
@@ -442,6 +442,15 @@ func (r *run) checkCall() *Finding {
 		return fail(fmt.Sprintf("%s %s on %s failed: %s", r.method, r.path, name, res.short()),
 			"try again; if it persists, check the server's logs", detail)
 	}
+}
+
+// pathOnly returns path without its query and fragment: a query may carry a token
+// (?X-Plex-Token=…), and Detail holds facts, not secrets.
+func pathOnly(path string) string {
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		return path[:i]
+	}
+	return path
 }
 
 func orNone(names []string) string {

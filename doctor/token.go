@@ -214,6 +214,12 @@ func (r *run) checkDeviceRegistered() *Finding {
 	if r.accepted != nil && r.ownDevice() {
 		return pass(fmt.Sprintf("plex.tv accepts a token bound to this device's key %s (client identifier %s), so the key is registered", kid, cid), detail)
 	}
+	if r.accepted != nil {
+		// The account token works on plex.tv, so the diagnosis does not depend on the device's
+		// registration, and asking costs a nonce and an exchange — which on Plex also ends a
+		// legacy token the device registered its key with.
+		return skip(fmt.Sprintf("not checked: plex.tv accepts the account token, which is not bound to this device's key %s, so the diagnosis does not depend on the device; checking would take a refresh with the key (a nonce and an exchange), which counts against plex.tv's rate limit and ends a legacy token the device registered with", kid))
+	}
 	err := r.registration()
 	if err == nil {
 		return pass(fmt.Sprintf("plex.tv exchanged a device JWT signed by this device's key %s for a Plex JWT: the key is registered to client identifier %s", kid, cid), detail)

@@ -15,12 +15,19 @@ import (
 // kept until they expire, so a replay is refused as a replay rather than as an unknown nonce.
 const nonceSweepEvery = 1024
 
-// registerJWK serves POST /api/v2/auth/jwk: an account token (legacy, or an earlier Plex JWT)
-// registers {"jwk":{…}} for the request's client identifier.
+// registerJWK serves POST /api/v2/auth/jwk: the account's legacy token registers {"jwk":{…}}
+// for the request's client identifier. Plex documents this endpoint for legacy tokens only (the
+// way existing apps move to JWTs), so a Plex JWT is refused with 401: a device that holds one
+// was registered when it got it.
 func (e *Emulator) registerJWK(w http.ResponseWriter, r *http.Request) {
 	cid := clientID(r)
 	if cid == "" {
 		writeClientIDMissing(w, r)
+		return
+	}
+	if looksLikeJWT(plexToken(r)) {
+		writeError(w, r, http.StatusUnauthorized, CodeUnauthorized,
+			"User could not be authenticated: POST /api/v2/auth/jwk takes the account's legacy token, not a Plex JWT (a device that holds a Plex JWT is registered already; to register a new key, approve a PIN that carries it)")
 		return
 	}
 	now := e.Now()
@@ -48,11 +55,7 @@ func (e *Emulator) registerJWK(w http.ResponseWriter, r *http.Request) {
 		writeThumbprintTaken(w, r)
 		return
 	}
-	legacyTok := ""
-	if !id.jwt {
-		legacyTok = plexToken(r)
-	}
-	e.register(cid, key, thumb, id.acct, legacyTok)
+	e.register(cid, key, thumb, id.acct, plexToken(r))
 	w.WriteHeader(http.StatusCreated)
 }
 

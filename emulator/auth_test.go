@@ -358,7 +358,7 @@ func TestRegisterJWK(t *testing.T) {
 		{name: "legacy token", status: http.StatusCreated, r: func(d *testDevice) req {
 			return req{method: "POST", url: "/api/v2/auth/jwk", cid: d.cid, token: e.LegacyToken("bob"), json: map[string]any{"jwk": d.jwkJSON(t)}}
 		}},
-		{name: "Plex JWT", status: http.StatusCreated, r: func(d *testDevice) req {
+		{name: "Plex JWT", status: 401, code: emulator.CodeUnauthorized, msg: "takes the account's legacy token, not a Plex JWT", r: func(d *testDevice) req {
 			return req{method: "POST", url: "/api/v2/auth/jwk", cid: d.cid, token: linkViaPin(t, e, newDevice(t), "bob"), json: map[string]any{"jwk": d.jwkJSON(t)}}
 		}},
 		{name: "same key again for the same client", status: http.StatusCreated, r: func(*testDevice) req {

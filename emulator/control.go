@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -78,8 +79,12 @@ func (e *Emulator) ctlClaim(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusBadRequest, "code and user are required")
 		return
 	}
-	if err := e.ClaimPin(code, user); err != nil {
-		ctlError(w, http.StatusNotFound, err.Error())
+	switch err := e.ClaimPin(code, user); {
+	case errors.Is(err, ErrNoSuchAccount):
+		ctlError(w, http.StatusBadRequest, err.Error()) // the request names no seeded user
+		return
+	case err != nil:
+		ctlError(w, http.StatusNotFound, err.Error()) // ErrPinNotFound: no live pin has the code
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -19,8 +19,9 @@
 //	defer e.Close()
 //	// point the client at e.URL(); approve a pin with e.ClaimPin(code, "alice")
 //
-// Handler returns the plex.tv handler alone, for httptest.NewServer; the servers listen only
-// after Start.
+// The zero Emulator is ready to use too, with the default Options (var e emulator.Emulator;
+// e.Start()). Handler returns the plex.tv handler alone, for httptest.NewServer; the servers
+// listen only after Start.
 //
 // # Seed
 //
@@ -61,7 +62,7 @@
 //	GET  /api/v2/pins/{id}         200 pin; once claimed: Plex JWT (pin with jwk; needs deviceJWT)
 //	                               or a legacy token; 404/1020 unknown or expired; 429 over 2/s
 //	PUT  /api/v2/pins/link         204: the X-Plex-Token account approves form value code
-//	POST /api/v2/auth/jwk          201: register {"jwk":…} for the client (legacy token or JWT)
+//	POST /api/v2/auth/jwk          201: register {"jwk":…} for the client (legacy token; a JWT: 401)
 //	GET  /api/v2/auth/nonce        200 {"nonce":…}: 5 min, single use, per client, 429 over limit
 //	POST /api/v2/auth/token        200 {"auth_token":…} for {"jwt":<device JWT>}; 422 per check
 //	GET  /api/v2/auth/keys         200 JWKS: current key, and the previous one after a rotation
@@ -111,7 +112,8 @@
 //
 //	GET    /__emulator/pins               JSON list: id, code, clientIdentifier, product,
 //	                                      strong, claimed, expiresAt
-//	POST   /__emulator/pins/claim         form code, user: approve a pin as that user (204)
+//	POST   /__emulator/pins/claim         form code, user: approve a pin as that user (204;
+//	                                      400 unknown user, 404 unknown or expired code)
 //	GET    /__emulator/clock              {"now": RFC 3339}
 //	POST   /__emulator/clock              form advance (Go duration, e.g. 169h): move the clock
 //	GET    /__emulator/stats              JSON object: request count per endpoint (see Stats)

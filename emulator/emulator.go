@@ -52,7 +52,16 @@ type Options struct {
 // Emulator is a fake plex.tv and a set of fake Plex Media Servers, seeded with accounts,
 // servers, shares, libraries, sessions and history (see the package documentation). All state
 // lives in memory under one mutex; the clock is the emulator's own (Now, Advance).
+//
+// The zero value is ready to use, with the default Options:
+//
+//	var e emulator.Emulator
+//	if err := e.Start(); err != nil { … }
+//	defer e.Close()
+//
+// An Emulator must not be copied after first use.
 type Emulator struct {
+	once      sync.Once // sets the zero value up (lazyInit); New runs it with its Options
 	opts      Options
 	realStart time.Time    // monotonic origin of the running clock
 	offset    atomic.Int64 // total Advance, in nanoseconds
@@ -90,7 +99,21 @@ type Emulator struct {
 
 // New returns an emulator seeded with the accounts and servers described in the package
 // documentation. Use Handler in an httptest.Server, or Start to listen on loopback.
+//
+// New is optional: the zero Emulator is ready to use and behaves as New(Options{}); its state is
+// set up by the first method called on it.
 func New(opts Options) *Emulator {
+	e := &Emulator{}
+	e.once.Do(func() { e.init(opts) })
+	return e
+}
+
+// lazyInit sets a zero Emulator up with the default Options; on one made by New, or already set
+// up, it does nothing. Every exported method calls it first.
+func (e *Emulator) lazyInit() { e.once.Do(func() { e.init(Options{}) }) }
+
+// init fills in the defaults of opts and seeds e. It runs once, under e.once.
+func (e *Emulator) init(opts Options) {
 	if opts.LibrarySize <= 0 {
 		opts.LibrarySize = 2000
 	}
@@ -106,36 +129,36 @@ func New(opts Options) *Emulator {
 	if opts.NoncesPerMinute == 0 {
 		opts.NoncesPerMinute = 10
 	}
-	e := &Emulator{
-		opts:         opts,
-		realStart:    time.Now(),
-		byName:       map[string]*account{},
-		byID:         map[int]*account{},
-		legacy:       map[string]*legacyToken{},
-		serverTokens: map[string]*serverToken{},
-		devices:      map[string]*device{},
-		revoked:      map[string]bool{},
-		thumbprints:  map[string]string{},
-		pins:         map[int]*pin{},
-		pinCodes:     map[string]int{},
-		nextPinID:    1272322473,
-		nonces:       map[string]*nonce{},
-		nonceLog:     map[string][]time.Time{},
-		sessions:     map[string]*webSession{},
-		stats:        map[string]int{},
-		faults:       map[string]*faultState{},
-	}
+	e.opts = opts
+	e.realStart = time.Now()
+	e.byName = map[string]*account{}
+	e.byID = map[int]*account{}
+	e.legacy = map[string]*legacyToken{}
+	e.serverTokens = map[string]*serverToken{}
+	e.devices = map[string]*device{}
+	e.revoked = map[string]bool{}
+	e.thumbprints = map[string]string{}
+	e.pins = map[int]*pin{}
+	e.pinCodes = map[string]int{}
+	e.nextPinID = 1272322473
+	e.nonces = map[string]*nonce{}
+	e.nonceLog = map[string][]time.Time{}
+	e.sessions = map[string]*webSession{}
+	e.stats = map[string]int{}
+	e.faults = map[string]*faultState{}
 	e.keys = []*signingKey{newSigningKey()}
 	e.seed()
 	e.mux = http.NewServeMux()
 	e.routes()
 	e.handler = e.instrument("plex.tv", e.plexKey, e.mux)
-	return e
 }
 
 // Handler returns the plex.tv handler: /api/v2/..., the link and auth pages and /__emulator/.
 // It works without Start (for httptest.NewServer), but the PMS listeners exist only after Start.
-func (e *Emulator) Handler() http.Handler { return e.handler }
+func (e *Emulator) Handler() http.Handler {
+	e.lazyInit()
+	return e.handler
+}
 
 // Start listens on 127.0.0.1 with a random port for plex.tv, one for each seeded server, and
 // the dead connections listed in /api/v2/resources.
@@ -143,6 +166,7 @@ func (e *Emulator) Start() error { return e.StartOn("127.0.0.1:0") }
 
 // StartOn is Start with plex.tv listening on addr (the servers still use 127.0.0.1:0).
 func (e *Emulator) StartOn(addr string) error {
+	e.lazyInit()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	switch {
@@ -176,6 +200,7 @@ func (e *Emulator) serve(ln net.Listener, h http.Handler) {
 
 // Close stops every listener and drops open connections. The emulator cannot be restarted.
 func (e *Emulator) Close() error {
+	e.lazyInit()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.closeLocked()
@@ -196,6 +221,7 @@ func (e *Emulator) closeLocked() error {
 
 // URL returns the plex.tv base URL, e.g. http://127.0.0.1:41234, or "" before Start.
 func (e *Emulator) URL() string {
+	e.lazyInit()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.plexURL
@@ -204,6 +230,7 @@ func (e *Emulator) URL() string {
 // Now returns the emulator clock's time: Options.Start, plus the real time since New (unless
 // Options.FreezeClock), plus every Advance.
 func (e *Emulator) Now() time.Time {
+	e.lazyInit()
 	t := e.opts.Start.Add(time.Duration(e.offset.Load()))
 	if e.opts.FreezeClock {
 		return t
@@ -212,7 +239,10 @@ func (e *Emulator) Now() time.Time {
 }
 
 // Advance moves the emulator clock forward by d (backward if d is negative).
-func (e *Emulator) Advance(d time.Duration) { e.offset.Add(int64(d)) }
+func (e *Emulator) Advance(d time.Duration) {
+	e.lazyInit()
+	e.offset.Add(int64(d))
+}
 
 // ServerInfo describes a seeded server.
 type ServerInfo struct {
@@ -248,6 +278,7 @@ type State struct {
 
 // Servers returns the seeded servers, in seed order.
 func (e *Emulator) Servers() []ServerInfo {
+	e.lazyInit()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := make([]ServerInfo, 0, len(e.servers))
@@ -265,6 +296,7 @@ func (e *Emulator) Servers() []ServerInfo {
 
 // Users returns the seeded accounts, in seed order.
 func (e *Emulator) Users() []UserInfo {
+	e.lazyInit()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := make([]UserInfo, 0, len(e.accounts))
@@ -286,6 +318,7 @@ func (e *Emulator) State() State {
 // username. Once a JWT issued to a device that registered with that token has invalidated it,
 // the account gets a new one (as signing in again would), which this then returns.
 func (e *Emulator) LegacyToken(username string) string {
+	e.lazyInit()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	a := e.byName[strings.ToLower(username)]
@@ -307,6 +340,7 @@ func (e *Emulator) accountToken(a *account) string {
 // ClaimPin approves the pin with this code as the named account, as the person would on the
 // link or auth page.
 func (e *Emulator) ClaimPin(code, username string) error {
+	e.lazyInit()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	a := e.byName[strings.ToLower(username)]
@@ -325,6 +359,7 @@ func (e *Emulator) ClaimPin(code, username string) error {
 // issued to it and the legacy tokens plex.tv gave it stop working. Exchanging a device JWT for
 // it then answers 401 with code 1097 ("jwk missing").
 func (e *Emulator) RevokeDevice(clientIdentifier string) {
+	e.lazyInit()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if d := e.devices[clientIdentifier]; d != nil {
@@ -342,6 +377,7 @@ func (e *Emulator) RevokeDevice(clientIdentifier string) {
 // RotateKey makes a new plex.tv signing key current. The previous current key stays in the
 // JWKS, and tokens it signed keep verifying, until the next rotation.
 func (e *Emulator) RotateKey() {
+	e.lazyInit()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.keys = []*signingKey{newSigningKey(), e.keys[0]}
@@ -353,6 +389,7 @@ func (e *Emulator) RotateKey() {
 // "pms:alice-nas GET /status/sessions". A request that matches no route counts as
 // "METHOD (unknown)". Requests to /__emulator/ are not counted.
 func (e *Emulator) Stats() map[string]int {
+	e.lazyInit()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := make(map[string]int, len(e.stats))
@@ -364,6 +401,7 @@ func (e *Emulator) Stats() map[string]int {
 
 // ResetStats sets every request count to zero.
 func (e *Emulator) ResetStats() {
+	e.lazyInit()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	clear(e.stats)

@@ -152,3 +152,76 @@ func TestClaimPinErrors(t *testing.T) {
 		})
 	}
 }
+
+// The zero Emulator is ready to use, as the package documentation promises: it serves its own
+// plex.tv (not http.DefaultServeMux) with the default seed, and a whole pin flow works on it.
+func TestZeroValue(t *testing.T) {
+	t.Parallel()
+	var e emulator.Emulator
+	if err := e.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if now := e.Now(); time.Since(now) > time.Hour || time.Until(now) > time.Hour {
+		t.Errorf("Now() = %v, want about the real time (the default Options.Start)", now)
+	}
+	if len(e.Users()) != 4 || len(e.Servers()) != 2 {
+		t.Fatalf("seed: %d users, %d servers", len(e.Users()), len(e.Servers()))
+	}
+	d := newDevice(t)
+	p := decode[pinBody](t, do(t, &e, req{method: "POST", url: "/api/v2/pins", cid: d.cid}), http.StatusCreated)
+	if err := e.ClaimPin(p.Code, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	got := decode[pinBody](t, pollPin(t, &e, d.cid, p.ID, ""), http.StatusOK)
+	if got.AuthToken == nil || *got.AuthToken == "" {
+		t.Fatal("claimed pin has no authToken")
+	}
+	user := decode[map[string]any](t, do(t, &e, req{method: "GET", url: "/api/v2/user", cid: d.cid, token: *got.AuthToken}), http.StatusOK)
+	if user["username"] != "alice" {
+		t.Errorf("the pin's token belongs to %v, want alice", user["username"])
+	}
+	if n := e.Stats()["GET /api/v2/pins/{id}"]; n != 1 {
+		t.Errorf("Stats: %d polls, want 1", n)
+	}
+}
+
+// Every exported method works on a zero Emulator, started or not, without panicking.
+func TestZeroValueMethods(t *testing.T) {
+	t.Parallel()
+	for name, call := range map[string]func(e *emulator.Emulator){
+		"Handler":      func(e *emulator.Emulator) { _ = e.Handler() },
+		"URL":          func(e *emulator.Emulator) { _ = e.URL() },
+		"Now":          func(e *emulator.Emulator) { _ = e.Now() },
+		"Advance":      func(e *emulator.Emulator) { e.Advance(time.Hour) },
+		"State":        func(e *emulator.Emulator) { _ = e.State() },
+		"LegacyToken":  func(e *emulator.Emulator) { _ = e.LegacyToken("alice") },
+		"ClaimPin":     func(e *emulator.Emulator) { _ = e.ClaimPin("ABCD", "alice") },
+		"RevokeDevice": func(e *emulator.Emulator) { e.RevokeDevice("x") },
+		"RotateKey":    func(e *emulator.Emulator) { e.RotateKey() },
+		"Stats":        func(e *emulator.Emulator) { _ = e.Stats() },
+		"ResetStats":   func(e *emulator.Emulator) { e.ResetStats() },
+		"SetFault":     func(e *emulator.Emulator) { e.SetFault("*", emulator.Fault{Status: 500}) },
+		"ClearFaults":  func(e *emulator.Emulator) { e.ClearFaults() },
+		"Close":        func(e *emulator.Emulator) { _ = e.Close() },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var e emulator.Emulator
+			call(&e)
+			if name == "Close" {
+				return
+			}
+			srv := httptest.NewServer(e.Handler())
+			defer srv.Close()
+			res, err := http.Get(srv.URL + "/api/v2/auth/keys")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if name != "SetFault" && res.StatusCode != http.StatusOK {
+				t.Errorf("after %s: GET /api/v2/auth/keys = %d", name, res.StatusCode)
+			}
+		})
+	}
+}

@@ -45,6 +45,7 @@ const controlPrefix = "/__emulator/"
 // request. When several patterns match, an exact one wins, then the longest prefix. The
 // control API (/__emulator/) is never faulted.
 func (e *Emulator) SetFault(pattern string, f Fault) {
+	e.lazyInit()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if f.isZero() {
@@ -56,6 +57,7 @@ func (e *Emulator) SetFault(pattern string, f Fault) {
 
 // ClearFaults removes every fault.
 func (e *Emulator) ClearFaults() {
+	e.lazyInit()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	clear(e.faults)

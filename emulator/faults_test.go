@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -87,15 +88,30 @@ func TestFaults(t *testing.T) {
 					t.Errorf("stats count %d, want 2 (faulted and served)", got)
 				}
 			}},
-		{name: "latency", pattern: "GET /api/v2/auth/keys", fault: emulator.Fault{Latency: 150 * time.Millisecond, Count: 1},
+		{name: "latency", pattern: "GET /api/v2/auth/keys", fault: emulator.Fault{Latency: time.Hour},
 			check: func(t *testing.T, e *emulator.Emulator) {
-				begin := time.Now()
-				if res := do(t, e, req{method: "GET", url: "/api/v2/auth/keys"}); res.status != 200 {
-					t.Errorf("delayed request: %d", res.status)
+				// A request whose deadline is far shorter than the injected latency times out;
+				// the same request, with the same deadline, succeeds once the fault is gone.
+				get := func() error {
+					ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+					defer cancel()
+					r, _ := http.NewRequestWithContext(ctx, "GET", e.URL()+"/api/v2/auth/keys", nil)
+					res, err := http.DefaultClient.Do(r)
+					if err != nil {
+						return err
+					}
+					res.Body.Close()
+					if res.StatusCode != 200 {
+						return fmt.Errorf("status %d", res.StatusCode)
+					}
+					return nil
 				}
-				// A lower bound only: the fault must have delayed the request.
-				if d := time.Since(begin); d < 150*time.Millisecond {
-					t.Errorf("request took %v, less than the injected latency", d)
+				if err := get(); !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("delayed request: %v, want context.DeadlineExceeded", err)
+				}
+				e.ClearFaults()
+				if err := get(); err != nil {
+					t.Errorf("request without latency: %v", err)
 				}
 			}},
 		{name: "drop", pattern: "GET /api/v2/auth/nonce", fault: emulator.Fault{Drop: true, Count: 1},
@@ -209,8 +225,9 @@ func TestControlAPI(t *testing.T) {
 			status int
 		}{
 			{url.Values{"code": {p.Code}}, 400},
-			{url.Values{"code": {p.Code}, "user": {"nobody"}}, 404},
-			{url.Values{"code": {"XXXX9"}, "user": {"bob"}}, 404},
+			{url.Values{"code": {p.Code}, "user": {"nobody"}}, 400},  // ErrNoSuchAccount
+			{url.Values{"code": {"XXXX9"}, "user": {"nobody"}}, 400}, // the user is checked first
+			{url.Values{"code": {"XXXX9"}, "user": {"bob"}}, 404},    // ErrPinNotFound
 			{url.Values{"code": {p.Code}, "user": {"bob"}}, 204},
 		} {
 			if res := do(t, e, req{method: "POST", url: "/__emulator/pins/claim", form: tt.form}); res.status != tt.status {

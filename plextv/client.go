@@ -72,6 +72,7 @@ type OptionError struct {
 	Reason string
 }
 
+// Error implements error: "plextv: <option>: <reason>".
 func (e *OptionError) Error() string { return "plextv: " + e.Option + ": " + e.Reason }
 
 // WithBaseURL points the client at another plex.tv, such as the emulator. Every endpoint is

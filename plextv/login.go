@@ -46,6 +46,10 @@ type LoginOptions struct {
 	PollInterval time.Duration
 	// ForwardURL is where the approval page sends the browser afterwards (strong PINs only).
 	ForwardURL string
+	// Timeout, when positive, bounds the whole login: once it has passed the error matches
+	// ErrLoginTimeout and names this duration. Zero leaves the bound to ctx alone, whose deadline
+	// the error then names, rounded up.
+	Timeout time.Duration
 }
 
 // Login gets the first Plex JWT for dev with a PIN: it creates a PIN that carries dev's public
@@ -53,18 +57,27 @@ type LoginOptions struct {
 // Each poll presents a device JWT (replaced before it expires); a 429 doubles the interval and
 // honours Retry-After; 5xx and network errors are waited out. The token is verified — signed by
 // plex.tv, for this client identifier, bound to dev's key — before it is returned; saving it is
-// up to the caller. When ctx's deadline passes the error matches ErrLoginTimeout; when the PIN
-// expires, ErrPinExpired.
+// up to the caller. When ctx's deadline or opts.Timeout passes the error matches
+// ErrLoginTimeout; when the PIN expires, ErrPinExpired.
 func Login(ctx context.Context, c *Client, dev *devicekey.Device, opts LoginOptions) (*auth.Token, error) {
 	if err := checkDevice(c, dev, opts.Scopes); err != nil {
 		return nil, err
 	}
 	start := time.Now()
+	var within time.Duration // what a timeout names; 0: judge by ctx's deadline
+	if opts.Timeout > 0 {
+		if dl, ok := ctx.Deadline(); !ok || dl.After(start.Add(opts.Timeout)) {
+			within = opts.Timeout // the timeout, not ctx's own deadline, is the bound
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
 	jwk := dev.Key.PublicJWK()
 	pin, err := c.Pins.Create(ctx, PinOptions{Strong: !opts.Link, JWK: &jwk})
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctxEnded(ctx, start)
+			return nil, ctxEnded(ctx, start, within)
 		}
 		return nil, fmt.Errorf("plextv: login: create a PIN: %w", err)
 	}
@@ -104,7 +117,7 @@ func Login(ctx context.Context, c *Client, dev *devicekey.Device, opts LoginOpti
 			return c.issued(ctx, p.AuthToken, dev)
 		case err == nil:
 		case ctx.Err() != nil:
-			return nil, ctxEnded(ctx, start)
+			return nil, ctxEnded(ctx, start, within)
 		case errors.Is(err, plexkit.ErrNotFound):
 			return nil, fmt.Errorf("%w: %w", ErrPinExpired, err)
 		case errors.Is(err, plexkit.ErrRateLimited):
@@ -122,21 +135,38 @@ func Login(ctx context.Context, c *Client, dev *devicekey.Device, opts LoginOpti
 			return nil, fmt.Errorf("%w: it was not approved within %d s", ErrPinExpired, pin.ExpiresIn)
 		}
 		if sleep(ctx, wait) != nil {
-			return nil, ctxEnded(ctx, start)
+			return nil, ctxEnded(ctx, start, within)
 		}
 	}
 }
 
-// ctxEnded is the error of a Login whose context ended: a timeout when its deadline passed.
-func ctxEnded(ctx context.Context, start time.Time) error {
+// ctxEnded is the error of a Login whose context ended: a timeout when its deadline passed. The
+// timeout named is within when it is set (the one the caller asked for), else the time from
+// start to ctx's deadline rounded up, so that a wait of 1.5 s is not reported as 1 s.
+func ctxEnded(ctx context.Context, start time.Time, within time.Duration) error {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		within := time.Since(start)
-		if dl, ok := ctx.Deadline(); ok {
-			within = dl.Sub(start)
+		if within <= 0 {
+			within = time.Since(start)
+			if dl, ok := ctx.Deadline(); ok {
+				within = dl.Sub(start)
+			}
+			within = roundUp(within)
 		}
-		return fmt.Errorf("%w: the PIN was not approved within %s", ErrLoginTimeout, within.Round(time.Second))
+		return fmt.Errorf("%w: the PIN was not approved within %s", ErrLoginTimeout, within)
 	}
 	return fmt.Errorf("plextv: login canceled: %w", ctx.Err())
+}
+
+// roundUp rounds d up to a tenth of a second (to a hundredth below one second), for messages.
+func roundUp(d time.Duration) time.Duration {
+	unit := 100 * time.Millisecond
+	if d < time.Second {
+		unit = 10 * time.Millisecond
+	}
+	if r := d % unit; r != 0 {
+		d += unit - r
+	}
+	return d
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -102,6 +102,15 @@ func TestLoginFailures(t *testing.T) {
 			},
 		},
 		{
+			name: "Timeout is named exactly as asked",
+			opts: plextv.LoginOptions{Timeout: 1500 * time.Millisecond},
+			check: func(t *testing.T, _ setup, _ *auth.Token, err error) {
+				if !errors.Is(err, plextv.ErrLoginTimeout) || !strings.HasSuffix(err.Error(), "the PIN was not approved within 1.5s") {
+					t.Errorf("err = %v, want ErrLoginTimeout naming 1.5s", err)
+				}
+			},
+		},
+		{
 			name:    "a strong PIN that expires is ErrPinExpired",
 			advance: 31 * time.Minute,
 			check: func(t *testing.T, _ setup, _ *auth.Token, err error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,8 +27,10 @@ type PinOptions struct {
 	JWK *jose.JSONWebKey
 }
 
-// Pin is a PIN as plex.tv describes it. AuthToken stays empty until a person approves the PIN;
-// the Pin's String form never shows it.
+// Pin is a PIN as plex.tv describes it. AuthToken stays empty until a person approves the PIN.
+// The Pin's String, GoString and LogValue forms never show it; its JSON encoding does, since Pin
+// mirrors plex.tv's wire format: do not marshal an approved Pin into a log or anywhere else the
+// token must not go.
 type Pin struct {
 	ID               int64        `json:"id"`
 	Code             string       `json:"code"`
@@ -63,6 +66,19 @@ func (p Pin) String() string {
 
 // GoString is String, so that %#v does not print the token either.
 func (p Pin) GoString() string { return p.String() }
+
+// LogValue implements slog.LogValuer: the PIN as a group of its fields and whether it is
+// approved, without its token (which JSON handlers would otherwise print).
+func (p Pin) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Int64("id", p.ID),
+		slog.String("code", p.Code),
+		slog.String("product", p.Product),
+		slog.String("clientIdentifier", p.ClientIdentifier),
+		slog.Time("expiresAt", p.ExpiresAt),
+		slog.Bool("approved", p.AuthToken != ""),
+	)
+}
 
 // ErrNotPublicKey is returned when a PIN or a registration is given a JWK that holds a private
 // key: only the public half ever leaves the device.

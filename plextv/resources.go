@@ -3,6 +3,7 @@ package plextv
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -16,7 +17,9 @@ type ResourcesService struct{ c *Client }
 
 // Resource is a server or device of the account (an element of GET /api/v2/resources).
 // AccessToken is the token to present to this server — for a Plex Media Server, use it rather
-// than the account's Plex JWT. The Resource's String form never shows it.
+// than the account's Plex JWT. The Resource's String, GoString and LogValue forms never show it;
+// its JSON encoding does, since Resource mirrors plex.tv's wire format: do not marshal a
+// Resource into a log or anywhere else the token must not go.
 type Resource struct {
 	Name                 string       `json:"name"`
 	Product              string       `json:"product"`
@@ -65,6 +68,24 @@ func (r Resource) String() string {
 
 // GoString is String, so that %#v does not print the access token either.
 func (r Resource) GoString() string { return r.String() }
+
+// LogValue implements slog.LogValuer: the resource as a group of its identifying fields and
+// connection URIs, without its access token (which JSON handlers would otherwise print).
+func (r Resource) LogValue() slog.Value {
+	uris := make([]string, len(r.Connections))
+	for i, c := range r.Connections {
+		uris[i] = c.URI
+	}
+	return slog.GroupValue(
+		slog.String("name", r.Name),
+		slog.String("product", r.Product),
+		slog.String("clientIdentifier", r.ClientIdentifier),
+		slog.String("provides", r.Provides),
+		slog.String("ownership", ownership(r)),
+		slog.Bool("home", r.Home),
+		slog.Any("connections", uris),
+	)
+}
 
 func ownership(r Resource) string {
 	if r.Owned {

@@ -30,27 +30,49 @@ func TestPlexkitSubprocess(t *testing.T) {
 	os.Exit(Run(args, SystemIO(), os.Getenv))
 }
 
-// startPlexkit runs plexkit args in a child process (this test binary) and returns it with its
-// stdout.
-func startPlexkit(t *testing.T, args ...string) (*exec.Cmd, *bufio.Reader, *strings.Builder) {
+// child is plexkit running in a child process (this test binary).
+type child struct {
+	cmd    *exec.Cmd
+	stderr strings.Builder // written by exec's copying goroutine until the process is waited for
+	done   chan struct{}   // closed once Wait has returned: then err and stderr may be read
+	err    error           // what Wait returned
+}
+
+// startPlexkit runs plexkit args in a child process and returns it with its stdout. The child
+// is killed and waited for when the test ends.
+func startPlexkit(t *testing.T, args ...string) (*child, *bufio.Reader) {
 	t.Helper()
 	raw, err := json.Marshal(args)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestPlexkitSubprocess$")
-	cmd.Env = append(os.Environ(), envSubprocessArgs+"="+string(raw), EnvConfigDir+"="+t.TempDir())
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
+	c := &child{cmd: exec.Command(os.Args[0], "-test.run=^TestPlexkitSubprocess$"), done: make(chan struct{})}
+	c.cmd.Env = append(os.Environ(), envSubprocessArgs+"="+string(raw), EnvConfigDir+"="+t.TempDir())
+	c.cmd.Stderr = &c.stderr
+	out, err := c.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	return cmd, bufio.NewReader(out), &stderr
+	// Wait closes the stdout pipe once the child has exited; the test reads the ready line while
+	// the child runs.
+	go func() { c.err = c.cmd.Wait(); close(c.done) }()
+	t.Cleanup(func() { c.stop() })
+	return c, bufio.NewReader(out)
+}
+
+// stop kills the child unless it has exited, waits for it, and returns everything it wrote on
+// stderr. Reading stderr is safe only once the child has been waited for.
+func (c *child) stop() string {
+	select {
+	case <-c.done:
+	default:
+		_ = c.cmd.Process.Kill()
+		<-c.done
+	}
+	return c.stderr.String()
 }
 
 func TestEmulatorCommand(t *testing.T) {
@@ -58,10 +80,10 @@ func TestEmulatorCommand(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			t.Parallel()
-			cmd, out, stderr := startPlexkit(t, "emulator", "--library-size", "25")
+			c, out := startPlexkit(t, "emulator", "--library-size", "25")
 			line, err := out.ReadString('\n')
 			if err != nil {
-				t.Fatalf("no ready line: %v; stderr: %s", err, stderr)
+				t.Fatalf("no ready line: %v; stderr: %s", err, c.stop())
 			}
 			var ready emulatorReady
 			if err := json.Unmarshal([]byte(line), &ready); err != nil || !strings.HasPrefix(ready.PlexTV, "http://127.0.0.1:") {
@@ -83,18 +105,17 @@ func TestEmulatorCommand(t *testing.T) {
 					resp.Body.Close()
 				}
 			}
-			if err := cmd.Process.Signal(sig); err != nil {
+			if err := c.cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
 			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("exit after %s: %v; stderr: %s", sig, err, stderr)
-				}
+			case <-c.done:
 			case <-time.After(10 * time.Second):
-				t.Fatalf("still running 10 s after %s", sig)
+				t.Fatalf("still running 10 s after %s; stderr: %s", sig, c.stop())
+			}
+			stderr := c.stop() // the child has exited and been waited for
+			if c.err != nil {
+				t.Fatalf("exit after %s: %v; stderr: %s", sig, c.err, stderr)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()
@@ -105,7 +126,7 @@ func TestEmulatorCommand(t *testing.T) {
 			} else if errors.Is(err, context.DeadlineExceeded) {
 				t.Error("plex.tv's port still accepts connections after the emulator stopped")
 			}
-			if !strings.Contains(stderr.String(), "GET /api/v2/auth/keys") || !strings.Contains(stderr.String(), "stopping") {
+			if !strings.Contains(stderr, "GET /api/v2/auth/keys") || !strings.Contains(stderr, "stopping") {
 				t.Errorf("stderr lacks the request log: %s", stderr)
 			}
 		})

@@ -130,13 +130,12 @@ func runLogin(ctx context.Context, f *Factory, o loginOptions) error {
 
 // pinLogin runs the PIN flow, showing the PIN and a spinner while it waits.
 func pinLogin(ctx context.Context, f *Factory, c *plextv.Client, dev *devicekey.Device, scopes []string, o loginOptions) (*auth.Token, error) {
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
 	stop := func() {}
 	defer func() { stop() }()
 	return plextv.Login(ctx, c, dev, plextv.LoginOptions{
-		Link:   o.link,
-		Scopes: scopes,
+		Link:    o.link,
+		Scopes:  scopes,
+		Timeout: o.timeout, // the error then names the timeout asked for
 		OnPin: func(pin *plextv.Pin, url string) {
 			showPin(f.IO, pin, url, o.link)
 			if o.open {

@@ -245,7 +245,11 @@ func TestLoginCommand(t *testing.T) {
 		},
 		{
 			name: "an unapproved PIN times out", args: []string{"login", "--timeout", "300ms"},
-			code: 1, stderr: []string{"the PIN was not approved within", "run `plexkit login` again"},
+			code: 1, stderr: []string{"the PIN was not approved within 300ms", "run `plexkit login` again"},
+		},
+		{
+			name: "the timeout is named as asked", args: []string{"login", "--timeout", "1500ms"},
+			code: 1, stderr: []string{"the PIN was not approved within 1.5s;"},
 		},
 		{
 			name: "admin is a role, not a scope", args: []string{"login", "--scopes", "username,admin"},

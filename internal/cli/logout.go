@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -28,20 +29,16 @@ installation entirely. plex.tv keeps listing the device under Authorized Devices
 it there (https://app.plex.tv/desktop/#!/settings/devices/all); that is what makes its tokens
 stop working everywhere.`,
 		Example: `  plexkit logout
-  plexkit logout --forget-key`,
+  plexkit logout --forget-key
+  plexkit logout --json        # {"deletedToken": true, "deletedKey": false}`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir, err := f.RequireConfigDir()
 			if err != nil {
 				return err
 			}
-			store := &auth.FileStore{Dir: dir}
-			_, statErr := os.Stat(store.Path())
-			hadToken := statErr == nil
-			if err := store.Delete(cmd.Context()); err != nil {
-				return err
-			}
-			if err := os.Remove(filepath.Join(dir, loginFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			hadToken, err := deleteToken(cmd.Context(), dir)
+			if err != nil {
 				return err
 			}
 			hadKey := false
@@ -65,9 +62,42 @@ stop working everywhere.`,
 			if hadKey {
 				fmt.Fprintln(f.IO.ErrOut, "plex.tv still lists this device under Authorized Devices until you remove it there.")
 			}
+			if f.JSON {
+				return printJSON(f.IO, logoutResult{DeletedToken: hadToken, DeletedKey: hadKey})
+			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&forgetKey, "forget-key", false, "also delete the device key and client identifier")
 	return cmd
+}
+
+// logoutResult is what logout prints with --json.
+type logoutResult struct {
+	DeletedToken bool `json:"deletedToken"`
+	DeletedKey   bool `json:"deletedKey"`
+}
+
+// deleteToken deletes the saved token and the login record under the token store's lock, so that
+// a refresh running in another process (which holds the lock while it saves) cannot save a token
+// again after the logout. It reports whether there was a token.
+func deleteToken(ctx context.Context, dir string) (bool, error) {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return false, nil // nothing saved, and locking would create the directory
+	}
+	store := &auth.FileStore{Dir: dir}
+	unlock, err := store.Lock(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	_, statErr := os.Stat(store.Path())
+	hadToken := statErr == nil
+	if err := store.Delete(ctx); err != nil {
+		return false, err
+	}
+	if err := os.Remove(filepath.Join(dir, loginFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, err
+	}
+	return hadToken, nil
 }

@@ -318,6 +318,10 @@ server with the access token plex.tv lists for it, not with the account's Plex J
 			if err != nil {
 				return fmt.Errorf("list the account's servers: %w", sessionError(err))
 			}
+			if len(servers) == 0 {
+				// Said on stderr: stdout stays empty (or [] with --json) for scripts.
+				fmt.Fprintln(f.IO.ErrOut, "no servers: this account owns none and none are shared with it")
+			}
 			if f.JSON {
 				out := make([]serverJSON, 0, len(servers))
 				for _, s := range servers {
@@ -331,6 +335,9 @@ server with the access token plex.tv lists for it, not with the account's Plex J
 					out = append(out, j)
 				}
 				return printJSON(f.IO, out)
+			}
+			if len(servers) == 0 {
+				return nil
 			}
 			t := newTable(f.IO)
 			t.addRow("NAME", "ROLE", "ACCESS", "VERSION", "MACHINE ID", "CONNECTIONS")

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -271,4 +273,64 @@ func TestLogoutCommand(t *testing.T) {
 		loginAs(t, e, env, "alice")
 		runCLIWith(t, env, false, "whoami").mustSucceed(t)
 	})
+}
+
+func TestLogoutJSON(t *testing.T) {
+	t.Parallel()
+	e := startCLIEmulator(t)
+	env := emulatorEnv(t, e)
+	loginAs(t, e, env, "alice")
+	for _, step := range []struct {
+		args []string
+		want logoutResult
+	}{
+		{[]string{"logout", "--json"}, logoutResult{DeletedToken: true}},
+		{[]string{"logout", "--json", "--forget-key"}, logoutResult{DeletedKey: true}},
+		{[]string{"logout", "--json", "--forget-key"}, logoutResult{}},
+	} {
+		r := runCLIWith(t, env, false, step.args...).mustSucceed(t)
+		var got logoutResult
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+			t.Fatalf("%v: stdout %q is not JSON: %v", step.args, r.stdout, err)
+		}
+		if got != step.want || !strings.Contains(r.stdout, `"deletedToken"`) || !strings.Contains(r.stdout, `"deletedKey"`) {
+			t.Errorf("%v: stdout %q, want %+v", step.args, r.stdout, step.want)
+		}
+	}
+	if r := runCLIWith(t, env, false, "logout").mustSucceed(t); r.stdout != "" {
+		t.Errorf("logout without --json printed %q on stdout", r.stdout)
+	}
+}
+
+// A refresh in another process saves the token while it holds the store's lock. A logout that
+// starts meanwhile must wait for it and delete what it saved, not leave the refreshed token
+// behind.
+func TestLogoutTakesTheStoreLock(t *testing.T) {
+	t.Parallel()
+	e := startCLIEmulator(t)
+	env := emulatorEnv(t, e)
+	loginAs(t, e, env, "alice")
+	dir := env[EnvConfigDir]
+	tok := savedToken(t, dir)
+	store := &auth.FileStore{Dir: dir}
+	unlock, err := store.Lock(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan cliResult)
+	go func() {
+		streams, _, out, errOut := TestIO()
+		code := Run([]string{"logout"}, streams, func(k string) string { return env[k] })
+		done <- cliResult{code: code, stdout: out.String(), stderr: errOut.String()}
+	}()
+	// The "refresh" saves its token under the lock, whenever the logout started.
+	if err := store.Save(context.Background(), tok); err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	r := <-done
+	r.expect(t, 0, "Logged out: deleted the token")
+	if _, err := os.Stat(store.Path()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the token saved under the lock survived the logout: %v", err)
+	}
 }

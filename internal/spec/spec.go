@@ -13,7 +13,7 @@ import (
 	"strconv"
 )
 
-//go:generate go run ./gen -spec ../../../shared/spec/pms-openapi.json
+//go:generate go run ./gen
 
 // Role is what an operation requires of the caller's token, in the words of the PMS API
 // documentation: the server's owner ("admin"), any account the server is shared with or the owner

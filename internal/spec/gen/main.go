@@ -1,6 +1,12 @@
 // Command gen writes internal/spec/operations_gen.go, the table of every operation of the
-// official Plex Media Server OpenAPI specification with the role it requires, and copies the
-// specification next to it for the package to embed. Run it with go generate in internal/spec.
+// official Plex Media Server OpenAPI specification with the role it requires. Run it with
+// go generate in internal/spec: by default it reads the module's embedded copy,
+// internal/spec/pms-openapi.json, so it needs nothing outside the module.
+//
+// To import a new version of the specification, name it with -spec and have it copied over the
+// embedded one with -copy:
+//
+//	go run ./gen -spec /path/to/new/pms-openapi.json -copy pms-openapi.json
 //
 // The role of an operation comes from its security requirement: an explicit `[{}]` needs no
 // token, an explicit user_token ["admin"] needs the owner's, and an operation with no security
@@ -19,10 +25,17 @@ import (
 	"strings"
 )
 
+// The flag defaults, relative to internal/spec where go generate runs: read the embedded copy,
+// copy nothing.
+const (
+	defaultSpec = "pms-openapi.json"
+	defaultCopy = ""
+)
+
 func main() {
-	specPath := flag.String("spec", "../../../shared/spec/pms-openapi.json", "the official PMS OpenAPI document (JSON)")
+	specPath := flag.String("spec", defaultSpec, "the official PMS OpenAPI document (JSON); default: the embedded copy")
 	out := flag.String("out", "operations_gen.go", "the Go file to write")
-	copyPath := flag.String("copy", "pms-openapi.json", "where to copy the document for go:embed (empty: don't)")
+	copyPath := flag.String("copy", defaultCopy, "where to copy the document for go:embed, e.g. pms-openapi.json when importing a new version with -spec (empty: don't)")
 	flag.Parse()
 	if err := run(*specPath, *out, *copyPath); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)

@@ -42,6 +42,45 @@ func TestGeneratedFileIsCurrent(t *testing.T) {
 	}
 }
 
+// TestDefaultsReadOnlyTheModule runs the generator the way go generate does (in internal/spec,
+// with the flag defaults) and checks that it reads the embedded copy, reproduces the committed
+// table byte for byte and copies nothing.
+func TestDefaultsReadOnlyTheModule(t *testing.T) {
+	t.Chdir("..") // not parallel: changes the working directory
+	directive, err := os.ReadFile("spec.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(directive), "\n//go:generate go run ./gen\n") {
+		t.Error("spec.go's go:generate directive is not the plain `go run ./gen`")
+	}
+	if defaultSpec != "pms-openapi.json" || defaultCopy != "" {
+		t.Fatalf("defaults: -spec %q -copy %q, want the embedded copy and no copy", defaultSpec, defaultCopy)
+	}
+	before, err := os.ReadFile(defaultSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "operations_gen.go")
+	if err := run(defaultSpec, out, defaultCopy); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("operations_gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("the defaults do not reproduce operations_gen.go")
+	}
+	if after, err := os.ReadFile(defaultSpec); err != nil || !bytes.Equal(after, before) {
+		t.Errorf("the embedded copy changed: %v", err)
+	}
+}
+
 func TestRunWritesTableAndCopy(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
