@@ -165,7 +165,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	hc := cfg.hc
 	if hc == nil {
-		hc = &http.Client{Transport: defaultTransport()}
+		hc = &http.Client{Transport: plexkit.DefaultTransport()}
 	}
 	inner := hc.Transport
 	if inner == nil {
@@ -206,27 +206,11 @@ func NewClient(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// defaultTransport bounds the wait for response headers, so that a hung plex.tv turns into a
-// timeout that the retry transport can repeat.
-func defaultTransport() http.RoundTripper {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.ResponseHeaderTimeout = 30 * time.Second
-	return t
-}
-
 func parseBaseURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	u, err := plexkit.ParseBaseURL(raw)
 	if err != nil {
-		return nil, &OptionError{"WithBaseURL", fmt.Sprintf("%q is not a URL", plexkit.RedactURL(raw))}
+		return nil, &OptionError{"WithBaseURL", err.Error()}
 	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, &OptionError{"WithBaseURL", fmt.Sprintf("%q is not an absolute http(s) URL", plexkit.RedactURL(raw))}
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, &OptionError{"WithBaseURL", fmt.Sprintf("%q must not carry a query, fragment or credentials", plexkit.RedactURL(u.Redacted()))}
-	}
-	u.Path = strings.TrimSuffix(u.Path, "/")
-	u.RawPath = ""
 	return u, nil
 }
 

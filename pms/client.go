@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -100,21 +99,8 @@ func buildConfig(opts []Option) (config, error) {
 	return cfg, nil
 }
 
-// sharedTransport is the transport of clients created without WithHTTPClient: one pool of
-// connections for all of them, with a bound on the wait for response headers so that a server
-// that accepts and never answers turns into an error the retry transport can act on.
-var sharedTransport = sync.OnceValue(func() http.RoundTripper {
-	t, ok := http.DefaultTransport.(*http.Transport)
-	if !ok { // a program replaced it: use its transport as it is
-		return http.DefaultTransport
-	}
-	t = t.Clone()
-	t.ResponseHeaderTimeout = 30 * time.Second
-	return t
-})
-
 func newClient(cfg config) *Client {
-	base := sharedTransport()
+	base := plexkit.DefaultTransport()
 	var timeout time.Duration
 	if cfg.hc != nil {
 		base, timeout = cfg.hc.Transport, cfg.hc.Timeout
@@ -166,19 +152,12 @@ func (c *Client) tokenClient(src auth.TokenSource) *http.Client {
 }
 
 func parseBaseURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	u, err := plexkit.ParseBaseURL(raw)
 	if err != nil {
-		return nil, &OptionError{"baseURL", fmt.Sprintf("%q is not a URL", plexkit.RedactURL(raw))}
+		return nil, &OptionError{"baseURL", err.Error()}
 	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, &OptionError{"baseURL", fmt.Sprintf("%q is not an absolute http(s) URL", plexkit.RedactURL(raw))}
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		// A query could carry X-Plex-Token: tokens go in a header, never in the URL.
-		return nil, &OptionError{"baseURL", "the URL must not carry a query, fragment or credentials (pass the token with WithToken)"}
-	}
-	u.Path = strings.TrimSuffix(u.Path, "/") + "/"
-	u.RawPath = ""
+	// Request paths are resolved against the base, so it ends in a slash.
+	u.Path += "/"
 	return u, nil
 }
 
