@@ -213,3 +213,13 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 	}
 	return 0
 }
+
+// StatusOf returns the HTTP status of a refused call (an *Error anywhere in err's chain), or 0
+// when err is not one.
+func StatusOf(err error) int {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe.StatusCode
+	}
+	return 0
+}

@@ -2,6 +2,7 @@ package plexkit
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -146,6 +147,19 @@ func TestParseRetryAfter(t *testing.T) {
 	} {
 		if got := ParseRetryAfter(tt.in, now); got != tt.want {
 			t.Errorf("ParseRetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestStatusOf(t *testing.T) {
+	t.Parallel()
+	wrapped := fmt.Errorf("listing sessions: %w", &Error{StatusCode: 401})
+	for _, tt := range []struct {
+		err  error
+		want int
+	}{{nil, 0}, {errors.New("dial tcp: refused"), 0}, {&Error{StatusCode: 498}, 498}, {wrapped, 401}} {
+		if got := StatusOf(tt.err); got != tt.want {
+			t.Errorf("StatusOf(%v) = %d, want %d", tt.err, got, tt.want)
 		}
 	}
 }

@@ -82,7 +82,7 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 			resp.Body.Close()
 		}
-		if err := sleepCtx(req.Context(), wait); err != nil {
+		if err := Sleep(req.Context(), wait); err != nil {
 			return nil, err
 		}
 	}
@@ -127,7 +127,8 @@ func backoff(attempt int, minB, maxB time.Duration) time.Duration {
 	return minB + rand.N(upper-minB+1)
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits for d, or until ctx is done, whichever comes first; then it returns ctx.Err().
+func Sleep(ctx context.Context, d time.Duration) error {
 	tm := time.NewTimer(d)
 	defer tm.Stop()
 	select {

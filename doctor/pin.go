@@ -28,7 +28,7 @@ func (r *run) checkPin() *Finding {
 		return fail(fmt.Sprintf("plex.tv does not know PIN %d (404, code not found or expired): PINs expire 15 minutes (4-character) or 30 minutes (strong) after they are created, approved or not", r.in.PinID),
 			"start again with a new PIN: `plexkit login`, and approve it within its lifetime", detail)
 	case err != nil:
-		detail["status"] = statusOf(err)
+		detail["status"] = plexkit.StatusOf(err)
 		return fail("could not read the PIN from plex.tv: "+r.scrub(err.Error()),
 			"poll with the client identifier the PIN was created with, and a device JWT signed by the key it carries", detail)
 	}

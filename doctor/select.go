@@ -66,8 +66,8 @@ func hasConnection(s plextv.Resource, key string) bool {
 	return false
 }
 
-// serverNames lists the names of servers, for messages that name the choices.
-func serverNames(servers []plextv.Resource) []string {
+// ServerNames lists the names of servers, for messages that name the choices.
+func ServerNames(servers []plextv.Resource) []string {
 	names := make([]string, 0, len(servers))
 	for _, s := range servers {
 		names = append(names, s.Name)

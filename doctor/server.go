@@ -20,10 +20,10 @@ func (r *run) checkServerListed() *Finding {
 	servers, err := r.in.PlexTV.WithTokenSource(r.accountToken()).Resources.Servers(r.ctx)
 	if err != nil {
 		return fail("could not list the account's servers (GET /api/v2/resources): "+r.scrub(err.Error()),
-			"check that plex.tv is reachable; the account token itself passed the previous checks", map[string]any{"status": statusOf(err)})
+			"check that plex.tv is reachable; the account token itself passed the previous checks", map[string]any{"status": plexkit.StatusOf(err)})
 	}
 	account := r.accountName()
-	names := serverNames(servers)
+	names := ServerNames(servers)
 	sel := strings.TrimSpace(r.in.Server)
 	if sel == "" {
 		switch len(servers) {

@@ -31,9 +31,6 @@ func (k tokenKind) String() string {
 	return "no token"
 }
 
-// refreshBefore is how early plexkit refreshes a Plex JWT; a token with less left is due.
-const refreshBefore = 24 * time.Hour
-
 // The fixes that several checks give.
 const (
 	fixLogin   = "log in: `plexkit login` registers this device's key with the account (approve the PIN in a browser) and stores a Plex JWT"
@@ -123,7 +120,7 @@ func (r *run) checkTokenExpiry() *Finding {
 	case !now.Before(v.Expiry):
 		return fail(fmt.Sprintf("the Plex JWT expired at %s (%s): plex.tv and servers answer 498 (token expired) to it", v.Expiry.UTC().Format(time.RFC3339), ago(now, v.Expiry)),
 			fixRefresh, detail)
-	case v.Expiry.Sub(now) < refreshBefore:
+	case v.Expiry.Sub(now) < auth.DefaultRefreshBefore:
 		return warn(fmt.Sprintf("the Plex JWT expires at %s (%s): it is due for refresh", v.Expiry.UTC().Format(time.RFC3339), ago(now, v.Expiry)),
 			fixRefresh, detail)
 	default:
@@ -162,7 +159,7 @@ func (r *run) checkPlexTVAccepts() *Finding {
 		return pass(fmt.Sprintf("GET /api/v2/user answers for account %s (id %d)", u.Username, u.ID),
 			map[string]any{"username": u.Username, "userID": u.ID, "uuid": u.UUID})
 	}
-	status := statusOf(err)
+	status := plexkit.StatusOf(err)
 	detail := map[string]any{"status": status}
 	refused := errors.Is(err, plexkit.ErrUnauthorized) || errors.Is(err, plexkit.ErrUnprocessable)
 	switch {
@@ -224,7 +221,7 @@ func (r *run) checkDeviceRegistered() *Finding {
 	if err == nil {
 		return pass(fmt.Sprintf("plex.tv exchanged a device JWT signed by this device's key %s for a Plex JWT: the key is registered to client identifier %s", kid, cid), detail)
 	}
-	detail["status"] = statusOf(err)
+	detail["status"] = plexkit.StatusOf(err)
 	switch {
 	case errors.Is(err, plexkit.ErrDeviceRevoked) && r.pinPending:
 		return fail(fmt.Sprintf("plex.tv has no key for client identifier %s (jwk missing, code 1097): the device is not registered yet, because the PIN that carries its key has not been approved", cid),
@@ -236,7 +233,7 @@ func (r *run) checkDeviceRegistered() *Finding {
 		return fail(fmt.Sprintf("plex.tv has no key for client identifier %s (jwk missing, code 1097): the device was never registered (no approved PIN, no registration with a legacy token) or it was removed from the account's Authorized Devices", cid),
 			"log in: `plexkit login` registers the key", detail)
 	case errors.Is(err, plexkit.ErrUnprocessable) || errors.Is(err, plexkit.ErrUnauthorized):
-		return fail(fmt.Sprintf("plex.tv refuses device JWTs signed by this device's key %s (%d): the key registered for client identifier %s is another one, or none was ever registered", kid, statusOf(err), cid),
+		return fail(fmt.Sprintf("plex.tv refuses device JWTs signed by this device's key %s (%d): the key registered for client identifier %s is another one, or none was ever registered", kid, plexkit.StatusOf(err), cid),
 			"log in (`plexkit login`) so that plex.tv registers this key for this client identifier; keep the identifier and the key together", detail)
 	case errors.Is(err, plexkit.ErrRateLimited):
 		return warn("plex.tv rate-limited the check (429); it could not tell whether the key is registered", "try again in a minute", detail)
@@ -244,15 +241,6 @@ func (r *run) checkDeviceRegistered() *Finding {
 		return warn("could not ask plex.tv whether the key is registered: "+r.scrub(err.Error()),
 			"check that plex.tv is reachable and that this client sends the device's client identifier", detail)
 	}
-}
-
-// statusOf returns the HTTP status of a refusal, or 0 when err is not one.
-func statusOf(err error) int {
-	var pe *plexkit.Error
-	if errors.As(err, &pe) {
-		return pe.StatusCode
-	}
-	return 0
 }
 
 func orUnknown(s string) string {

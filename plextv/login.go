@@ -134,7 +134,7 @@ func Login(ctx context.Context, c *Client, dev *devicekey.Device, opts LoginOpti
 		if pin.ExpiresIn > 0 && c.Now().After(pinEnd) {
 			return nil, fmt.Errorf("%w: it was not approved within %d s", ErrPinExpired, pin.ExpiresIn)
 		}
-		if sleep(ctx, wait) != nil {
+		if plexkit.Sleep(ctx, wait) != nil {
 			return nil, ctxEnded(ctx, start, within)
 		}
 	}
@@ -167,17 +167,6 @@ func roundUp(d time.Duration) time.Duration {
 		d += unit - r
 	}
 	return d
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // LoginWithLegacyToken moves a program that holds a legacy token to the JWT flow: it registers

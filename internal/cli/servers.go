@@ -64,7 +64,7 @@ func selectServer(ctx context.Context, f *Factory, acct *serverSession, sel stri
 			return &server{res: servers[0]}, nil
 		}
 		if !f.IO.ErrTTY || !f.IO.OutTTY {
-			return nil, usageErrorf("this account has %d servers: choose one with --server (%s)", len(servers), strings.Join(names(servers), ", "))
+			return nil, usageErrorf("this account has %d servers: choose one with --server (%s)", len(servers), strings.Join(doctor.ServerNames(servers), ", "))
 		}
 		return askServer(f, servers)
 	}
@@ -82,7 +82,7 @@ func selectServer(ctx context.Context, f *Factory, acct *serverSession, sel stri
 	if doctor.IsURL(sel) {
 		return identifyURL(ctx, f, acct, servers, strings.TrimRight(sel, "/"))
 	}
-	return nil, fmt.Errorf("this account has no server %q: it is neither owned by the account nor shared with it (its servers: %s)", sel, orNone(names(servers)))
+	return nil, fmt.Errorf("this account has no server %q: it is neither owned by the account nor shared with it (its servers: %s)", sel, orNone(doctor.ServerNames(servers)))
 }
 
 // identifyURL asks the server at url who it is, so that a URL the resources do not list (a
@@ -126,7 +126,7 @@ func askServer(f *Factory, servers []plextv.Resource) (*server, error) {
 	if m := doctor.MatchServers(servers, line); len(m) == 1 {
 		return &server{res: m[0]}, nil
 	}
-	return nil, usageErrorf("%q is none of the servers: name one with --server (%s)", line, strings.Join(names(servers), ", "))
+	return nil, usageErrorf("%q is none of the servers: name one with --server (%s)", line, strings.Join(doctor.ServerNames(servers), ", "))
 }
 
 // ref is what pms needs to reach the server: the resource, or only the URL the person named.
@@ -218,17 +218,9 @@ func (s *server) refused(method, path string, err error) error {
 	case errors.Is(err, plexkit.ErrTokenExpired):
 		return fmt.Errorf("%s answered 498 to %s %s: the Plex JWT has expired and could not be refreshed (see %s)", s.res.Name, method, path, doc)
 	case errors.Is(err, plexkit.ErrUnauthorized) || errors.Is(err, plexkit.ErrForbidden):
-		return fmt.Errorf("%s refused %s %s (%d), even with the access token fetched again from plex.tv (see %s)", s.res.Name, method, path, statusCode(err), doc)
+		return fmt.Errorf("%s refused %s %s (%d), even with the access token fetched again from plex.tv (see %s)", s.res.Name, method, path, plexkit.StatusOf(err), doc)
 	}
 	return fmt.Errorf("%s: %w", s.res.Name, err)
-}
-
-func statusCode(err error) int {
-	var pe *plexkit.Error
-	if errors.As(err, &pe) {
-		return pe.StatusCode
-	}
-	return 0
 }
 
 // access says what the account is on a server.
@@ -248,14 +240,6 @@ func role(s plextv.Resource) string {
 		return "admin"
 	}
 	return "shared user"
-}
-
-func names(servers []plextv.Resource) []string {
-	out := make([]string, len(servers))
-	for i, s := range servers {
-		out[i] = s.Name
-	}
-	return out
 }
 
 func machineIDs(servers []plextv.Resource) []string {
