@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/plexkit/plexkit/internal/testutil"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -401,13 +401,7 @@ func TestSameOrigin(t *testing.T) {
 func TestTransportErrorsCloseBodies(t *testing.T) {
 	t.Parallel()
 	srv := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {})
-	// A listener that is closed at once gives an address nothing answers on.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadAddr := l.Addr().String()
-	l.Close()
+	deadAddr := strings.TrimPrefix(testutil.ClosedURL(t), "http://")
 	errSource := errors.New("no device key")
 	tests := []struct {
 		name    string

@@ -3,6 +3,7 @@ package doctor_test
 import (
 	"context"
 	"errors"
+	"github.com/plexkit/plexkit/internal/testutil"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -364,7 +365,7 @@ func TestCaseUnreachable(t *testing.T) {
 	dev := newRawDevice(t)
 	c := newClient(t, e, dev.Device)
 	tok := login(t, e, c, dev.Device, "alice")
-	url := closedURL(t)
+	url := testutil.ClosedURL(t)
 
 	rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: tok, Server: url})
 	expect(t, rep, doctor.CheckServerListed, doctor.Warn, url)

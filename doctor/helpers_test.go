@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -200,18 +199,6 @@ func serverTokens(t testing.TB, c *plextv.Client, tok string) []string {
 		out = append(out, s.AccessToken)
 	}
 	return out
-}
-
-// closedURL returns the URL of a loopback port that nothing listens on.
-func closedURL(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return "http://" + addr
 }
 
 // server returns the emulator's server called name.

@@ -5,7 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
-	"net"
+	"github.com/plexkit/plexkit/internal/testutil"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,12 +47,7 @@ func TestDoctorCommand(t *testing.T) {
 	})
 	secrets = append(secrets, badKid)
 
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + l.Addr().String()
-	l.Close()
+	closed := testutil.ClosedURL(t)
 
 	fast := []string{"--probe-timeout", "1s"}
 	tests := []struct {

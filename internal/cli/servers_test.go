@@ -3,7 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"net"
+	"github.com/plexkit/plexkit/internal/testutil"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -113,12 +113,7 @@ func TestServerCommands(t *testing.T) {
 	bob, bobTok := srvLogin(t, e, "bob")
 	dave, _ := srvLogin(t, e, "dave")
 	secrets := []string{aliceTok, bobTok, e.LegacyToken("alice")}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + l.Addr().String()
-	l.Close()
+	closed := testutil.ClosedURL(t)
 
 	tests := []struct {
 		name   string

@@ -1,0 +1,3 @@
+// Package testutil holds helpers that several packages' tests share. Nothing outside tests
+// imports it.
+package testutil
