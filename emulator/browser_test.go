@@ -2,10 +2,9 @@ package emulator_test
 
 import (
 	"context"
+	"github.com/plexkit/plexkit/internal/testutil"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -14,31 +13,12 @@ import (
 	"github.com/plexkit/plexkit/emulator"
 )
 
-// envRequireBrowser, when set to 1, makes the browser test fail instead of skip when Chromium is
-// missing; so does CI=true, as CI runs set it.
-const envRequireBrowser = "PLEXKIT_REQUIRE_BROWSER"
-
-// chromium returns the path of a Chromium binary, or skips (fails under CI) without one.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv(envRequireBrowser) == "1" || os.Getenv("CI") == "true" {
-		t.Fatalf("Chromium not found, and CI=true or %s=1 require the browser test", envRequireBrowser)
-	}
-	t.Skipf("Chromium not found; install Debian's chromium to run this test (%s=1 makes this a failure)", envRequireBrowser)
-	return ""
-}
-
 // TestAuthPageInBrowser approves a strong pin the way a person does: the app opens
 // /auth#?clientID=…&code=…, the person signs in and clicks Approve. Only a real browser runs
 // the page's script, which carries the fragment (never sent to the server) into the forms.
 func TestAuthPageInBrowser(t *testing.T) {
 	t.Parallel()
-	bin := chromium(t)
+	bin := testutil.Chromium(t)
 	e := start(t, emulator.Options{})
 	d := newDevice(t)
 	p := pinWithJWK(t, e, d, true)

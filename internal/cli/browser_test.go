@@ -4,9 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"github.com/plexkit/plexkit/internal/testutil"
 	"io"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -16,31 +15,12 @@ import (
 	"github.com/plexkit/plexkit/emulator"
 )
 
-// findChromium returns Debian's Chromium (or another Chrome on PATH). Without one the browser
-// test skips, except where CI=true or PLEXKIT_REQUIRE_BROWSER=1 make it a failure.
-func findChromium(t *testing.T) string {
-	t.Helper()
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" || os.Getenv("PLEXKIT_REQUIRE_BROWSER") == "1" {
-		t.Fatal("Chromium not found, and CI=true or PLEXKIT_REQUIRE_BROWSER=1 require the browser test")
-	}
-	t.Skip("Chromium not found: install Debian's chromium to run the real-browser login test")
-	return ""
-}
-
 // TestLoginApprovedInRealBrowser runs `plexkit login --link` and, while it waits, has Chromium
 // do what a person does: open the emulator's /link page, sign in as alice, type the code from
 // plexkit's stderr and approve. plexkit must then finish with a valid token for alice.
 func TestLoginApprovedInRealBrowser(t *testing.T) {
 	t.Parallel()
-	bin := findChromium(t)
+	bin := testutil.Chromium(t)
 	e := startCLIEmulator(t)
 	env := emulatorEnv(t, e)
 	var alice emulator.UserInfo
