@@ -21,12 +21,8 @@ const Redacted = "REDACTED"
 
 // Redact returns s with every token-like secret replaced by REDACTED: JWTs, token query
 // parameters, the X-Plex-Token header ("X-Plex-Token: <value>"), token fields of JSON, and PMS
-// transient tokens. Use it on any text that may reach
-// a log, an error or a terminal.
+// transient tokens. Use it on any text that may reach a log, an error or a terminal.
 func Redact(s string) string {
-	if !strings.ContainsAny(s, "=\":e") && !strings.Contains(s, "transient-") {
-		return s
-	}
 	s = jwtPattern.ReplaceAllString(s, Redacted)
 	s = paramPattern.ReplaceAllString(s, "${1}"+Redacted)
 	s = headerPattern.ReplaceAllString(s, "${1}"+Redacted)
