@@ -209,8 +209,11 @@ func TestHugeSection(t *testing.T) {
 			}
 		})
 	}
+	// A page whose cost grew with its offset would allocate hundreds of thousands of times more;
+	// the margin only absorbs the few dozen allocations that background work (the race
+	// detector's runtime, an earlier test's idle servers) adds to AllocsPerRun's process-wide count.
 	early, end := allocs(200_000), allocs(hugeSize-100)
-	if end > early*1.02+2 {
+	if end > early*1.25 {
 		t.Errorf("the page at the end of a million items allocates %.0f times, a page at 200,000 %.0f", end, early)
 	}
 }
