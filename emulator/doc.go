@@ -89,6 +89,8 @@
 //	POST /api/v2/users/signin                201 user with a new device token: form login (username
 //	                                         or e-mail), password, rememberMe, verificationCode;
 //	                                         401/1001 wrong; 401/1029 code missing or wrong
+//	DELETE /api/v2/users/signout             204: the token stops working (a Plex JWT: its device is
+//	                                         removed, since one JWT cannot be revoked alone)
 //	POST /users/sign_in.json|.xml            201 legacy account: Basic login:password (code appended)
 //	                                         or form user[login], user[password]
 //	GET  /api/users/                         friends and Home users, each with <Server> shares

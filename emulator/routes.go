@@ -46,6 +46,7 @@ func (e *Emulator) accountRoutes() {
 	asXML := func(pattern string, h http.HandlerFunc) { m.Handle(pattern, e.withFormat(suffixXML, h)) }
 
 	v2("POST /api/v2/users/signin", e.signin)
+	v2("DELETE /api/v2/users/signout", e.signout)
 	asJSON("POST /users/sign_in.json", e.legacySignin)
 	asXML("POST /users/sign_in.xml", e.legacySignin)
 	legacy("GET /users/account", e.legacyAccount)

@@ -334,3 +334,28 @@ func (e *Emulator) writeLegacyAccount(w http.ResponseWriter, r *http.Request, st
 			textEl("joined-at", joined, "type", "datetime"), textEl("authentication-token", u.AuthToken))
 	})
 }
+
+// signout serves DELETE /api/v2/users/signout: the token stops working. A legacy token is
+// invalidated (the account's own is replaced, as LegacyToken then shows); a Plex JWT cannot be
+// revoked alone, so its device leaves the account's Authorized Devices, as DELETE
+// /devices/{id}.xml would.
+func (e *Emulator) signout(w http.ResponseWriter, r *http.Request) {
+	now := e.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	id, ok := e.authenticate(w, r, now)
+	if !ok {
+		return
+	}
+	tok := plexToken(r)
+	switch {
+	case id.jwt:
+		e.revokeClient(id.acct, id.clientID)
+	case e.legacy[tok] != nil:
+		e.invalidateLegacy(tok)
+		if d := e.tv.records[recordKey{id.acct.id, id.clientID}]; d != nil && d.token == tok {
+			d.token = ""
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

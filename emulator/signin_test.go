@@ -93,6 +93,30 @@ func TestSignIn(t *testing.T) {
 	})
 }
 
+func TestSignOut(t *testing.T) {
+	t.Parallel()
+	e := start(t, emulator.Options{})
+	tok := obj(t, wantJSON(t, signin(t, e, "tablet", "bob", emulator.BobPassword, "", ""), http.StatusCreated))["authToken"].(string)
+	account := e.LegacyToken("bob")
+	for _, c := range []struct{ name, cid, tok string }{
+		{"device token", "tablet", tok},
+		{"account token", "x", account},
+		{"Plex JWT", "", ""},
+	} {
+		if c.tok == "" {
+			d := newDevice(t)
+			c.cid, c.tok = d.cid, linkViaPin(t, e, d, "bob")
+		}
+		if res := do(t, e, req{method: "DELETE", url: "/api/v2/users/signout", cid: c.cid, token: c.tok}); res.status != http.StatusNoContent {
+			t.Fatalf("%s: sign-out %d %s", c.name, res.status, res.body)
+		}
+		wantError(t, do(t, e, req{method: "GET", url: "/api/v2/user", cid: c.cid, token: c.tok}), 401, emulator.CodeUnauthorized, "")
+	}
+	if fresh := e.LegacyToken("bob"); fresh == account || fresh == "" {
+		t.Error("the account token was not replaced after sign-out")
+	}
+}
+
 // TestSignInBruteForce: a password-guessing loop is stopped after a few tries, by account and
 // by client, on the emulator clock; the lockout lifts after Retry-After.
 func TestSignInBruteForce(t *testing.T) {
