@@ -190,20 +190,25 @@ func (e *Emulator) serverXML(w http.ResponseWriter, r *http.Request) {
 		e.mu.Unlock()
 		return
 	}
-	host, port := "127.0.0.1", 32400
-	if conns := s.connections(false, false); len(conns) > 0 {
-		live := conns[len(conns)-1]
-		host, port = live.Address, live.Port
-	}
-	created := s.owner.joinedAt.AddDate(0, 2, 0).Unix()
-	n := el("Server", "name", s.name, "address", host, "port", port, "version", serverVersion, "scheme", "http",
-		"host", host, "localAddresses", host, "machineIdentifier", s.machineID, "createdAt", created,
-		"updatedAt", now.Unix(), "owned", true, "synced", false)
+	n := e.serverElement(s, now)
+	n.set("owned", true, "synced", false)
 	for _, c := range s.cfg.Sections {
 		n.add(el("Section", "id", e.sectionID(s, c.Key), "key", c.Key, "type", c.Type, "title", c.Title))
 	}
 	e.mu.Unlock()
 	replyNode(w, r, http.StatusOK, myPlexContainer(s.machineID, []*xnode{n}))
+}
+
+// serverElement is a server as the legacy API describes it: <Server name address port …>.
+func (e *Emulator) serverElement(s *server, now time.Time) *xnode {
+	host, port := "127.0.0.1", 32400
+	if conns := s.connections(false, false); len(conns) > 0 {
+		live := conns[len(conns)-1]
+		host, port = live.Address, live.Port
+	}
+	return el("Server", "name", s.name, "address", host, "port", port, "version", serverVersion, "scheme", "http",
+		"host", host, "localAddresses", host, "machineIdentifier", s.machineID,
+		"createdAt", s.owner.joinedAt.AddDate(0, 2, 0).Unix(), "updatedAt", now.Unix())
 }
 
 // sharedServerXML renders one share as the legacy API's <SharedServer>.
