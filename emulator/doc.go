@@ -119,8 +119,8 @@
 //	GET  /api/v2/geoip, GET|PUT /api/v2/user/privacy, GET /:/ip (text/plain)
 //
 // Every change to a share applies to the servers at once: the servers ask plex.tv who a token
-// belongs to on every request. Share tokens, Home-switch tokens and sign-in tokens work like a
-// PIN's legacy token: bound to the client identifier, revoked with the device. An owned
+// belongs to on every request. Home-switch tokens and sign-in tokens work like a PIN's legacy
+// token: bound to the client identifier, revoked with the device. An owned
 // server's access token is also its owner's account token at plex.tv, as python-plexapi's
 // PlexServer.myPlexAccount() expects.
 //
