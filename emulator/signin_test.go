@@ -65,6 +65,9 @@ func TestSignIn(t *testing.T) {
 			t.Errorf("2FA error %s", res.body) // python-plexapi raises TwoFactorRequired on this text
 		}
 		wantError(t, signin(t, e, "s4", "dave", emulator.DavePassword, "000000", ""), 401, emulator.CodeVerificationCode, "verification code")
+		if u := userInfo(t, e, "dave"); u.VerificationCode != emulator.DaveVerificationCode || userInfo(t, e, "carol").HomePin != emulator.CarolHomePin {
+			t.Errorf("Users() does not tell dave's code or carol's PIN: %+v", u)
+		}
 		j := obj(t, wantJSON(t, signin(t, e, "s4", "dave", emulator.DavePassword, emulator.DaveVerificationCode, ""), http.StatusCreated))
 		if j["username"] != "dave" || j["twoFactorEnabled"] != true {
 			t.Errorf("dave %v", j)
