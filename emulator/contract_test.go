@@ -364,6 +364,12 @@ func TestResourcesContract(t *testing.T) {
 		wantBools(t, c, "local", "relay", "IPv6")
 	}
 
+	owned := wantXML(t, get(t, e, "/api/v2/resources", "alice", "-"), 200).kids("resource")
+	for _, r := range owned {
+		if _, ok := r.Attrs["ownerId"]; ok || r.Attrs["owned"] != "1" {
+			t.Errorf("owned resource %v: ownerId must be absent", r.Attrs)
+		}
+	}
 	legacy := wantRoot(t, wantXML(t, get(t, e, "/api/resources?includeHttps=1", "alice", "application/json"), 200), "MediaContainer")
 	devs := legacy.kids("Device")
 	if len(devs) != 2 || legacy.Attrs["size"] != "2" {

@@ -249,11 +249,32 @@ func (e *Emulator) sharedServers(w http.ResponseWriter, r *http.Request) {
 type shareRequest struct {
 	ServerID     string `json:"server_id"`
 	SharedServer struct {
-		LibrarySectionIDs []int           `json:"library_section_ids"`
+		LibrarySectionIDs flexInts        `json:"library_section_ids"`
 		InvitedEmail      string          `json:"invited_email"`
 		InvitedID         json.RawMessage `json:"invited_id"`
 	} `json:"shared_server"`
 	SharingSettings map[string]any `json:"sharing_settings"`
+}
+
+// flexInts is a list of ids sent as JSON numbers or as numeric strings; clients do both.
+type flexInts []int
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *flexInts) UnmarshalJSON(b []byte) error {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	out := make([]int, 0, len(raw))
+	for _, r := range raw {
+		n, err := strconv.Atoi(strings.Trim(string(r), `"`))
+		if err != nil {
+			return err
+		}
+		out = append(out, n)
+	}
+	*f = out
+	return nil
 }
 
 func readJSON(r *http.Request, v any) error {
@@ -542,7 +563,7 @@ const CodeAlreadyShared = 1999
 func (e *Emulator) shareV2(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		MachineIdentifier string          `json:"machineIdentifier"`
-		LibrarySectionIDs []int           `json:"librarySectionIds"`
+		LibrarySectionIDs flexInts        `json:"librarySectionIds"`
 		Settings          map[string]any  `json:"settings"`
 		InvitedID         json.RawMessage `json:"invitedId"`
 		InvitedEmail      string          `json:"invitedEmail"`
