@@ -105,6 +105,9 @@
 //	POST /api/v2/home/users/{uuid}/switch    201 member's user object with its token; ?pin= for a
 //	POST /api/home/users/{id}/switch         member with a PIN (403/1041 without); legacy: XML
 //	                                         <user authenticationToken=…>
+//	PUT  /api/home/users/{id}?pin=&currentPin=          the account's own Home PIN (401 without
+//	                                                    the current one)
+//	PUT|POST /api/v2/home/users/restricted/{id}?pin=   a managed user's PIN (removePin=1 removes)
 //	GET  /devices.xml                        Authorized Devices: owned servers (connections, token)
 //	                                         and the clients that hold the account's tokens
 //	PUT|DELETE /devices/{id}.xml             rename (?name=) / remove: as RevokeDevice, for this account
