@@ -119,7 +119,8 @@
 //	GET  /pms/servers.xml, /servers.xml      reachable servers with their access tokens
 //	GET  /api/invites/requested, …/requests  always empty: invitations are accepted at once
 //	GET  /pms/friends/all                    as /api/users/
-//	GET  /api/v2/geoip, GET|PUT /api/v2/user/privacy, GET /:/ip (text/plain)
+//	GET  /api/v2/geoip, GET|PUT /api/v2/user/privacy, GET|PUT /api/v2/user/view_state_sync,
+//	GET  /:/ip (text/plain)
 //
 // Every change to a share applies to the servers at once: the servers ask plex.tv who a token
 // belongs to on every request. Home-switch tokens and sign-in tokens work like a PIN's legacy
@@ -135,7 +136,7 @@
 //
 // Where Plex's shape is unknown the emulator chose, and says so here: the XML of pins
 // (<pin …><location …/></pin>), nonces (<nonce nonce=…/>) and token exchanges (<token
-// auth_token=…/>); the roots <friends>, <webhooks>, <optOuts>, <privacy>; the root of the legacy
+// auth_token=…/>); the roots <friends>, <webhooks>, <optOuts>, <privacy>, <viewStateSync>; the root of the legacy
 // /api/home/users (a myPlex MediaContainer of <User>); the fields of v2 shared servers; the
 // owner id spelled ownerID in /api/resources; PUT /devices/{id}.xml; 403 for a Home PIN error;
 // 422 when deleting a server device; the codes 1094 and 1095.

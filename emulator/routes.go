@@ -64,6 +64,8 @@ func (e *Emulator) accountRoutes() {
 	v2("GET /api/v2/geoip", e.geoip)
 	v2("GET /api/v2/user/privacy", e.privacy)
 	v2("PUT /api/v2/user/privacy", e.privacy)
+	v2("GET /api/v2/user/view_state_sync", e.viewStateSync)
+	v2("PUT /api/v2/user/view_state_sync", e.viewStateSync)
 	m.HandleFunc("GET /:/ip", publicIP)
 	legacy("GET /api/invites/requested", e.invites)
 	legacy("GET /api/invites/requests", e.invites)
