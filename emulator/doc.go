@@ -136,10 +136,10 @@
 //
 // Where Plex's shape is unknown the emulator chose, and says so here: the XML of pins
 // (<pin …><location …/></pin>), nonces (<nonce nonce=…/>) and token exchanges (<token
-// auth_token=…/>); the roots <friends>, <webhooks>, <optOuts>, <privacy>, <viewStateSync>; the root of the legacy
-// /api/home/users (a myPlex MediaContainer of <User>); the fields of v2 shared servers; the
-// owner id spelled ownerID in /api/resources; PUT /devices/{id}.xml; 403 for a Home PIN error;
-// 422 when deleting a server device; the codes 1094 and 1095.
+// auth_token=…/>); the roots <friends>, <webhooks>, <optOuts>, <privacy> and <viewStateSync>;
+// the root of the legacy /api/home/users (a myPlex MediaContainer of <User>); the fields of v2
+// shared servers; the owner id spelled ownerID in /api/resources; PUT /devices/{id}.xml; 403
+// for a Home PIN error; 422 when deleting a server device; the codes 1094 and 1095.
 //
 // A device JWT (at /auth/token, or as deviceJWT when polling a pin) must: parse as a compact
 // JWS; name in its header kid the kid of the JWK registered for the request's client identifier

@@ -16,8 +16,8 @@ type tvState struct {
 	nextDevID int
 	shareMeta map[*share]*shareMeta
 	nextShare int
-	friends   map[int]map[int]bool // account id → friend ids (symmetric)
-	webhooks  map[int][]string     // account id → webhook URLs
+	friends   map[int]map[int]bool      // account id → friend ids (symmetric)
+	webhooks  map[int][]string          // account id → webhook URLs
 	settings  map[int]map[string]string // account id → opt-outs, privacy, view-state sync
 	signin    signinLimiter
 }
