@@ -175,4 +175,3 @@ func TestButlerRunsAsActivities(t *testing.T) {
 		t.Errorf("after DELETE /butler: %+v", acts)
 	}
 }
-

@@ -13,9 +13,9 @@ import (
 // PUT /:/prefs takes it, and rendered in JSON as its type (bool, int, double or text).
 type pref struct {
 	id, label, summary, kind, group string
-	def                              string
-	enum                             string // "value:name|value:name", or ""
-	hidden, advanced                 bool
+	def                             string
+	enum                            string // "value:name|value:name", or ""
+	hidden, advanced                bool
 }
 
 // prefs are the preferences the emulator knows, a selection of a real server's (the spec's
