@@ -19,6 +19,7 @@ type ops struct {
 	prefs      map[string]string // values set by clients, by preference id; defaults otherwise
 	butler     map[string]*activity
 	activities []*activity // running, oldest first
+	checkedAt  int64       // last update check, Unix seconds
 }
 
 // registerOps adds the handlers of this file's area to h's operation table.
@@ -35,6 +36,10 @@ func registerOps(h *handler) {
 		"butlerDeleteTask":         o.butlerStop,
 		"activitiesGetSlash":       o.activitiesList,
 		"activitiesDeleteActivity": o.activityCancel,
+		"updaterGetStatus":         o.updaterStatus,
+		"updaterPutCheck":          o.updaterCheck,
+		"logPutSlash":              o.logPut,
+		"logPostSlash":             o.logPost,
 	} {
 		h.ops[id] = fn
 	}

@@ -1,8 +1,12 @@
 package pmsemu
 
 import (
+	"io"
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestPrefs(t *testing.T) {
@@ -173,5 +177,42 @@ func TestButlerRunsAsActivities(t *testing.T) {
 	step("DELETE", "/butler", 200)
 	if acts := activities(t, f, ownerToken); len(acts) != 0 {
 		t.Errorf("after DELETE /butler: %+v", acts)
+	}
+}
+
+func TestUpdaterAndLog(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	status := func() string { return mustDo(t, f, req{path: "/updater/status", token: ownerToken}).body }
+	if s := status(); !strings.Contains(s, `<MediaContainer size="0" canInstall="0" autoUpdateVersion="1" status="0">`) {
+		t.Errorf("before a check: %s", s)
+	}
+	f.clock.Advance(time.Hour)
+	mustDo(t, f, req{method: "PUT", path: "/updater/check?download=1", token: ownerToken})
+	if s, want := status(), `checkedAt="`+strconv.FormatInt(epoch.Add(time.Hour).Unix(), 10)+`"`; !strings.Contains(s, want) {
+		t.Errorf("after a check: %s, want %s", s, want)
+	}
+	for _, tt := range []struct {
+		method, path, body string
+		status             int
+		why                string
+	}{
+		{"PUT", "/updater/check?download=2", "", 400, "download must be 0 or 1"},
+		{"PUT", "/log?level=2&source=test&message=hello", "", 200, ""},
+		{"PUT", "/log?level=9&message=hello", "", 400, `level must be 0 (error) to 4 (verbose), not "9"`},
+		{"POST", "/log", "level=3&source=a&message=one\nlevel=1&source=a&message=two\n", 200, ""},
+		{"POST", "/log", "level=3&message=one\nlevel=x&message=two", 400, `line 2: level must be`},
+	} {
+		hr, _ := http.NewRequest(tt.method, f.http.URL+tt.path, strings.NewReader(tt.body))
+		hr.Header.Set("X-Plex-Token", ownerToken)
+		resp, err := f.http.Client().Do(hr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || !strings.Contains(string(body), tt.why) {
+			t.Errorf("%s %s: %d %q, want %d with %q", tt.method, tt.path, resp.StatusCode, body, tt.status, tt.why)
+		}
 	}
 }
