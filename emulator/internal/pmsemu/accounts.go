@@ -1,7 +1,6 @@
 package pmsemu
 
 import (
-	"encoding/json"
 	"encoding/xml"
 	"net"
 	"net/http"
@@ -11,29 +10,6 @@ import (
 // The server's own view of people and devices: /accounts (the owner is 1, the system account
 // 0, everyone else their plex.tv id), /devices, /clients, /myplex/account, /system/agents and
 // the dashboard statistics.
-
-// writeValue renders v, a struct whose XML element is the root (MediaContainer, MyPlex), as
-// XML or as JSON under rootKey.
-func writeValue(c *call, rootKey string, v any) {
-	var body []byte
-	var err error
-	if c.json {
-		body, err = json.Marshal(map[string]any{rootKey: v})
-	} else {
-		body, err = xml.Marshal(v)
-		body = append([]byte(xml.Header), body...)
-	}
-	if err != nil {
-		writeError(c.w, http.StatusInternalServerError)
-		return
-	}
-	if c.json {
-		c.w.Header().Set("Content-Type", contentJSON)
-	} else {
-		c.w.Header().Set("Content-Type", contentXML)
-	}
-	_, _ = c.w.Write(body)
-}
 
 type accountElem struct {
 	XMLName                 xml.Name `json:"-" xml:"Account"`

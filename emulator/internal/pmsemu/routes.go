@@ -32,6 +32,7 @@ type call struct {
 	caller Caller // zero for an operation that needs no token
 	json   bool
 	query  url.Values
+	op     string // the operation: a spec operationId, or the name of an extraRoutes row
 }
 
 // UnknownRoute is the pattern passed to Config.OnRequest, after the method, for a request that
@@ -142,6 +143,7 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 		"x.statisticsResources": h.statisticsResources,
 		"x.statisticsMedia":     h.statisticsMedia,
 	}
+	registerOps(h)
 	return h
 }
 
@@ -195,7 +197,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.cfg.OnRequest != nil {
 		h.cfg.OnRequest(m.pattern)
 	}
-	c := &call{w: w, r: r, json: wantsJSON(r), query: r.URL.Query()}
+	c := &call{w: w, r: r, json: wantsJSON(r), query: r.URL.Query(), op: m.name}
 	if !found || m.role != spec.RoleNone {
 		caller, status := h.authenticate(r, c.query)
 		if status != 0 {
@@ -210,7 +212,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case m.role == spec.RoleAdmin && c.caller.Role != RoleAdmin:
 		writeError(w, h.cfg.SharedAdminStatus)
 	case h.ops[m.name] == nil:
-		writeError(w, http.StatusNotImplemented)
+		serveEmpty(c, m.name)
 	default:
 		h.ops[m.name](c)
 	}

@@ -32,10 +32,14 @@ func (h *handler) keyParam(c *call) (Item, bool) {
 	return it, ok
 }
 
-// writeOK answers 200 with an empty body, as a PMS answers state changes.
-func writeOK(c *call) {
-	c.w.Header().Set("Content-Length", "0")
-	c.w.WriteHeader(http.StatusOK)
+// done answers a write that succeeded: with the empty answer the spec gives the operation, or
+// 200 with an empty body.
+func done(c *call) {
+	if _, ok := emptyAnswers[c.op]; ok {
+		serveEmpty(c, c.op)
+		return
+	}
+	writeOK(c)
 }
 
 // scrobble serves /:/scrobble (PUT, and GET as clients send it): marks the item, or every leaf
@@ -43,7 +47,7 @@ func writeOK(c *call) {
 func (h *handler) scrobble(c *call) {
 	if it, ok := h.keyParam(c); ok {
 		h.store.Scrobble(h.account(c), it.RatingKey)
-		writeOK(c)
+		done(c)
 	}
 }
 
@@ -51,7 +55,7 @@ func (h *handler) scrobble(c *call) {
 func (h *handler) unscrobble(c *call) {
 	if it, ok := h.keyParam(c); ok {
 		h.store.Unscrobble(h.account(c), it.RatingKey)
-		writeOK(c)
+		done(c)
 	}
 }
 
@@ -64,7 +68,7 @@ func (h *handler) rate(c *call) {
 	}
 	if it, ok := h.keyParam(c); ok {
 		h.store.Rate(h.account(c), it.RatingKey, rating)
-		writeOK(c)
+		done(c)
 	}
 }
 
@@ -78,7 +82,7 @@ func (h *handler) refreshSection(c *call) {
 	if c.r.Method != http.MethodDelete {
 		h.store.RefreshSection(s.Key)
 	}
-	writeOK(c)
+	done(c)
 }
 
 // refreshAll serves POST /library/sections/refresh and GET /library/sections/all/refresh: a
@@ -89,7 +93,7 @@ func (h *handler) refreshAll(c *call) {
 			h.store.RefreshSection(s.Key)
 		}
 	}
-	writeOK(c)
+	done(c)
 }
 
 // historyEntry serves GET /status/sessions/history/{id}.
@@ -112,7 +116,7 @@ func (h *handler) deleteHistory(c *call) {
 		writeError(c.w, http.StatusNotFound)
 		return
 	}
-	writeOK(c)
+	done(c)
 }
 
 // editTag matches the tag edits of PUT /library/metadata/{ids}: genre[0].tag.tag=Action adds,
@@ -173,7 +177,7 @@ func (h *handler) editMetadata(c *call) {
 			}
 		})
 	}
-	writeOK(c)
+	done(c)
 }
 
 // deleteMetadata serves DELETE /library/metadata/{ids}: the items leave the library.
@@ -188,5 +192,5 @@ func (h *handler) deleteMetadata(c *call) {
 		writeError(c.w, http.StatusNotFound)
 		return
 	}
-	writeOK(c)
+	done(c)
 }
