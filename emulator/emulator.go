@@ -56,6 +56,9 @@ type Options struct {
 	// LegacyFriendsAPI makes PUT/DELETE /api/friends/{id} update and remove a friend, as they
 	// did before plex.tv removed them in 2024. By default they answer 410, as plex.tv does.
 	LegacyFriendsAPI bool
+	// Fixture, when set, replaces the seeded accounts and servers with the ones it describes
+	// (see LoadFixture). LibrarySize then applies to nothing.
+	Fixture *Fixture
 	// Logf, when set, receives one line per request: listener, method, path (never the query,
 	// which may hold a token), status and duration.
 	Logf func(format string, args ...any)
@@ -265,8 +268,11 @@ func (e *Emulator) Advance(d time.Duration) {
 type ServerInfo struct {
 	Name              string `json:"name"`
 	MachineIdentifier string `json:"machineIdentifier"`
-	// URL is the live connection, e.g. http://127.0.0.1:41235, or "" before Start.
+	// URL is the live local connection, e.g. http://127.0.0.1:41235, or "" before Start.
 	URL string `json:"url"`
+	// RemoteURL is the live remote connection (the same server on another port, listed with
+	// local false), or "" before Start.
+	RemoteURL string `json:"remoteUrl"`
 	// Owner is the owning account's username.
 	Owner string `json:"owner"`
 	// AcceptsAccountJWT is false for a server that accepts only its own access tokens (from
@@ -308,6 +314,7 @@ func (e *Emulator) Servers() []ServerInfo {
 			Name:              s.name,
 			MachineIdentifier: s.machineID,
 			URL:               s.url,
+			RemoteURL:         s.remoteURL,
 			Owner:             s.owner.username,
 			AcceptsAccountJWT: s.acceptsAccountJWT,
 		})
