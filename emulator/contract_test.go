@@ -129,6 +129,9 @@ func TestNegotiation(t *testing.T) {
 			}
 			wantError(t, do(t, e, req{method: "GET", url: path, cid: "c", token: "bogus"}), 401, emulator.CodeUnauthorized, "User could not be authenticated")
 		}
+		for path := range v2 {
+			wantError(t, do(t, e, req{method: "GET", url: path, token: e.LegacyToken("alice")}), 400, emulator.CodeClientIdentifierMissing, "X-Plex-Client-Identifier is missing")
+		}
 		res := do(t, e, req{method: "GET", url: "/api/v2/nope", cid: "c", accept: "-"})
 		wantRoot(t, wantXML(t, res, 404), "errors")
 	})

@@ -72,8 +72,8 @@
 //	GET  /api/v2/user              200 user; 401; 498 expired
 //	GET  /api/v2/resources         200 the account's servers with their access tokens
 //
-// Every endpoint except /auth/keys and /pins/link requires X-Plex-Client-Identifier (400, code
-// 1000). Errors use plex.tv's envelope {"errors":[{"code":N,"message":…,"status":S}]}; the
+// Every v2 endpoint except /auth/keys and /pins/link requires X-Plex-Client-Identifier (400,
+// code 1000); the legacy ones do not. Errors use plex.tv's envelope {"errors":[{"code":N,"message":…,"status":S}]}; the
 // Code* constants list the codes, and say which are invented.
 //
 // Content negotiation is decided in one place (negotiate.go) for every plex.tv endpoint: the v2
