@@ -105,6 +105,8 @@ func (e *Emulator) accountRoutes() {
 	legacy("GET /api/home/users", e.homeUsersLegacy)
 	legacy("POST /api/home/users/{id}/switch", e.switchLegacy)
 	legacy("PUT /api/home/users/{id}", e.setOwnPin)
+	legacy("POST /api/home/users", e.homeUsersPost)
+	legacy("DELETE /api/home/users/{id}", e.removeHomeUser)
 	v2("PUT /api/v2/home/users/restricted/{id}", e.setManagedPin)
 
 	asXML("GET /devices.xml", e.devicesXML)
