@@ -26,16 +26,27 @@ const DefaultBaseURL = "https://clients.plex.tv"
 const maxBody = 16 << 20
 
 // Client talks to plex.tv. Create it with NewClient; it is safe for concurrent use. Its services
-// group the endpoints by area, as in go-github: c.Pins, c.Auth, c.Users, c.Resources.
+// group the endpoints by area, as in go-github: c.Pins, c.Auth, c.Users, c.Resources, c.Friends,
+// c.Sharing, c.Home, c.Devices, c.Webhooks.
 type Client struct {
 	// Pins creates and polls PINs and builds the URLs where a person approves them.
 	Pins *PinsService
 	// Auth registers device keys, hands out nonces, exchanges device JWTs and serves plex.tv's keys.
 	Auth *AuthService
-	// Users reads the account a token belongs to.
+	// Users reads the account a token belongs to, and signs in with a password (legacy).
 	Users *UsersService
 	// Resources lists the account's servers and devices with their connections and tokens.
 	Resources *ResourcesService
+	// Friends lists the accounts the account shares with, and the servers each one sees.
+	Friends *FriendsService
+	// Sharing lists, creates, changes and removes the shares of the account's servers.
+	Sharing *SharingService
+	// Home lists the users of the account's Plex Home and switches to one of them.
+	Home *HomeService
+	// Devices lists, renames and removes the account's authorized devices.
+	Devices *DevicesService
+	// Webhooks lists and changes the URLs plex.tv posts the account's events to.
+	Webhooks *WebhooksService
 
 	base     *url.URL
 	info     plexkit.ClientInfo
@@ -99,7 +110,8 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithTokenSource sets where the calls that need an account token (Users, Resources) get it.
+// WithTokenSource sets where the calls that need an account token (every service but Pins and
+// Auth) get it.
 func WithTokenSource(src auth.TokenSource) Option {
 	return func(c *config) error { c.src = src; return nil }
 }
@@ -219,6 +231,11 @@ func (c *Client) initServices() {
 	c.Auth = &AuthService{c}
 	c.Users = &UsersService{c}
 	c.Resources = &ResourcesService{c}
+	c.Friends = &FriendsService{c}
+	c.Sharing = &SharingService{c}
+	c.Home = &HomeService{c}
+	c.Devices = &DevicesService{c}
+	c.Webhooks = &WebhooksService{c}
 }
 
 // tokenClient returns an HTTP client that adds the token of src to every request (and, through
@@ -232,8 +249,9 @@ func (c *Client) tokenClient(src auth.TokenSource) *http.Client {
 	return hc
 }
 
-// WithTokenSource returns a copy of c whose Users and Resources calls use the token of src. The
-// copy shares c's transport, clock and verifier (and so its cache of plex.tv's keys).
+// WithTokenSource returns a copy of c whose account calls (every service but Pins and Auth) use
+// the token of src. The copy shares c's transport, clock and verifier (and so its cache of
+// plex.tv's keys).
 func (c *Client) WithTokenSource(src auth.TokenSource) *Client {
 	cp := *c
 	cp.authed = cp.tokenClient(src)
@@ -289,6 +307,7 @@ type request struct {
 	path   string // under the base URL, starting with "/"
 	query  url.Values
 	body   any              // JSON-encoded when non-nil
+	form   url.Values       // form-encoded when non-nil (and body is nil)
 	token  auth.TokenSource // when non-nil, the call carries X-Plex-Token from it
 	authed bool             // the call carries X-Plex-Token from the client's token source
 	once   bool             // not retried by the transport (the caller repeats it)
@@ -298,27 +317,32 @@ type request struct {
 // ErrNoTokenSource is returned by calls that need an account token when the client has none.
 var ErrNoTokenSource = errors.New("plextv: this call needs an account token: create the client WithTokenSource")
 
-// do performs r and decodes a JSON answer into out (when non-nil). It is the one place that sets
+// do performs r and decodes the answer into out (when non-nil): JSON, or XML where plex.tv
+// answers XML whatever the client asks (its legacy endpoints). It is the one place that sets
 // the identification headers and the token, and maps refusals to *plexkit.Error.
 func (c *Client) do(ctx context.Context, r request, out any) error {
 	u := *c.base
 	u.Path += r.path
 	u.RawQuery = r.query.Encode()
 	var body io.Reader
-	if r.body != nil {
+	contentType := ""
+	switch {
+	case r.body != nil:
 		b, err := json.Marshal(r.body)
 		if err != nil {
 			return fmt.Errorf("plextv: encode %s %s: %w", r.method, r.path, err)
 		}
-		body = bytes.NewReader(b)
+		body, contentType = bytes.NewReader(b), "application/json"
+	case r.form != nil:
+		body, contentType = strings.NewReader(r.form.Encode()), "application/x-www-form-urlencoded"
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
 	if err != nil {
 		return fmt.Errorf("plextv: %s %s: %w", r.method, r.path, err)
 	}
 	c.info.SetHeaders(req.Header)
-	if r.body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	hc := c.plain
 	switch {
@@ -350,7 +374,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	if out == nil {
 		return nil
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(out); err != nil {
+	if err := decodeBody(io.LimitReader(resp.Body, maxBody), out); err != nil {
 		return fmt.Errorf("plextv: decode the answer to %s %s: %w", r.method, r.path, err)
 	}
 	return nil

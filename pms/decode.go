@@ -8,7 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
+
+	"github.com/plexkit/plexkit/internal/wire"
 )
 
 // Every PMS answer is a MediaContainer: {"MediaContainer":{fields…, "Metadata":[…]}} in JSON,
@@ -26,51 +27,15 @@ type elementDecoder func(v any) error
 type childFunc func(name string, decode elementDecoder) error
 
 // format is a body encoding.
-type format int
+type format = wire.Format
 
 const (
-	formatJSON format = iota + 1
-	formatXML
+	formatJSON = wire.JSON
+	formatXML  = wire.XML
 )
-
-// String names the encoding.
-func (f format) String() string {
-	if f == formatXML {
-		return "XML"
-	}
-	return "JSON"
-}
 
 // errStop ends a walk early without error: the consumer of an iterator stopped.
 var errStop = errors.New("pms: stop")
-
-// sniff reports the encoding of a body from its first significant byte; the Content-Type of a
-// PMS answer is not reliable (XML is served as text/xml, application/xml, or nothing).
-func sniff(br *bufio.Reader) (format, error) {
-	if b, _ := br.Peek(len(utf8BOM)); bytes.Equal(b, utf8BOM) {
-		_, _ = br.Discard(len(utf8BOM)) // Peek has buffered them
-	}
-	for {
-		b, err := br.ReadByte()
-		if err != nil {
-			if err == io.EOF {
-				return 0, errors.New("the body is empty")
-			}
-			return 0, err
-		}
-		switch b {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '{':
-			return formatJSON, br.UnreadByte()
-		case '<':
-			return formatXML, br.UnreadByte()
-		}
-		return 0, fmt.Errorf("the body is neither JSON nor XML (it starts with %q)", b)
-	}
-}
-
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // decodeContainer reads a MediaContainer from r in JSON or XML. head (a pointer to a struct
 // with json tags and xml attr tags, or nil) receives the container's own fields; childKeys are
@@ -83,7 +48,7 @@ func decodeContainer(r io.Reader, head any, childKeys []string, child childFunc)
 	if !ok {
 		br = bufio.NewReaderSize(r, 32<<10)
 	}
-	f, err := sniff(br)
+	f, err := wire.Sniff(br)
 	if err != nil {
 		return 0, err
 	}
@@ -263,7 +228,7 @@ func contains(list []string, s string) bool {
 
 func decodeXML(r io.Reader, head any, child childFunc) error {
 	dec := xml.NewDecoder(r)
-	dec.CharsetReader = charsetReader
+	dec.CharsetReader = wire.CharsetReader
 	var root xml.StartElement
 	for {
 		tok, err := dec.Token()
@@ -345,13 +310,4 @@ func (o *oneElement) Token() (xml.Token, error) {
 		return o.start.End(), nil
 	}
 	return nil, io.EOF
-}
-
-// charsetReader accepts the encodings a PMS declares, all of which are UTF-8 or its subset.
-func charsetReader(charset string, input io.Reader) (io.Reader, error) {
-	switch strings.ToLower(charset) {
-	case "utf-8", "utf8", "us-ascii", "ascii":
-		return input, nil
-	}
-	return nil, fmt.Errorf("unsupported XML encoding %q", charset)
 }
