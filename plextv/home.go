@@ -67,8 +67,9 @@ type Switched struct {
 }
 
 // TokenSource returns a source of the switched user's token, for a client that acts as that
-// user (Client.WithTokenSource, or a pms client). The token is an account token of that user,
-// not a Plex JWT: it does not expire on its own and is not refreshed.
+// user (Client.WithTokenSource, or a pms client). It is the token plex.tv handed out for the
+// switch, an account token of that user; no device key is bound to it, so it is not refreshed:
+// switch again when plex.tv stops accepting it.
 func (s *Switched) TokenSource() auth.TokenSource { return auth.StaticTokenSource(s.Token) }
 
 // ErrNoHomeUser is returned by Switch when given no user.
@@ -94,7 +95,7 @@ func (s *HomeService) Switch(ctx context.Context, uuid, pin string) (*Switched, 
 		}
 		return nil, err
 	}
-	tok, err := out.token("POST " + path)
+	tok, err := out.token(ctx, s.c, "POST "+path)
 	if err != nil {
 		return nil, err
 	}

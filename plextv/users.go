@@ -117,12 +117,22 @@ type userWithToken struct {
 	AuthToken string `json:"authToken" xml:"authToken,attr"`
 }
 
-// token returns the answer's token, or an error naming the call when there is none.
-func (u *userWithToken) token(call string) (*auth.Token, error) {
+// token returns the answer's token, or an error naming the call when there is none. A Plex
+// JWT is verified (plex.tv's signature, issuer, times) and gets its expiry; a legacy token has
+// none that can be known.
+func (u *userWithToken) token(ctx context.Context, c *Client, call string) (*auth.Token, error) {
 	if err := auth.CheckValue(u.AuthToken); err != nil {
 		return nil, fmt.Errorf("plextv: %s: the answer holds no usable authToken: %v", call, err)
 	}
-	return &auth.Token{Value: u.AuthToken, Kind: auth.KindOf(u.AuthToken)}, nil
+	tok := &auth.Token{Value: u.AuthToken, Kind: auth.KindOf(u.AuthToken)}
+	if tok.Kind == auth.KindPlexJWT {
+		claims, err := c.verifier.Verify(ctx, tok.Value, Expect{})
+		if err != nil {
+			return nil, fmt.Errorf("plextv: %s: the token plex.tv answered does not verify: %w", call, err)
+		}
+		tok.Expiry, tok.IssuedAt = claims.Expiry, claims.IssuedAt
+	}
+	return tok, nil
 }
 
 // SignInOptions are the credentials of a password sign-in.
@@ -180,7 +190,7 @@ func (s *UsersService) SignIn(ctx context.Context, opts SignInOptions) (*User, *
 		}
 		return nil, nil, err
 	}
-	tok, err := out.token("POST /api/v2/users/signin")
+	tok, err := out.token(ctx, s.c, "POST /api/v2/users/signin")
 	if err != nil {
 		return nil, nil, err
 	}

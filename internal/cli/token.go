@@ -98,6 +98,9 @@ func openSession(ctx context.Context, f *Factory) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	if name := f.profile(); name != "" {
+		return openProfileSession(f, dir, dev, name)
+	}
 	store := &auth.FileStore{Dir: dir}
 	// Without a saved token the device key alone could still be refreshed, but a person who
 	// logged out expects to be logged out.
