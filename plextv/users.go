@@ -156,6 +156,14 @@ const CodeVerificationCodeRequired = 1029
 // two-factor authentication and no or a wrong verification code was given.
 var ErrVerificationCodeRequired = errors.New("plextv: the account has two-factor authentication: give the verification code")
 
+// CodeSignInLockedOut is plex.tv's error code for a sign-in refused after repeated failures
+// ("This IP appears to be having trouble signing in…"), with 401 or 429.
+const CodeSignInLockedOut = 1031
+
+// ErrSignInLockedOut matches (errors.Is) a sign-in refused because of repeated failures: wait
+// (the *plexkit.Error's RetryAfter, when plex.tv says) before trying again.
+var ErrSignInLockedOut = errors.New("plextv: too many failed sign-ins: wait before trying again")
+
 // ErrMissingCredentials is returned by SignIn when the login or the password is empty.
 var ErrMissingCredentials = errors.New("plextv: sign-in needs a login (username or email) and a password")
 
@@ -168,8 +176,9 @@ var ErrMissingCredentials = errors.New("plextv: sign-in needs a login (username 
 // machine. A program that signed in here can move to it with LoginWithLegacyToken.
 //
 // A wrong password is plexkit.ErrUnauthorized; an account with two-factor authentication and
-// no or a wrong code is also ErrVerificationCodeRequired; repeated failures are refused by
-// plex.tv (plexkit.ErrRateLimited when it says when to retry). SignIn is never retried.
+// no or a wrong code is also ErrVerificationCodeRequired; after repeated failures plex.tv
+// refuses every attempt for a while (ErrSignInLockedOut, and plexkit.ErrRateLimited with the
+// wait when it answers 429). SignIn is never retried.
 func (s *UsersService) SignIn(ctx context.Context, opts SignInOptions) (*User, *auth.Token, error) {
 	if strings.TrimSpace(opts.Login) == "" || opts.Password == "" {
 		return nil, nil, ErrMissingCredentials
@@ -185,8 +194,11 @@ func (s *UsersService) SignIn(ctx context.Context, opts SignInOptions) (*User, *
 	var out userWithToken
 	err := s.c.do(ctx, request{method: http.MethodPost, path: "/api/v2/users/signin", form: form}, &out)
 	if err != nil {
-		if plexCode(err) == CodeVerificationCodeRequired {
+		switch plexCode(err) {
+		case CodeVerificationCodeRequired:
 			return nil, nil, fmt.Errorf("%w: %w", ErrVerificationCodeRequired, err)
+		case CodeSignInLockedOut:
+			return nil, nil, fmt.Errorf("%w: %w", ErrSignInLockedOut, err)
 		}
 		return nil, nil, err
 	}
