@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/plexkit/plexkit"
 	"github.com/plexkit/plexkit/auth"
@@ -173,6 +174,9 @@ func TestUserDecodesJSONAndXMLAlike(t *testing.T) {
 			}
 			if tt.name == "JSON" && (len(services) != 1 || services[0] != (plextv.Service{Identifier: "metadata-dev", Endpoint: "https://epg.provider.plex.tv", Status: "online"})) {
 				t.Errorf("Services = %+v", services)
+			}
+			if got := u.Subscription.Since(); !got.Equal(time.Date(2023, 3, 24, 0, 0, 0, 0, time.UTC)) {
+				t.Errorf("Since = %v; want 2023-03-24", got)
 			}
 			if !u.HasPlexPass() {
 				t.Error("HasPlexPass = false for an active subscription")

@@ -69,6 +69,18 @@ type Subscription struct {
 	Features       IDList `json:"features" xml:"features"`
 }
 
+// Since returns when the subscription began: plex.tv writes SubscribedAt as
+// "2023-03-24 00:00:00 UTC" in XML and has been seen with RFC 3339 in JSON. It is zero when
+// SubscribedAt is empty or in neither form.
+func (s *Subscription) Since() time.Time {
+	for _, layout := range []string{"2006-01-02 15:04:05 MST", time.RFC3339} {
+		if t, err := time.Parse(layout, s.SubscribedAt); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
 // Profile holds the account's playback preferences.
 type Profile struct {
 	AutoSelectAudio              bool   `json:"autoSelectAudio" xml:"autoSelectAudio,attr"`
