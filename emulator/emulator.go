@@ -44,6 +44,18 @@ type Options struct {
 	// GET /api/v2/auth/nonce answers 429 (default 10; negative: no limit). Plex publishes no
 	// number; benchmarks and load tests turn the limit off.
 	NoncesPerMinute int
+	// SignInLockoutStatus is what a password sign-in answers once repeated failures have
+	// locked the account or the client out (see the package documentation): 429 with
+	// Retry-After (default), or 401, which plex.tv has been seen to send. The body is plex.tv's
+	// code 1031 either way.
+	SignInLockoutStatus int
+	// LegacyJSON makes plex.tv's legacy (non-v2) endpoints without a .json suffix, such as
+	// /api/users/ and /devices.xml's siblings, answer JSON to Accept: application/json. By
+	// default they answer XML whatever Accept says, as plex.tv does.
+	LegacyJSON bool
+	// LegacyFriendsAPI makes PUT/DELETE /api/friends/{id} update and remove a friend, as they
+	// did before plex.tv removed them in 2024. By default they answer 410, as plex.tv does.
+	LegacyFriendsAPI bool
 	// Logf, when set, receives one line per request: listener, method, path (never the query,
 	// which may hold a token), status and duration.
 	Logf func(format string, args ...any)
@@ -88,6 +100,7 @@ type Emulator struct {
 	sessions     map[string]*webSession
 	stats        map[string]int
 	faults       map[string]*faultState
+	tv           tvState // plex.tv account state: devices, friends, home, webhooks (tvstate.go)
 
 	// Lifecycle, also under mu.
 	started  bool
@@ -126,6 +139,9 @@ func (e *Emulator) init(opts Options) {
 	if opts.SharedAdminStatus != http.StatusForbidden {
 		opts.SharedAdminStatus = http.StatusUnauthorized
 	}
+	if opts.SignInLockoutStatus != http.StatusUnauthorized {
+		opts.SignInLockoutStatus = http.StatusTooManyRequests
+	}
 	if opts.NoncesPerMinute == 0 {
 		opts.NoncesPerMinute = 10
 	}
@@ -148,6 +164,7 @@ func (e *Emulator) init(opts Options) {
 	e.faults = map[string]*faultState{}
 	e.keys = []*signingKey{newSigningKey()}
 	e.seed()
+	e.seedTV()
 	e.mux = http.NewServeMux()
 	e.routes()
 	e.handler = e.instrument("plex.tv", e.plexKey, e.mux)
@@ -362,16 +379,7 @@ func (e *Emulator) RevokeDevice(clientIdentifier string) {
 	e.lazyInit()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if d := e.devices[clientIdentifier]; d != nil {
-		delete(e.thumbprints, d.thumb)
-		delete(e.devices, clientIdentifier)
-	}
-	for tok, l := range e.legacy {
-		if l.clientID == clientIdentifier && clientIdentifier != "" {
-			delete(e.legacy, tok)
-		}
-	}
-	e.revoked[clientIdentifier] = true
+	e.revokeClient(nil, clientIdentifier)
 }
 
 // RotateKey makes a new plex.tv signing key current. The previous current key stays in the

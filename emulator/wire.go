@@ -50,11 +50,6 @@ type apiErrors struct {
 	Errors  []apiError `json:"errors"`
 }
 
-// wantsJSON reports whether the client asked for JSON; plex.tv answers XML otherwise.
-func wantsJSON(r *http.Request) bool {
-	return strings.Contains(r.Header.Get("Accept"), "json")
-}
-
 // header returns an X-Plex-* value from the header, else from the query string: Plex accepts
 // both.
 func header(r *http.Request, name string) string {
@@ -96,7 +91,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		http.Error(w, "emulator: cannot encode response", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	// Exactly application/json: some clients compare the header with ===.
+	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n')) // a failed write means the client went away
 }
