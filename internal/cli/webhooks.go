@@ -24,12 +24,14 @@ JSON array of them).`)
   plexkit webhooks add https://example.com/plex
   plexkit webhooks rm https://example.com/plex`
 	cmd.AddCommand(
-		webhookCmd(f, "ls", "List the account's webhook URLs", "", noArgs,
+		webhookCmd(f, "ls", "List the account's webhook URLs", "List the account's webhook URLs, one per line.",
+			"  plexkit webhooks ls\n  plexkit webhooks ls --json", noArgs,
 			func(ctx context.Context, c *plextv.Client, _ []string) ([]string, string, error) {
 				urls, err := c.Webhooks.List(ctx)
 				return urls, "", err
 			}),
-		webhookCmd(f, "add URL", "Add a webhook URL", "Add URL to the account's webhooks; a URL already there is left as it is.", exactArgs(1, "URL"),
+		webhookCmd(f, "add URL", "Add a webhook URL", "Add URL to the account's webhooks; a URL already there is left as it is.",
+			"  plexkit webhooks add https://example.com/plex", exactArgs(1, "URL"),
 			func(ctx context.Context, c *plextv.Client, args []string) ([]string, string, error) {
 				if err := plextv.CheckWebhookURL(args[0]); err != nil {
 					return nil, "", &UsageError{Err: err}
@@ -37,7 +39,8 @@ JSON array of them).`)
 				urls, err := c.Webhooks.Add(ctx, args[0])
 				return urls, "Added " + args[0] + ".", err
 			}),
-		webhookCmd(f, "rm URL", "Remove a webhook URL", "Remove URL from the account's webhooks.", exactArgs(1, "URL"),
+		webhookCmd(f, "rm URL", "Remove a webhook URL", "Remove URL from the account's webhooks.",
+			"  plexkit webhooks rm https://example.com/plex", exactArgs(1, "URL"),
 			func(ctx context.Context, c *plextv.Client, args []string) ([]string, string, error) {
 				urls, err := c.Webhooks.Remove(ctx, args[0])
 				return urls, "Removed " + args[0] + ".", err
@@ -48,13 +51,14 @@ JSON array of them).`)
 
 // webhookCmd builds a webhooks subcommand: run does the change and returns the resulting list
 // and what to tell the person on stderr.
-func webhookCmd(f *Factory, use, short, long string, args cobra.PositionalArgs,
+func webhookCmd(f *Factory, use, short, long, example string, args cobra.PositionalArgs,
 	run func(context.Context, *plextv.Client, []string) ([]string, string, error)) *cobra.Command {
 	return &cobra.Command{
-		Use:   use,
-		Short: short,
-		Long:  long,
-		Args:  args,
+		Use:     use,
+		Short:   short,
+		Long:    long,
+		Example: example,
+		Args:    args,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			acct, err := openServerSession(ctx, f)
