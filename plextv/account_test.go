@@ -248,6 +248,21 @@ func TestFriendsAndSharingEndToEnd(t *testing.T) {
 	if _, err := bobc.Sharing.List(ctx, nasID); err == nil {
 		t.Error("bob listed the shares of alice's server")
 	}
+
+	// Ending the friendship ends every share with bob.
+	if err := alice.Friends.Remove(ctx, bob.ID); err != nil {
+		t.Fatalf("Friends.Remove: %v", err)
+	}
+	friends, _ = alice.Friends.List(ctx)
+	if slices.ContainsFunc(friends, func(f plextv.Friend) bool { return f.ID == bob.ID }) {
+		t.Error("bob is still a friend after his removal")
+	}
+	if servers, err := bobc.Resources.Servers(ctx); err != nil || len(servers) != 0 {
+		t.Errorf("bob's servers after the friendship ended = %v, %v; want none", servers, err)
+	}
+	if err := alice.Friends.Remove(ctx, bob.ID); !errors.Is(err, plexkit.ErrNotFound) {
+		t.Errorf("removing bob again: %v; want ErrNotFound", err)
+	}
 }
 
 func shareOf(shares []plextv.SharedServer, username string) *plextv.SharedServer {
