@@ -38,18 +38,21 @@ func (xmlOnly) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-func TestMeIsTheSameInJSONAndXML(t *testing.T) {
+// plex.tv answers its v2 endpoints in XML to a client that does not ask for JSON (as
+// python-plexapi does not); the client decodes either into the same values.
+func TestAccountIsTheSameInJSONAndXML(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t, emulator.Options{})
 	ctx := context.Background()
 	dev := newDevice(t)
 	tok := login(t, e, newClient(t, e, dev), dev, "alice")
 	c := newClient(t, e, dev, plextv.WithTokenSource(auth.StaticTokenSource(tok)))
+	xc := newClient(t, e, dev, plextv.WithTokenSource(auth.StaticTokenSource(tok)), plextv.WithHTTPClient(&http.Client{Transport: xmlOnly{}}))
+
 	fromJSON, err := c.Users.Me(ctx, "")
 	if err != nil {
 		t.Fatalf("Me (JSON): %v", err)
 	}
-	xc := newClient(t, e, dev, plextv.WithTokenSource(auth.StaticTokenSource(tok)), plextv.WithHTTPClient(&http.Client{Transport: xmlOnly{}}))
 	fromXML, err := xc.Users.Me(ctx, "")
 	if err != nil {
 		t.Fatalf("Me (XML): %v", err)
@@ -71,6 +74,33 @@ func TestMeIsTheSameInJSONAndXML(t *testing.T) {
 	}
 	if !reflect.DeepEqual(fromJSON, fromXML) {
 		t.Errorf("Me differs between the encodings:\nJSON %+v\nXML  %+v", fromJSON, fromXML)
+	}
+
+	if _, err := c.Webhooks.Add(ctx, "https://hooks.example.com/a?b=1&c=2"); err != nil {
+		t.Fatalf("Webhooks.Add: %v", err)
+	}
+	for _, call := range []struct {
+		name string
+		get  func(*plextv.Client) (any, error)
+	}{
+		{"Resources.List", func(c *plextv.Client) (any, error) { return c.Resources.List(ctx) }},
+		{"Home.List", func(c *plextv.Client) (any, error) { return c.Home.List(ctx) }},
+		{"Webhooks.List", func(c *plextv.Client) (any, error) { return c.Webhooks.List(ctx) }},
+	} {
+		j, err := call.get(c)
+		if err != nil {
+			t.Fatalf("%s (JSON): %v", call.name, err)
+		}
+		x, err := call.get(xc)
+		if err != nil {
+			t.Fatalf("%s (XML): %v", call.name, err)
+		}
+		if reflect.ValueOf(j).Len() == 0 {
+			t.Errorf("%s is empty: nothing compared", call.name)
+		}
+		if !reflect.DeepEqual(j, x) {
+			t.Errorf("%s differs between the encodings:\nJSON %+v\nXML  %+v", call.name, j, x)
+		}
 	}
 }
 
