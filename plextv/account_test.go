@@ -76,6 +76,17 @@ func TestAccountIsTheSameInJSONAndXML(t *testing.T) {
 		t.Errorf("Me differs between the encodings:\nJSON %+v\nXML  %+v", fromJSON, fromXML)
 	}
 
+	pj, err := c.Pins.Create(ctx, plextv.PinOptions{Strong: true})
+	if err != nil {
+		t.Fatalf("Pins.Create (JSON): %v", err)
+	}
+	px, err := xc.Pins.Create(ctx, plextv.PinOptions{Strong: true})
+	if err != nil {
+		t.Fatalf("Pins.Create (XML): %v", err)
+	}
+	if px.ID == 0 || len(px.Code) != len(pj.Code) || px.ExpiresAt.Sub(px.CreatedAt) != pj.ExpiresAt.Sub(pj.CreatedAt) || px.Location == nil || *px.Location != *pj.Location {
+		t.Errorf("a PIN read from XML = %+v; from JSON %+v", px, pj)
+	}
 	if _, err := c.Webhooks.Add(ctx, "https://hooks.example.com/a?b=1&c=2"); err != nil {
 		t.Fatalf("Webhooks.Add: %v", err)
 	}
