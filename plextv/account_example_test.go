@@ -180,3 +180,47 @@ func ExampleFriendsService_List() {
 	// bob sees alice-nas [Movies]
 	// Carol sees alice-nas [Movies TV Shows]
 }
+
+// Sharing a server names its sections by plex.tv's ids for them (Sections); the share applies
+// to the server at once.
+func ExampleSharingService_Invite() {
+	e := emulator.New(emulator.Options{LibrarySize: 10})
+	if err := e.Start(); err != nil {
+		log.Fatal(err)
+	}
+	defer e.Close()
+	ctx := context.Background()
+	alice := exampleClient(e, "example-sharing").WithTokenSource(auth.StaticTokenSource(
+		&auth.Token{Value: e.LegacyToken("alice"), Kind: auth.KindLegacy}))
+
+	var nas string
+	for _, s := range e.Servers() {
+		if s.Name == emulator.ServerAliceNAS {
+			nas = s.MachineIdentifier
+		}
+	}
+	sections, err := alice.Sharing.Sections(ctx, nas)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var tv []int64
+	for _, s := range sections {
+		if s.Type == "show" {
+			tv = append(tv, s.ID)
+		}
+	}
+	if err := alice.Sharing.Invite(ctx, nas, plextv.Invitee{Email: "dave@example.com"}, plextv.Share{SectionIDs: tv}); err != nil {
+		log.Fatal(err)
+	}
+	shares, err := alice.Sharing.List(ctx, nas)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, sh := range shares {
+		if sh.Username == "dave" {
+			fmt.Println(sh)
+		}
+	}
+	// Output:
+	// alice-nas shared with dave (1 section)
+}

@@ -57,7 +57,11 @@ type SharedServer struct {
 
 // String describes the share without its access token.
 func (s SharedServer) String() string {
-	return fmt.Sprintf("%s shared with %s (%d sections)", s.Name, s.Username, len(s.SharedSections()))
+	n, unit := len(s.SharedSections()), "sections"
+	if n == 1 {
+		unit = "section"
+	}
+	return fmt.Sprintf("%s shared with %s (%d %s)", s.Name, s.Username, n, unit)
 }
 
 // GoString is String, so that %#v does not print the access token either.
