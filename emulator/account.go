@@ -55,8 +55,8 @@ type userJSON struct {
 	QueueUID                string             `json:"queueUid"`
 	CertificateVersion      int                `json:"certificateVersion"`
 	// Only in the sign-in answer.
-	PastSubscriptions []subscriptionJSON `json:"pastSubscriptions,omitempty"`
-	Trials            []any              `json:"trials,omitempty"`
+	PastSubscriptions *[]subscriptionJSON `json:"pastSubscriptions,omitempty"`
+	Trials            *[]any              `json:"trials,omitempty"`
 }
 
 type subscriptionJSON struct {

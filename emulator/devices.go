@@ -28,9 +28,9 @@ type deviceRecord struct {
 	clientID string
 	// What the client said about itself in its X-Plex-* headers.
 	name, product, productVersion, platform, platformVersion, device, model, vendor, provides string
-	token    string // the latest legacy token issued to the device, "" for a JWT device
-	created  time.Time
-	lastSeen time.Time
+	token                                                                                     string // the latest legacy token issued to the device, "" for a JWT device
+	created                                                                                   time.Time
+	lastSeen                                                                                  time.Time
 }
 
 // touchDevice records (or refreshes) cid as a device of a, from r's X-Plex-* headers; a

@@ -53,7 +53,9 @@ func (e *Emulator) sectionKey(s *server, id int) string {
 }
 
 // shared reports whether the section with key is visible to sh.
-func (sh *share) shared(key string) bool { return sh.sections == nil || slices.Contains(sh.sections, key) }
+func (sh *share) shared(key string) bool {
+	return sh.sections == nil || slices.Contains(sh.sections, key)
+}
 
 // serverByMachineID returns the server, or nil. The caller holds e.mu.
 func (e *Emulator) serverByMachineID(mid string) *server {

@@ -31,13 +31,13 @@ type homeUserJSON struct {
 
 // homeJSON is GET /api/v2/home/users.
 type homeJSON struct {
-	ID             int            `json:"id"`
-	Name           string         `json:"name"`
-	GuestUserID    int            `json:"guestUserID"`
-	GuestUserUUID  string         `json:"guestUserUUID"`
-	GuestEnabled   bool           `json:"guestEnabled"`
-	Subscription   bool           `json:"subscription"`
-	Users          []homeUserJSON `json:"users"`
+	ID            int            `json:"id"`
+	Name          string         `json:"name"`
+	GuestUserID   int            `json:"guestUserID"`
+	GuestUserUUID string         `json:"guestUserUUID"`
+	GuestEnabled  bool           `json:"guestEnabled"`
+	Subscription  bool           `json:"subscription"`
+	Users         []homeUserJSON `json:"users"`
 }
 
 // home lists the caller's Home: the one seeded Home when the caller belongs to it, else a Home

@@ -33,10 +33,11 @@ func (e *Emulator) withFormat(f format, h http.HandlerFunc) http.Handler {
 		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if f == legacyXML && e.opts.LegacyJSON && acceptsJSON(r) {
-			f = suffixJSON
+		rf := f
+		if rf == legacyXML && e.opts.LegacyJSON && acceptsJSON(r) {
+			rf = suffixJSON
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), formatKey{}, f)))
+		h(w, r.WithContext(context.WithValue(r.Context(), formatKey{}, rf)))
 	})
 }
 

@@ -182,7 +182,7 @@ func (e *Emulator) signin(w http.ResponseWriter, r *http.Request) {
 	var u userJSON
 	if res == signinOK {
 		u = e.userObject(a, e.issueDeviceToken(a, cid, r, now), now)
-		u.PastSubscriptions, u.Trials = []subscriptionJSON{}, []any{}
+		u.PastSubscriptions, u.Trials = &[]subscriptionJSON{}, &[]any{}
 	}
 	e.mu.Unlock()
 	switch res {
