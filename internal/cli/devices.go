@@ -72,7 +72,7 @@ With --json: [{"id", "name", "product", "productVersion", "platform", "platformV
 				func(d plextv.Device) []string {
 					seen := "never"
 					if t := d.LastSeen(); !t.IsZero() {
-						seen = t.Format(time.DateTime)
+						seen = t.Format(time.RFC3339)
 					}
 					this := ""
 					if d.ClientIdentifier == self {
