@@ -119,8 +119,8 @@ profile.json that says who it is. The account's own login stays as it is.
 
 Any account or server command then acts as that user with --profile <name> (or
 $` + EnvProfile + `), seeing what that user sees. The profile's token is not a Plex JWT of this
-device: plexkit cannot refresh it; when plex.tv stops accepting it, switch again. Delete the
-profile's directory to forget it.
+device: plexkit cannot refresh it; when plex.tv stops accepting it, switch again. 'plexkit
+--profile <name> logout' forgets the profile.
 
 USER is the user's name (title), username, uuid or id. A user protected by a PIN needs it: give
 it with ` + EnvHomePIN + ` (or --pin, which ends up in shell history); on a terminal plexkit asks.

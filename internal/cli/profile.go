@@ -27,8 +27,8 @@ import (
 // and every account or server command acts as it with --profile <name> (or $PLEXKIT_PROFILE).
 // The device (key and client identifier) stays the installation's own: it is this device that
 // switched. The token is the one plex.tv hands out for a switch, an account token of that user
-// that plexkit cannot refresh; when plex.tv stops accepting it, switch again. Deleting the
-// directory forgets the profile.
+// that plexkit cannot refresh; when plex.tv stops accepting it, switch again. `plexkit --profile
+// NAME logout` forgets the profile (deletes its directory).
 
 // EnvProfile chooses a profile, as --profile does.
 const EnvProfile = "PLEXKIT_PROFILE"
@@ -154,4 +154,30 @@ func openProfileSession(f *Factory, dir string, dev *devicekey.Device, name stri
 	})
 	src := auth.NewCachedSource(again, auth.CacheOptions{Initial: tok, Now: c.Now})
 	return &session{dir: store.Dir, dev: dev, client: c, store: store, src: src}, nil
+}
+
+// forgetProfile is `plexkit --profile NAME logout`: it deletes the profile's directory, and
+// nothing of the installation's own login.
+func forgetProfile(f *Factory, dir, name string, forgetKey bool) error {
+	if err := checkProfileName(name); err != nil {
+		return err
+	}
+	if forgetKey {
+		return usageErrorf("--forget-key deletes the installation's device key, which profile %q does not have: log out without --profile", name)
+	}
+	pdir := profilePath(dir, name)
+	_, statErr := os.Stat(pdir)
+	had := statErr == nil
+	if err := os.RemoveAll(pdir); err != nil {
+		return err
+	}
+	if had {
+		fmt.Fprintf(f.IO.ErrOut, "Forgot profile %q: deleted %s.\n", name, pdir)
+	} else {
+		fmt.Fprintf(f.IO.ErrOut, "No profile %q in %s.\n", name, filepath.Join(dir, profilesDir))
+	}
+	if f.JSON {
+		return printJSON(f.IO, logoutResult{DeletedToken: had})
+	}
+	return nil
 }
