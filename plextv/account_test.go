@@ -61,8 +61,9 @@ func TestAccountIsTheSameInJSONAndXML(t *testing.T) {
 		t.Errorf("alice = %+v; want her Plex Pass with its features, and her profile", fromJSON)
 	}
 	// What the encodings carry differently (plex-beyond-spec.md A.2): anonymous is "" in XML,
-	// certificateVersion is JSON's alone, and dates are written as each encoding writes them.
-	fromJSON.Anonymous, fromJSON.CertificateVersion = nil, 0
+	// certificateVersion, queueEmail and queueUid are JSON's alone, and dates are written as
+	// each encoding writes them.
+	fromJSON.Anonymous, fromJSON.CertificateVersion, fromJSON.QueueEmail, fromJSON.QueueUID = nil, 0, "", ""
 	for _, u := range []*plextv.User{fromJSON, fromXML} {
 		if u.Subscription.Since().IsZero() {
 			t.Errorf("subscribedAt %q is not a date", u.Subscription.SubscribedAt)

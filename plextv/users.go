@@ -20,43 +20,54 @@ type UsersService struct{ c *Client }
 // <user> element. The account's legacy token, which plex.tv includes in the answer, is
 // deliberately not kept: SignIn and Home.Switch return the token they obtain as an auth.Token.
 type User struct {
-	ID                      int64          `json:"id" xml:"id,attr"`
-	UUID                    string         `json:"uuid" xml:"uuid,attr"`
-	Username                string         `json:"username" xml:"username,attr"`
-	Title                   string         `json:"title" xml:"title,attr"`
-	Email                   string         `json:"email" xml:"email,attr"`
-	FriendlyName            string         `json:"friendlyName" xml:"friendlyName,attr"`
-	Locale                  string         `json:"locale" xml:"locale,attr"`
-	Country                 string         `json:"country" xml:"country,attr"`
-	Thumb                   string         `json:"thumb" xml:"thumb,attr"`
-	Confirmed               bool           `json:"confirmed" xml:"confirmed,attr"`
-	JoinedAt                int64          `json:"joinedAt" xml:"joinedAt,attr"`                   // Unix seconds
-	RememberExpiresAt       int64          `json:"rememberExpiresAt" xml:"rememberExpiresAt,attr"` // Unix seconds
-	EmailOnlyAuth           bool           `json:"emailOnlyAuth" xml:"emailOnlyAuth,attr"`
-	HasPassword             bool           `json:"hasPassword" xml:"hasPassword,attr"`
-	Protected               bool           `json:"protected" xml:"protected,attr"` // a Home PIN is set
-	Restricted              bool           `json:"restricted" xml:"restricted,attr"`
-	Anonymous               *bool          `json:"anonymous" xml:"-"` // null in plex.tv's JSON for most accounts
-	Home                    bool           `json:"home" xml:"home,attr"`
-	Guest                   bool           `json:"guest" xml:"guest,attr"`
-	HomeAdmin               bool           `json:"homeAdmin" xml:"homeAdmin,attr"`
-	HomeSize                int            `json:"homeSize" xml:"homeSize,attr"`
-	MaxHomeSize             int            `json:"maxHomeSize" xml:"maxHomeSize,attr"`
-	MailingListStatus       string         `json:"mailingListStatus" xml:"mailingListStatus,attr"` // active, unsubscribed, removed
-	MailingListActive       bool           `json:"mailingListActive" xml:"mailingListActive,attr"`
-	ScrobbleTypes           string         `json:"scrobbleTypes" xml:"scrobbleTypes,attr"` // comma-separated integers, often ""
-	SubscriptionDescription string         `json:"subscriptionDescription" xml:"subscriptionDescription,attr"`
-	ExperimentalFeatures    bool           `json:"experimentalFeatures" xml:"experimentalFeatures,attr"`
-	TwoFactorEnabled        bool           `json:"twoFactorEnabled" xml:"twoFactorEnabled,attr"`
-	BackupCodesCreated      bool           `json:"backupCodesCreated" xml:"backupCodesCreated,attr"`
-	CertificateVersion      int            `json:"certificateVersion" xml:"certificateVersion,attr"`
-	AttributionPartner      string         `json:"attributionPartner" xml:"attributionPartner,attr"`
-	Subscription            *Subscription  `json:"subscription" xml:"subscription"`
-	Subscriptions           []Subscription `json:"subscriptions" xml:"subscriptions>subscription"`
-	Profile                 *Profile       `json:"profile" xml:"profile"`
-	Roles                   IDList         `json:"roles" xml:"roles"`
-	Entitlements            IDList         `json:"entitlements" xml:"entitlements"`
-	Services                []Service      `json:"services" xml:"services>service"`
+	ID                      int64  `json:"id" xml:"id,attr"`
+	UUID                    string `json:"uuid" xml:"uuid,attr"`
+	Username                string `json:"username" xml:"username,attr"`
+	Title                   string `json:"title" xml:"title,attr"`
+	Email                   string `json:"email" xml:"email,attr"`
+	FriendlyName            string `json:"friendlyName" xml:"friendlyName,attr"`
+	Locale                  string `json:"locale" xml:"locale,attr"`
+	Country                 string `json:"country" xml:"country,attr"`
+	Thumb                   string `json:"thumb" xml:"thumb,attr"`
+	Confirmed               bool   `json:"confirmed" xml:"confirmed,attr"`
+	JoinedAt                int64  `json:"joinedAt" xml:"joinedAt,attr"`                   // Unix seconds
+	RememberExpiresAt       int64  `json:"rememberExpiresAt" xml:"rememberExpiresAt,attr"` // Unix seconds
+	EmailOnlyAuth           bool   `json:"emailOnlyAuth" xml:"emailOnlyAuth,attr"`
+	HasPassword             bool   `json:"hasPassword" xml:"hasPassword,attr"`
+	Protected               bool   `json:"protected" xml:"protected,attr"` // a Home PIN is set
+	Restricted              bool   `json:"restricted" xml:"restricted,attr"`
+	Anonymous               *bool  `json:"anonymous" xml:"-"` // null in plex.tv's JSON for most accounts
+	Home                    bool   `json:"home" xml:"home,attr"`
+	Guest                   bool   `json:"guest" xml:"guest,attr"`
+	HomeAdmin               bool   `json:"homeAdmin" xml:"homeAdmin,attr"`
+	HomeSize                int    `json:"homeSize" xml:"homeSize,attr"`
+	MaxHomeSize             int    `json:"maxHomeSize" xml:"maxHomeSize,attr"`
+	MailingListStatus       string `json:"mailingListStatus" xml:"mailingListStatus,attr"` // active, unsubscribed, removed
+	MailingListActive       bool   `json:"mailingListActive" xml:"mailingListActive,attr"`
+	ScrobbleTypes           string `json:"scrobbleTypes" xml:"scrobbleTypes,attr"` // comma-separated integers, often ""
+	SubscriptionDescription string `json:"subscriptionDescription" xml:"subscriptionDescription,attr"`
+	ExperimentalFeatures    bool   `json:"experimentalFeatures" xml:"experimentalFeatures,attr"`
+	TwoFactorEnabled        bool   `json:"twoFactorEnabled" xml:"twoFactorEnabled,attr"`
+	BackupCodesCreated      bool   `json:"backupCodesCreated" xml:"backupCodesCreated,attr"`
+	CertificateVersion      int    `json:"certificateVersion" xml:"certificateVersion,attr"`
+	AttributionPartner      string `json:"attributionPartner" xml:"attributionPartner,attr"`
+	// Pin is the hashed Home PIN of the account, "" when it has none (plex.tv marks it
+	// deprecated).
+	Pin string `json:"pin" xml:"pin,attr"`
+	// QueueEmail (the address that adds to the Watchlist by mail) and QueueUID are in plex.tv's
+	// JSON, and in the XML of the legacy /users/account.
+	QueueEmail string `json:"queueEmail" xml:"queueEmail,attr"`
+	QueueUID   string `json:"queueUid" xml:"queueUid,attr"`
+	// The ads consent is JSON's alone: plex.tv's XML writes "" for an account that never chose.
+	AdsConsent           *bool          `json:"adsConsent" xml:"-"`
+	AdsConsentSetAt      *int64         `json:"adsConsentSetAt" xml:"-"`      // Unix seconds
+	AdsConsentReminderAt *int64         `json:"adsConsentReminderAt" xml:"-"` // Unix seconds
+	Subscription         *Subscription  `json:"subscription" xml:"subscription"`
+	Subscriptions        []Subscription `json:"subscriptions" xml:"subscriptions>subscription"`
+	Profile              *Profile       `json:"profile" xml:"profile"`
+	Roles                IDList         `json:"roles" xml:"roles"`
+	Entitlements         IDList         `json:"entitlements" xml:"entitlements"`
+	Services             []Service      `json:"services" xml:"services>service"`
 }
 
 // Subscription is the account's Plex Pass state.
@@ -91,6 +102,11 @@ type Profile struct {
 	DefaultSubtitleForced        int    `json:"defaultSubtitleForced" xml:"defaultSubtitleForced,attr"`
 	WatchedIndicator             int    `json:"watchedIndicator" xml:"watchedIndicator,attr"`
 	MediaReviewsVisibility       int    `json:"mediaReviewsVisibility" xml:"mediaReviewsVisibility,attr"`
+	DefaultAudioAccessibility    int    `json:"defaultAudioAccessibility" xml:"defaultAudioAccessibility,attr"`
+	// The language lists are JSON's alone (newer accounts).
+	DefaultAudioLanguages    []string `json:"defaultAudioLanguages" xml:"-"`
+	DefaultSubtitleLanguages []string `json:"defaultSubtitleLanguages" xml:"-"`
+	MediaReviewsLanguages    []string `json:"mediaReviewsLanguages" xml:"-"`
 }
 
 // Service is a Plex service the account is connected to. Its token and secret, which plex.tv
