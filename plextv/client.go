@@ -183,6 +183,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if inner == nil {
 		inner = http.DefaultTransport
 	}
+	inner = plexkit.WithBodyTimeout(inner)
 	retry := &plexkit.RetryTransport{}
 	if cfg.retry != nil {
 		*retry = *cfg.retry

@@ -2,11 +2,13 @@ package plextv_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/plexkit/plexkit"
 	"github.com/plexkit/plexkit/auth"
@@ -88,5 +90,37 @@ func TestHostilePlexTVAnswersAreBounded(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s%s…: %d resources, err = %v; want %q", tc.head, tc.unit, len(got), err, tc.want)
 		}
+	}
+}
+
+// Headers, then one byte every 20 ms: Users.Me must end with the cause, not hang.
+func TestHostileSlowPlexTV(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		for {
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			if _, err := w.Write([]byte(" ")); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	hc := &http.Client{Transport: &plexkit.BodyTimeoutTransport{Idle: 300 * time.Millisecond, MinRate: 1000}}
+	c, err := plextv.NewClient(plextv.WithBaseURL(srv.URL), plextv.WithHTTPClient(hc),
+		plextv.WithClientInfo(plexkit.ClientInfo{ClientIdentifier: "hostile-test", Product: "plexkit-test"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second) // a backstop only
+	defer cancel()
+	_, err = c.Users.Me(ctx, "hostile-test-token")
+	var slow *plexkit.SlowBodyError
+	if !errors.As(err, &slow) || !strings.Contains(err.Error(), "/api/v2/user") {
+		t.Fatalf("err = %v; want a *plexkit.SlowBodyError naming the endpoint", err)
 	}
 }

@@ -109,6 +109,7 @@ func newClient(cfg config) *Client {
 			base = http.DefaultTransport
 		}
 	}
+	base = plexkit.WithBodyTimeout(base)
 	retry := &plexkit.RetryTransport{}
 	if cfg.retry != nil {
 		*retry = *cfg.retry

@@ -11,7 +11,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/plexkit/plexkit"
 	"github.com/plexkit/plexkit/pms"
 )
 
@@ -252,5 +254,40 @@ func TestMalformedAnswersAreErrors(t *testing.T) {
 		if got, err := c.Library.Sections(context.Background()); err != nil || len(got) != 0 {
 			t.Errorf("%s: %v, %v; want an empty list", body, got, err)
 		}
+	}
+}
+
+// Headers at once, then one byte every 20 ms: never idle for long, and never done. The client
+// must end it with an error naming the cause, under its own bound, not the caller's deadline.
+func TestHostileSlowBody(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		for {
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			if _, err := w.Write([]byte(" ")); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	hc := &http.Client{Transport: &plexkit.BodyTimeoutTransport{Idle: 300 * time.Millisecond, MinRate: 1000}}
+	c, err := pms.NewClient(srv.URL, pms.WithToken("hostile-test-token"), pms.WithHTTPClient(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second) // a backstop only
+	defer cancel()
+	_, err = c.Sessions.List(ctx)
+	var slow *plexkit.SlowBodyError
+	if !errors.As(err, &slow) || !strings.Contains(err.Error(), "/status/sessions") || !strings.Contains(err.Error(), "too slowly") {
+		t.Fatalf("err = %v; want a *plexkit.SlowBodyError naming the endpoint", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the backstop deadline ended the call")
 	}
 }
