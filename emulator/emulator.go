@@ -44,7 +44,11 @@ type Options struct {
 	// GET /api/v2/auth/nonce answers 429 (default 10; negative: no limit). Plex publishes no
 	// number; benchmarks and load tests turn the limit off.
 	NoncesPerMinute int
-	// Logf, when set, receives one line per request: listener, method, path (never the query,
+	// RequestReadTimeout bounds how long a client may take to send a request's headers, and
+	// then its body (default DefaultRequestReadTimeout), on the listeners of Start. Responses are
+	// not bounded by it: long-lived answers (streams, long polls) are never cut off.
+	RequestReadTimeout time.Duration
+		// Logf, when set, receives one line per request: listener, method, path (never the query,
 	// which may hold a token), status and duration.
 	Logf func(format string, args ...any)
 }
@@ -193,7 +197,7 @@ func (e *Emulator) StartOn(addr string) error {
 
 // serve runs h on ln until Close.
 func (e *Emulator) serve(ln net.Listener, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: e.boundBodies(h), ReadHeaderTimeout: e.readTimeout()}
 	e.httpSrvs = append(e.httpSrvs, srv)
 	go func() { _ = srv.Serve(ln) }() // Serve returns only when Close closes the listener
 }
