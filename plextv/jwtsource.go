@@ -121,6 +121,7 @@ func TokenSource(ctx context.Context, c *Client, dev *devicekey.Device, store au
 	}
 	return auth.NewCachedSource(NewJWTSource(c, dev, opts.Scopes), auth.CacheOptions{
 		Initial:          initial,
+		InitialStored:    initial != nil,
 		Store:            store,
 		RefreshBefore:    opts.RefreshBefore,
 		Now:              c.Now,
