@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 )
 
 // DirPerm and FilePerm are the permissions of plexkit's config directory and secret files.
@@ -31,7 +32,7 @@ func EnsureDir(dir string) error {
 // true and path already exists, it returns an error matching fs.ErrExist and writes nothing.
 func WriteFile(path string, data []byte, perm fs.FileMode, exclusive bool) (err error) {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, tempPrefix(path)+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
