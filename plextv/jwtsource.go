@@ -78,7 +78,7 @@ func checkDevice(c *Client, dev *devicekey.Device, scopes []string) error {
 // issued verifies a token plex.tv just issued for dev — signed by plex.tv, for this client
 // identifier, bound to dev's key — and wraps it.
 func (c *Client) issued(ctx context.Context, raw string, dev *devicekey.Device) (*auth.Token, error) {
-	claims, err := c.verifier.Verify(ctx, raw, Expect{ClientIdentifier: c.info.ClientIdentifier, Thumbprint: dev.Key.KID()})
+	claims, err := c.verifier.verifyIssued(ctx, raw, Expect{ClientIdentifier: c.info.ClientIdentifier, Thumbprint: dev.Key.KID()})
 	if err != nil {
 		return nil, fmt.Errorf("plextv: the token plex.tv issued does not verify: %w", err)
 	}

@@ -180,6 +180,18 @@ var allowedAlgs = []jose.SignatureAlgorithm{jose.EdDSA, jose.RS256}
 // kid), signature, iss, aud, thumbprint, iat/nbf, exp — so an error matching ErrTokenExpired
 // means everything else was right.
 func (v *Verifier) Verify(ctx context.Context, token string, exp Expect) (*Claims, error) {
+	return v.verify(ctx, token, exp, false)
+}
+
+// verifyIssued is Verify for a token plex.tv has just issued to this client: a kid missing from
+// the cached set is then most likely a key plex.tv rotated to moments ago, so the set is fetched
+// again once even within MinRefetch — throwing the token away would waste the nonce it cost.
+// Tokens from elsewhere cannot trigger this: only the exchange's answer is verified so.
+func (v *Verifier) verifyIssued(ctx context.Context, token string, exp Expect) (*Claims, error) {
+	return v.verify(ctx, token, exp, true)
+}
+
+func (v *Verifier) verify(ctx context.Context, token string, exp Expect, issued bool) (*Claims, error) {
 	if v == nil || v.sem == nil {
 		return nil, verr("keys", ErrKeysUnavailable, "the verifier was not made with NewVerifier")
 	}
@@ -187,7 +199,7 @@ func (v *Verifier) Verify(ctx context.Context, token string, exp Expect) (*Claim
 	if err != nil {
 		return nil, err
 	}
-	keys, err := v.keysFor(ctx, kid)
+	keys, err := v.keysFor(ctx, kid, issued)
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +328,7 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // keysFor returns the usable keys named kid, fetching the set when there is none yet, when it
 // is older than the cache TTL, and once per MinRefetch when kid is not in it.
-func (v *Verifier) keysFor(ctx context.Context, kid string) ([]jose.JSONWebKey, error) {
+func (v *Verifier) keysFor(ctx context.Context, kid string, issued bool) ([]jose.JSONWebKey, error) {
 	if kid == "" {
 		return nil, verr("kid", ErrUnknownKey, "the token's header has no kid, so no plex.tv key can be chosen")
 	}
@@ -348,7 +360,7 @@ func (v *Verifier) keysFor(ctx context.Context, kid string) ([]jose.JSONWebKey, 
 	}
 	v.mu.Lock()
 	gen = v.gen
-	mayRetry = v.now().Sub(v.triedAt) >= v.minRefetch
+	mayRetry = v.now().Sub(v.triedAt) >= v.minRefetch || issued
 	v.mu.Unlock()
 	if !fetched && mayRetry {
 		if err := v.fetch(ctx, gen, true); err != nil {
