@@ -60,6 +60,7 @@ type Client struct {
 	// which Login repeats and slows down itself; authed adds the token of the WithTokenSource
 	// source (nil without one).
 	plain, once, authed *http.Client
+	src                 auth.TokenSource // of authed
 	retry               *plexkit.RetryTransport
 	timeout             time.Duration
 }
@@ -203,7 +204,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.clock == nil {
 		c.clock = time.Now
 	}
-	c.authed = c.tokenClient(cfg.src)
+	c.authed, c.src = c.tokenClient(cfg.src), cfg.src
 	c.verifier = cfg.verifier
 	if c.verifier == nil {
 		vo := VerifierOptions{}
@@ -249,7 +250,7 @@ func (c *Client) tokenClient(src auth.TokenSource) *http.Client {
 // copy shares c's transport, clock and verifier (and so its cache of plex.tv's keys).
 func (c *Client) WithTokenSource(src auth.TokenSource) *Client {
 	cp := *c
-	cp.authed = cp.tokenClient(src)
+	cp.authed, cp.src = cp.tokenClient(src), src
 	cp.initServices()
 	return &cp
 }
@@ -304,6 +305,7 @@ type request struct {
 	body   any              // JSON-encoded when non-nil
 	token  auth.TokenSource // when non-nil, the call carries X-Plex-Token from it
 	authed bool             // the call carries X-Plex-Token from the client's token source
+	cured  bool             // a stale-key refresh was made for this call already (see cureStaleKey)
 	once   bool             // not retried by the transport (the caller repeats it)
 	want   []int            // accepted statuses; nil means any 2xx
 }
@@ -354,6 +356,16 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
 	}()
+	if resp.StatusCode == http.StatusUnauthorized && r.authed && !r.cured && plexkit.Idempotent(r.method) {
+		cured, err := c.cureStaleKey(ctx)
+		switch {
+		case err != nil:
+			return fmt.Errorf("%w; the token was signed by a key plex.tv no longer publishes, and refreshing it failed: %w", plexkit.CheckResponse(resp), err)
+		case cured:
+			r.cured = true
+			return c.do(ctx, r, out)
+		}
+	}
 	if err := plexkit.CheckResponse(resp); err != nil {
 		return err
 	}
@@ -429,6 +441,29 @@ func jsonKind(c byte) string {
 		return "number"
 	}
 	return fmt.Sprintf("not JSON (it starts with %q)", c)
+}
+
+// cureStaleKey handles plex.tv refusing (401) the token of the client's source: a Plex JWT that
+// plex.tv signed with a key it has since rotated out of its key set (two rotations later) is
+// refused although the device is fine, and a refresh is the cure — not a new login. It reports
+// whether it refreshed; a token that is refused for another reason (revoked, unknown) is left
+// alone, so the 401 stands.
+func (c *Client) cureStaleKey(ctx context.Context) (bool, error) {
+	rs, ok := c.src.(auth.StaleRefresher)
+	if !ok {
+		return false, nil
+	}
+	tok, err := c.src.Token(ctx)
+	if err != nil || tok.Kind != auth.KindPlexJWT {
+		return false, nil
+	}
+	if _, err := c.verifier.Verify(ctx, tok.Value, Expect{}); !errors.Is(err, ErrUnknownKey) {
+		return false, nil
+	}
+	if _, err := rs.RefreshStale(ctx, tok); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // redactURLError removes token parameters (deviceJWT) from the URL a transport error names.
