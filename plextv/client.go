@@ -457,7 +457,7 @@ func (c *Client) cureStaleKey(ctx context.Context) (bool, error) {
 	if err != nil || tok.Kind != auth.KindPlexJWT {
 		return false, nil
 	}
-	if _, err := c.verifier.Verify(ctx, tok.Value, Expect{}); !errors.Is(err, ErrUnknownKey) {
+	if _, err := c.verifier.verifyRefused(ctx, tok.Value); !errors.Is(err, ErrUnknownKey) {
 		return false, nil
 	}
 	if _, err := rs.RefreshStale(ctx, tok); err != nil {

@@ -6,12 +6,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/plexkit/plexkit"
 	"github.com/plexkit/plexkit/auth"
+	"github.com/plexkit/plexkit/emulator"
 	"github.com/plexkit/plexkit/plextv"
 )
 
@@ -122,5 +125,48 @@ func TestHostileSlowPlexTV(t *testing.T) {
 	var slow *plexkit.SlowBodyError
 	if !errors.As(err, &slow) || !strings.Contains(err.Error(), "/api/v2/user") {
 		t.Fatalf("err = %v; want a *plexkit.SlowBodyError naming the endpoint", err)
+	}
+}
+
+// The key set kept between runs is used by a new verifier without a request, only for the
+// plex.tv it was fetched from, and only from a file others cannot change.
+func TestKeyFile(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t, emulator.Options{})
+	dev := newDevice(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "keys.json")
+	withFile := func(url string) plextv.Option {
+		return plextv.WithVerifierOptions(plextv.VerifierOptions{Store: &plextv.KeyFile{Path: path, URL: url}})
+	}
+	c := newClient(t, e, dev, withFile(e.URL()))
+	tok := login(t, e, c, dev, "alice") // fetches and saves the set
+	expect := plextv.Expect{ClientIdentifier: dev.ClientIdentifier, Thumbprint: dev.Key.KID()}
+	ctx := context.Background()
+
+	before := e.Stats()
+	if _, err := newClient(t, e, dev, withFile(e.URL())).Verifier().Verify(ctx, tok.Value, expect); err != nil {
+		t.Fatal(err)
+	}
+	if d := delta(before, e.Stats()); len(d) != 0 {
+		t.Fatalf("a new verifier with the kept set made %v", d)
+	}
+	before = e.Stats()
+	if _, err := newClient(t, e, dev, withFile("https://another.example")).Verifier().Verify(ctx, tok.Value, expect); err != nil {
+		t.Fatal(err)
+	}
+	if d := delta(before, e.Stats()); d["GET /api/v2/auth/keys"] != 1 {
+		t.Fatalf("the set of another plex.tv was used: %v", d)
+	}
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(dir, 0o700)
+	before = e.Stats()
+	if _, err := newClient(t, e, dev, withFile(e.URL())).Verifier().Verify(ctx, tok.Value, expect); err != nil {
+		t.Fatal(err)
+	}
+	if d := delta(before, e.Stats()); d["GET /api/v2/auth/keys"] != 1 {
+		t.Fatalf("a set in a directory others can write to was used: %v", d)
 	}
 }
