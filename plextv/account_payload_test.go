@@ -39,12 +39,12 @@ type payloadServer struct {
 	client *plextv.Client
 }
 
-type answer struct {
+type payload struct {
 	status int
 	body   string
 }
 
-func newPayloadServer(t *testing.T, routes map[string]answer) *payloadServer {
+func newPayloadServer(t *testing.T, routes map[string]payload) *payloadServer {
 	t.Helper()
 	ps := &payloadServer{}
 	mux := http.NewServeMux()
@@ -157,7 +157,7 @@ func TestUserDecodesJSONAndXMLAlike(t *testing.T) {
 	for _, tt := range []struct{ name, body string }{{"XML", accountXML}, {"JSON", accountJSON}} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ps := newPayloadServer(t, map[string]answer{"GET /api/v2/user": {200, tt.body}})
+			ps := newPayloadServer(t, map[string]payload{"GET /api/v2/user": {200, tt.body}})
 			u, err := ps.client.Users.Me(context.Background(), "")
 			if err != nil {
 				t.Fatalf("Me: %v", err)
@@ -194,7 +194,7 @@ func TestSignIn(t *testing.T) {
 	ctx := context.Background()
 	t.Run("password", func(t *testing.T) {
 		t.Parallel()
-		ps := newPayloadServer(t, map[string]answer{"POST /api/v2/users/signin": {201, accountJSON}})
+		ps := newPayloadServer(t, map[string]payload{"POST /api/v2/users/signin": {201, accountJSON}})
 		u, tok, err := ps.client.Users.SignIn(ctx, plextv.SignInOptions{Login: "testuser", Password: "p&ss word", VerificationCode: "123456", RememberMe: true})
 		if err != nil {
 			t.Fatalf("SignIn: %v", err)
@@ -214,7 +214,7 @@ func TestSignIn(t *testing.T) {
 	})
 	t.Run("XML answer", func(t *testing.T) {
 		t.Parallel()
-		ps := newPayloadServer(t, map[string]answer{"POST /api/v2/users/signin": {201, accountXML}})
+		ps := newPayloadServer(t, map[string]payload{"POST /api/v2/users/signin": {201, accountXML}})
 		u, tok, err := ps.client.Users.SignIn(ctx, plextv.SignInOptions{Login: "testuser@email.com", Password: "x"})
 		if err != nil || u.ID != 12345 || tok.Value != "faketoken0123456789" {
 			t.Fatalf("SignIn = %+v, %v, %v", u, tok, err)
@@ -222,7 +222,7 @@ func TestSignIn(t *testing.T) {
 	})
 	t.Run("two-factor", func(t *testing.T) {
 		t.Parallel()
-		ps := newPayloadServer(t, map[string]answer{"POST /api/v2/users/signin": {401,
+		ps := newPayloadServer(t, map[string]payload{"POST /api/v2/users/signin": {401,
 			`<?xml version="1.0" encoding="UTF-8"?><errors><error code="1029" message="Please enter the verification code" status="401"/></errors>`}})
 		_, _, err := ps.client.Users.SignIn(ctx, plextv.SignInOptions{Login: "testuser", Password: "secret-pw"})
 		if !errors.Is(err, plextv.ErrVerificationCodeRequired) || !errors.Is(err, plexkit.ErrUnauthorized) {
@@ -234,7 +234,7 @@ func TestSignIn(t *testing.T) {
 	})
 	t.Run("wrong password", func(t *testing.T) {
 		t.Parallel()
-		ps := newPayloadServer(t, map[string]answer{"POST /api/v2/users/signin": {401,
+		ps := newPayloadServer(t, map[string]payload{"POST /api/v2/users/signin": {401,
 			`{"errors":[{"code":1001,"message":"User could not be authenticated","status":401}]}`}})
 		_, _, err := ps.client.Users.SignIn(ctx, plextv.SignInOptions{Login: "testuser", Password: "wrong"})
 		if !errors.Is(err, plexkit.ErrUnauthorized) || errors.Is(err, plextv.ErrVerificationCodeRequired) {
@@ -271,7 +271,7 @@ const usersXML = `<?xml version="1.0" encoding="UTF-8"?>
 
 func TestFriendsListXML(t *testing.T) {
 	t.Parallel()
-	ps := newPayloadServer(t, map[string]answer{"GET /api/users/": {200, usersXML}})
+	ps := newPayloadServer(t, map[string]payload{"GET /api/users/": {200, usersXML}})
 	friends, err := ps.client.Friends.List(context.Background())
 	if err != nil {
 		t.Fatalf("List: %v", err)
@@ -310,7 +310,7 @@ const sharedServersXML = `<MediaContainer friendlyName="myPlex" identifier="com.
 func TestSharing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	ps := newPayloadServer(t, map[string]answer{
+	ps := newPayloadServer(t, map[string]payload{
 		"GET /api/servers/nas-mid":                       {200, serverXML},
 		"GET /api/servers/nas-mid/shared_servers":        {200, sharedServersXML},
 		"POST /api/servers/nas-mid/shared_servers":       {200, ""},
@@ -402,7 +402,7 @@ func TestHome(t *testing.T) {
 	for _, tt := range []struct{ name, body string }{{"JSON", homeJSON}, {"XML", homeXML}} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ps := newPayloadServer(t, map[string]answer{"GET /api/v2/home/users": {200, tt.body}})
+			ps := newPayloadServer(t, map[string]payload{"GET /api/v2/home/users": {200, tt.body}})
 			users, err := ps.client.Home.List(ctx)
 			if err != nil || !reflect.DeepEqual(users, want) {
 				t.Errorf("List = %+v, %v\nwant %+v", users, err, want)
@@ -414,7 +414,7 @@ func TestHome(t *testing.T) {
 	}
 	t.Run("switch", func(t *testing.T) {
 		t.Parallel()
-		ps := newPayloadServer(t, map[string]answer{"POST /api/v2/home/users/c3/switch": {201,
+		ps := newPayloadServer(t, map[string]payload{"POST /api/v2/home/users/c3/switch": {201,
 			`{"id":21384603,"uuid":"c3","username":"","title":"Carol","authToken":"carol-token-0123456789","restricted":true,"home":true,"protected":true}`}})
 		sw, err := ps.client.Home.Switch(ctx, "c3", "1234")
 		if err != nil {
@@ -434,7 +434,7 @@ func TestHome(t *testing.T) {
 	})
 	t.Run("wrong PIN", func(t *testing.T) {
 		t.Parallel()
-		ps := newPayloadServer(t, map[string]answer{"POST /api/v2/home/users/c3/switch": {401,
+		ps := newPayloadServer(t, map[string]payload{"POST /api/v2/home/users/c3/switch": {401,
 			`{"errors":[{"code":1041,"message":"A valid PIN is required to perform this action"}]}`}})
 		_, err := ps.client.Home.Switch(ctx, "c3", "9876")
 		if !errors.Is(err, plextv.ErrHomePINRequired) || !errors.Is(err, plexkit.ErrUnauthorized) {
@@ -458,7 +458,7 @@ const devicesXML = `<?xml version="1.0" encoding="UTF-8"?>
 func TestDevices(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	ps := newPayloadServer(t, map[string]answer{
+	ps := newPayloadServer(t, map[string]payload{
 		"GET /devices.xml":        {200, devicesXML},
 		"DELETE /devices/111.xml": {200, ""},
 		"DELETE /devices/222.xml": {200, ""},
@@ -523,7 +523,7 @@ func TestWebhooks(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ps := newPayloadServer(t, map[string]answer{"GET /api/v2/user/webhooks": {200, tt.body}})
+			ps := newPayloadServer(t, map[string]payload{"GET /api/v2/user/webhooks": {200, tt.body}})
 			got, err := ps.client.Webhooks.List(ctx)
 			if want := []string{"https://a.example/hook", "http://b.example/x"}; err != nil || !reflect.DeepEqual(got, want) {
 				t.Errorf("List = %q, %v; want %q", got, err, want)
@@ -532,7 +532,7 @@ func TestWebhooks(t *testing.T) {
 	}
 	t.Run("add and remove", func(t *testing.T) {
 		t.Parallel()
-		ps := newPayloadServer(t, map[string]answer{
+		ps := newPayloadServer(t, map[string]payload{
 			"GET /api/v2/user/webhooks":  {200, `[{"url":"https://a.example/hook"}]`},
 			"POST /api/v2/user/webhooks": {201, `[{"url":"https://a.example/hook"},{"url":"https://c.example/"}]`},
 		})
@@ -565,7 +565,7 @@ func TestWebhooks(t *testing.T) {
 	})
 	t.Run("without Plex Pass", func(t *testing.T) {
 		t.Parallel()
-		ps := newPayloadServer(t, map[string]answer{"GET /api/v2/user/webhooks": {403, `{"errors":[{"code":1006,"message":"Plex Pass required","status":403}]}`}})
+		ps := newPayloadServer(t, map[string]payload{"GET /api/v2/user/webhooks": {403, `{"errors":[{"code":1006,"message":"Plex Pass required","status":403}]}`}})
 		if _, err := ps.client.Webhooks.List(ctx); !errors.Is(err, plexkit.ErrForbidden) {
 			t.Errorf("List = %v; want ErrForbidden", err)
 		}

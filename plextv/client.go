@@ -1,6 +1,7 @@
 package plextv
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -16,14 +18,25 @@ import (
 
 	"github.com/plexkit/plexkit"
 	"github.com/plexkit/plexkit/auth"
+	"github.com/plexkit/plexkit/internal/bounded"
+	"github.com/plexkit/plexkit/internal/wire"
 )
 
 // DefaultBaseURL is plex.tv's API host for pins, auth, the account and resources.
 const DefaultBaseURL = "https://clients.plex.tv"
 
-// maxBody bounds how much of a successful plex.tv answer is decoded; the largest (resources of a
-// big account) is a few hundred KiB.
-const maxBody = 16 << 20
+// limits bound a plex.tv answer (see package bounded): the largest (resources of a big account)
+// is a few hundred KiB of a few thousand objects; an answer is decoded whole, so its objects are
+// bounded as well as its bytes, and each element of a list (or the answer's one object) too.
+var limits = bounded.Limits{
+	Bytes:         16 << 20,
+	Depth:         32,
+	Values:        20_000,
+	ElementDepth:  2,
+	ElementBytes:  4 << 20,
+	ElementValues: 10_000,
+	Token:         1 << 20,
+}
 
 // Client talks to plex.tv. Create it with NewClient; it is safe for concurrent use. Its services
 // group the endpoints by area, as in go-github: c.Pins, c.Auth, c.Users, c.Resources, c.Friends,
@@ -59,6 +72,7 @@ type Client struct {
 	// which Login repeats and slows down itself; authed adds the token of the WithTokenSource
 	// source (nil without one).
 	plain, once, authed *http.Client
+	src                 auth.TokenSource // of authed
 	retry               *plexkit.RetryTransport
 	timeout             time.Duration
 }
@@ -183,6 +197,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if inner == nil {
 		inner = http.DefaultTransport
 	}
+	inner = plexkit.WithBodyTimeout(inner)
 	retry := &plexkit.RetryTransport{}
 	if cfg.retry != nil {
 		*retry = *cfg.retry
@@ -202,7 +217,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.clock == nil {
 		c.clock = time.Now
 	}
-	c.authed = c.tokenClient(cfg.src)
+	c.authed, c.src = c.tokenClient(cfg.src), cfg.src
 	c.verifier = cfg.verifier
 	if c.verifier == nil {
 		vo := VerifierOptions{}
@@ -254,7 +269,7 @@ func (c *Client) tokenClient(src auth.TokenSource) *http.Client {
 // plex.tv's keys).
 func (c *Client) WithTokenSource(src auth.TokenSource) *Client {
 	cp := *c
-	cp.authed = cp.tokenClient(src)
+	cp.authed, cp.src = cp.tokenClient(src), src
 	cp.initServices()
 	return &cp
 }
@@ -310,6 +325,7 @@ type request struct {
 	form   url.Values       // form-encoded when non-nil (and body is nil)
 	token  auth.TokenSource // when non-nil, the call carries X-Plex-Token from it
 	authed bool             // the call carries X-Plex-Token from the client's token source
+	cured  bool             // a stale-key refresh was made for this call already (see cureStaleKey)
 	once   bool             // not retried by the transport (the caller repeats it)
 	want   []int            // accepted statuses; nil means any 2xx
 }
@@ -365,6 +381,16 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
 	}()
+	if resp.StatusCode == http.StatusUnauthorized && r.authed && !r.cured && plexkit.Idempotent(r.method) {
+		cured, err := c.cureStaleKey(ctx)
+		switch {
+		case err != nil:
+			return fmt.Errorf("%w; the token was signed by a key plex.tv no longer publishes, and refreshing it failed: %w", plexkit.CheckResponse(resp), err)
+		case cured:
+			r.cured = true
+			return c.do(ctx, r, out)
+		}
+	}
 	if err := plexkit.CheckResponse(resp); err != nil {
 		return err
 	}
@@ -374,10 +400,101 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	if out == nil {
 		return nil
 	}
-	if err := decodeBody(io.LimitReader(resp.Body, maxBody), out); err != nil {
+	if err := decodeAnswer(resp.Body, out); err != nil {
 		return fmt.Errorf("plextv: decode the answer to %s %s: %w", r.method, r.path, err)
 	}
 	return nil
+}
+
+// decodeAnswer decodes the body into out within limits: JSON, which the client asks for and
+// the v2 endpoints send, or XML, which plex.tv's legacy endpoints (/api/users, /api/servers,
+// /devices.xml) send whatever is asked; the models carry xml tags for it. A JSON answer of the
+// wrong shape is an error, not a zero value: null, or an array where an object is expected,
+// would otherwise decode into an empty user or an empty list of servers.
+func decodeAnswer(body io.Reader, out any) error {
+	br := bufio.NewReader(body)
+	if f, err := wire.Sniff(br); err == nil && f == wire.XML {
+		return bounded.NewXML(br, limits, wire.CharsetReader).Decoder.Decode(out)
+	}
+	br = bufio.NewReader(bounded.NewJSON(br, limits))
+	first, err := firstByte(br)
+	if err != nil {
+		return err
+	}
+	want := byte(0)
+	switch reflect.TypeOf(out).Elem().Kind() {
+	case reflect.Struct, reflect.Map:
+		want = '{'
+	case reflect.Slice:
+		if _, raw := out.(*json.RawMessage); !raw {
+			want = '['
+		}
+	}
+	if want != 0 && first != want {
+		return fmt.Errorf("the answer is %s, not a JSON %s", jsonKind(first), jsonKind(want))
+	}
+	return json.NewDecoder(br).Decode(out)
+}
+
+// firstByte returns the first byte of a JSON value after white space, leaving it unread.
+func firstByte(br *bufio.Reader) (byte, error) {
+	for {
+		c, err := br.ReadByte()
+		if err == io.EOF {
+			return 0, errors.New("the answer is empty")
+		}
+		if err != nil {
+			return 0, err
+		}
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return c, br.UnreadByte()
+	}
+}
+
+// jsonKind names the JSON value that starts with c.
+func jsonKind(c byte) string {
+	switch c {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "boolean"
+	}
+	if c == '-' || (c >= '0' && c <= '9') {
+		return "number"
+	}
+	return fmt.Sprintf("not JSON (it starts with %q)", c)
+}
+
+// cureStaleKey handles plex.tv refusing (401) the token of the client's source: a Plex JWT that
+// plex.tv signed with a key it has since rotated out of its key set (two rotations later) is
+// refused although the device is fine, and a refresh is the cure — not a new login. It reports
+// whether it refreshed; a token that is refused for another reason (revoked, unknown) is left
+// alone, so the 401 stands.
+func (c *Client) cureStaleKey(ctx context.Context) (bool, error) {
+	rs, ok := c.src.(auth.StaleRefresher)
+	if !ok {
+		return false, nil
+	}
+	tok, err := c.src.Token(ctx)
+	if err != nil || tok.Kind != auth.KindPlexJWT {
+		return false, nil
+	}
+	if _, err := c.verifier.verifyRefused(ctx, tok.Value); !errors.Is(err, ErrUnknownKey) {
+		return false, nil
+	}
+	if _, err := rs.RefreshStale(ctx, tok); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // redactURLError removes token parameters (deviceJWT) from the URL a transport error names.

@@ -36,6 +36,10 @@ With --json: {"username", "email", "id", "uuid", "title", "friendlyName", "token
 			if err != nil {
 				return sessionError(err)
 			}
+			// The call may have refreshed the token (a 498, a rotated key): show the one in use.
+			if tok, err = s.src.Token(ctx); err != nil {
+				return sessionError(err)
+			}
 			if f.JSON {
 				return printJSON(f.IO, struct {
 					Username         string    `json:"username"`

@@ -21,7 +21,8 @@ func TestSniff(t *testing.T) {
 		{"byte order mark", "\xEF\xBB\xBF<?xml version=\"1.0\"?><a/>", XML, `<?xml version="1.0"?><a/>`, ""},
 		{"empty", "", 0, "", "empty"},
 		{"blank", " \r\n\t", 0, "", "empty"},
-		{"text", "pong", 0, "", "neither JSON nor XML"},
+		{"text", "pong", 0, "pong", "neither JSON nor XML"},
+		{"only white space", strings.Repeat(" ", maxLeadingSpace+1), 0, "", "more than 1048576 bytes of white space"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -30,7 +31,12 @@ func TestSniff(t *testing.T) {
 			f, err := Sniff(br)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("Sniff(%q) = %v, %v; want an error containing %q", tt.body, f, err, tt.err)
+					t.Fatalf("Sniff = %v, %v; want an error containing %q", f, err, tt.err)
+				}
+				if tt.rest != "" {
+					if rest, _ := io.ReadAll(br); string(rest) != tt.rest {
+						t.Errorf("left %q to read; want %q", rest, tt.rest)
+					}
 				}
 				return
 			}
