@@ -275,7 +275,7 @@ func (e *Emulator) resources(w http.ResponseWriter, r *http.Request) {
 			n := el("resource", "name", res.Name, "product", res.Product, "productVersion", res.ProductVersion,
 				"platform", res.Platform, "platformVersion", res.PlatformVersion, "device", res.Device,
 				"clientIdentifier", res.ClientIdentifier, "createdAt", res.CreatedAt, "lastSeenAt", res.LastSeenAt,
-				"provides", res.Provides, "ownerId", intOrEmpty(res.OwnerID), "sourceTitle", res.SourceTitle,
+				"provides", res.Provides, "ownerId", intOrNil(res.OwnerID), "sourceTitle", res.SourceTitle,
 				"publicAddress", res.PublicAddress, "accessToken", res.AccessToken, "owned", res.Owned,
 				"home", res.Home, "synced", res.Synced, "relay", res.Relay, "presence", res.Presence,
 				"httpsRequired", res.HTTPSRequired, "publicAddressMatches", res.PublicAddressMatches,
@@ -317,6 +317,14 @@ func (e *Emulator) legacyResources(w http.ResponseWriter, r *http.Request) {
 		root.add(n)
 	}
 	replyNode(w, r, http.StatusOK, root)
+}
+
+// intOrNil leaves an absent owner out: python-plexapi reads a missing ownerId as 0 (owned).
+func intOrNil(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
 
 func intOrEmpty(p *int) string {

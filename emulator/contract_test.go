@@ -57,6 +57,8 @@ func TestNegotiation(t *testing.T) {
 		"/api/v2/home/users":                          "home",
 		"/api/v2/user/webhooks":                       "webhooks",
 		"/api/v2/user/" + uuid + "/settings/opt_outs": "optOuts",
+		"/api/v2/geoip?ip_address=127.0.0.1":          "location",
+		"/api/v2/user/privacy":                        "privacy",
 	}
 	for path, root := range v2 {
 		t.Run(path, func(t *testing.T) {
@@ -76,6 +78,11 @@ func TestNegotiation(t *testing.T) {
 		"/devices.xml":                            "MediaContainer",
 		"/users/account":                          "user",
 		"/users/account.xml":                      "user",
+		"/api/invites/requested":                  "MediaContainer",
+		"/api/invites/requests":                   "MediaContainer",
+		"/pms/servers.xml":                        "MediaContainer",
+		"/servers.xml?includeLite=1":              "MediaContainer",
+		"/pms/friends/all":                        "MediaContainer",
 	}
 	for path, root := range legacy {
 		t.Run(path, func(t *testing.T) {
@@ -93,6 +100,16 @@ func TestNegotiation(t *testing.T) {
 	t.Run("LegacyJSON", func(t *testing.T) {
 		t.Parallel()
 		lj := start(t, emulator.Options{LegacyJSON: true})
+		for path, root := range legacy {
+			if strings.HasSuffix(path, ".xml") || strings.Contains(path, ".xml?") {
+				continue // a suffix decides
+			}
+			// Machine identifiers derive from server names, so the paths hold for lj too.
+			j := obj(t, wantJSON(t, get(t, lj, path, "alice", "application/json"), 200))
+			if len(j) != 1 || j[root] == nil {
+				t.Errorf("%s in JSON: want {%q: …}, got %.200v", path, root, j)
+			}
+		}
 		c := obj(t, obj(t, wantJSON(t, get(t, lj, "/api/users/", "alice", "application/json"), 200))["MediaContainer"])
 		users := arr(t, c["User"])
 		if len(users) == 0 || obj(t, users[0])["Server"] == nil {
@@ -347,6 +364,12 @@ func TestResourcesContract(t *testing.T) {
 		wantBools(t, c, "local", "relay", "IPv6")
 	}
 
+	owned := wantXML(t, get(t, e, "/api/v2/resources", "alice", "-"), 200).kids("resource")
+	for _, r := range owned {
+		if _, ok := r.Attrs["ownerId"]; ok || r.Attrs["owned"] != "1" {
+			t.Errorf("owned resource %v: ownerId must be absent", r.Attrs)
+		}
+	}
 	legacy := wantRoot(t, wantXML(t, get(t, e, "/api/resources?includeHttps=1", "alice", "application/json"), 200), "MediaContainer")
 	devs := legacy.kids("Device")
 	if len(devs) != 2 || legacy.Attrs["size"] != "2" {
@@ -398,6 +421,41 @@ func TestSmallEndpoints(t *testing.T) {
 		j := obj(t, wantJSON(t, get(t, e, "/api/claim/token.json", "alice", "-"), 200))
 		if tok, _ := j["token"].(string); !strings.HasPrefix(tok, "claim-") || len(tok) < 20 {
 			t.Errorf("claim token %v", j)
+		}
+	})
+	t.Run("geoip, privacy, public IP", func(t *testing.T) {
+		t.Parallel()
+		l := wantXML(t, get(t, e, "/api/v2/geoip?ip_address=203.0.113.7", "bob", "-"), 200)
+		wantAttrs(t, l, "code", "continent_code", "country", "city", "postal_code", "subdivisions", "coordinates", "time_zone")
+		wantBools(t, l, "european_union_member", "in_privacy_restricted_country")
+		p := wantXML(t, get(t, e, "/api/v2/user/privacy", "bob", "-"), 200)
+		if p.Attrs["optOutPlayback"] != "0" || p.Attrs["optOutLibraryStats"] != "0" {
+			t.Errorf("privacy %v", p.Attrs)
+		}
+		put := do(t, e, req{method: "PUT", url: "/api/v2/user/privacy", cid: "c", token: e.LegacyToken("bob"), form: url.Values{"optOutPlayback": {"1"}}})
+		if put.status != 204 {
+			t.Fatalf("PUT privacy %d %s", put.status, put.body)
+		}
+		if j := obj(t, wantJSON(t, get(t, e, "/api/v2/user/privacy", "bob", ""), 200)); j["optOutPlayback"] != true || j["optOutLibraryStats"] != false {
+			t.Errorf("privacy after PUT %v", j)
+		}
+		ip := do(t, e, req{method: "GET", url: "/:/ip", accept: "-"})
+		if ip.status != 200 || strings.TrimSpace(string(ip.body)) != "127.0.0.1" || ip.header.Get("Content-Type") != "text/plain" {
+			t.Errorf("/:/ip %d %q %q", ip.status, ip.body, ip.header.Get("Content-Type"))
+		}
+	})
+	t.Run("servers.xml", func(t *testing.T) {
+		t.Parallel()
+		root := wantXML(t, get(t, e, "/pms/servers.xml", "bob", "-"), 200)
+		srv := root.kid(t, "Server")
+		wantAttrs(t, srv, "accessToken", "name", "address", "port", "version", "scheme", "host", "localAddresses",
+			"machineIdentifier", "createdAt", "updatedAt")
+		wantBools(t, srv, "owned")
+		if srv.Attrs["accessToken"] != accessTokens(t, e, "bob")[emulator.ServerAliceNAS] || srv.Attrs["owned"] != "0" {
+			t.Errorf("bob's server %v", srv.Attrs)
+		}
+		if n := len(wantXML(t, get(t, e, "/servers.xml", "alice", "-"), 200).kids("Server")); n != 2 {
+			t.Errorf("alice has %d servers", n)
 		}
 	})
 	t.Run("opt-outs", func(t *testing.T) {

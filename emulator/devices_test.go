@@ -32,7 +32,7 @@ func TestDevices(t *testing.T) {
 	jwtDev := newDevice(t)
 	jwtTok := linkViaPin(t, e, jwtDev, "alice")
 	legacy := wantJSON(t, do(t, e, req{method: "POST", url: "/api/v2/users/signin", cid: "alice-tv",
-		form: url.Values{"login": {"alice"}, "password": {emulator.AlicePassword}},
+		form:   url.Values{"login": {"alice"}, "password": {emulator.AlicePassword}},
 		header: http.Header{"X-Plex-Product": {"Plex for TV"}, "X-Plex-Device-Name": {"Living room"}, "X-Plex-Platform": {"webOS"}}}), 201)
 	legacyTok := obj(t, legacy)["authToken"].(string)
 

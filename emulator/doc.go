@@ -89,6 +89,8 @@
 //	POST /api/v2/users/signin                201 user with a new device token: form login (username
 //	                                         or e-mail), password, rememberMe, verificationCode;
 //	                                         401/1001 wrong; 401/1029 code missing or wrong
+//	DELETE /api/v2/users/signout             204: the token stops working (a Plex JWT: its device is
+//	                                         removed, since one JWT cannot be revoked alone)
 //	POST /users/sign_in.json|.xml            201 legacy account: Basic login:password (code appended)
 //	                                         or form user[login], user[password]
 //	GET  /api/users/                         friends and Home users, each with <Server> shares
@@ -111,10 +113,14 @@
 //	GET  /api/claim/token.json               {"token":"claim-…"}
 //	GET|POST /api/v2/user/{uuid}/settings/opt_outs   online media sources; POST ?key=&value=
 //	GET  /api/resources                      legacy XML Device list (unix-second times)
+//	GET  /pms/servers.xml, /servers.xml      reachable servers with their access tokens
+//	GET  /api/invites/requested, …/requests  always empty: invitations are accepted at once
+//	GET  /pms/friends/all                    as /api/users/
+//	GET  /api/v2/geoip, GET|PUT /api/v2/user/privacy, GET /:/ip (text/plain)
 //
 // Every change to a share applies to the servers at once: the servers ask plex.tv who a token
-// belongs to on every request. Share tokens, Home-switch tokens and sign-in tokens work like a
-// PIN's legacy token: bound to the client identifier, revoked with the device. An owned
+// belongs to on every request. Home-switch tokens and sign-in tokens work like a PIN's legacy
+// token: bound to the client identifier, revoked with the device. An owned
 // server's access token is also its owner's account token at plex.tv, as python-plexapi's
 // PlexServer.myPlexAccount() expects.
 //
@@ -126,7 +132,7 @@
 //
 // Where Plex's shape is unknown the emulator chose, and says so here: the XML of pins
 // (<pin …><location …/></pin>), nonces (<nonce nonce=…/>) and token exchanges (<token
-// auth_token=…/>); the roots <friends>, <webhooks>, <optOuts>, <home> of the legacy
+// auth_token=…/>); the roots <friends>, <webhooks>, <optOuts>, <privacy>; the root of the legacy
 // /api/home/users (a myPlex MediaContainer of <User>); the fields of v2 shared servers; the
 // owner id spelled ownerID in /api/resources; PUT /devices/{id}.xml; 403 for a Home PIN error;
 // 422 when deleting a server device; the codes 1094 and 1095.

@@ -288,6 +288,10 @@ type UserInfo struct {
 	// Kind is "owner" (owns servers), "friend" (a server is shared with the account),
 	// "managed" (a managed user in the owner's home) or "none" (no access to any server).
 	Kind string `json:"kind"`
+	// HomePin is the PIN that switching to this Home member needs, or "".
+	HomePin string `json:"homePin,omitempty"`
+	// VerificationCode is the two-factor code password sign-in needs, or "".
+	VerificationCode string `json:"verificationCode,omitempty"`
 }
 
 // State is the emulator's public description, served at GET /__emulator/state.
@@ -324,7 +328,7 @@ func (e *Emulator) Users() []UserInfo {
 	for _, a := range e.accounts {
 		out = append(out, UserInfo{
 			Username: a.username, Password: a.password, ID: a.id, UUID: a.uuid, Email: a.email,
-			Kind: a.kind,
+			Kind: a.kind, HomePin: e.tv.homePins[a.id], VerificationCode: e.tv.twoFactor[a.id],
 		})
 	}
 	return out

@@ -190,20 +190,25 @@ func (e *Emulator) serverXML(w http.ResponseWriter, r *http.Request) {
 		e.mu.Unlock()
 		return
 	}
-	host, port := "127.0.0.1", 32400
-	if conns := s.connections(false, false); len(conns) > 0 {
-		live := conns[len(conns)-1]
-		host, port = live.Address, live.Port
-	}
-	created := s.owner.joinedAt.AddDate(0, 2, 0).Unix()
-	n := el("Server", "name", s.name, "address", host, "port", port, "version", serverVersion, "scheme", "http",
-		"host", host, "localAddresses", host, "machineIdentifier", s.machineID, "createdAt", created,
-		"updatedAt", now.Unix(), "owned", true, "synced", false)
+	n := e.serverElement(s, now)
+	n.set("owned", true, "synced", false)
 	for _, c := range s.cfg.Sections {
 		n.add(el("Section", "id", e.sectionID(s, c.Key), "key", c.Key, "type", c.Type, "title", c.Title))
 	}
 	e.mu.Unlock()
 	replyNode(w, r, http.StatusOK, myPlexContainer(s.machineID, []*xnode{n}))
+}
+
+// serverElement is a server as the legacy API describes it: <Server name address port …>.
+func (e *Emulator) serverElement(s *server, now time.Time) *xnode {
+	host, port := "127.0.0.1", 32400
+	if conns := s.connections(false, false); len(conns) > 0 {
+		live := conns[len(conns)-1]
+		host, port = live.Address, live.Port
+	}
+	return el("Server", "name", s.name, "address", host, "port", port, "version", serverVersion, "scheme", "http",
+		"host", host, "localAddresses", host, "machineIdentifier", s.machineID,
+		"createdAt", s.owner.joinedAt.AddDate(0, 2, 0).Unix(), "updatedAt", now.Unix())
 }
 
 // sharedServerXML renders one share as the legacy API's <SharedServer>.
@@ -244,11 +249,32 @@ func (e *Emulator) sharedServers(w http.ResponseWriter, r *http.Request) {
 type shareRequest struct {
 	ServerID     string `json:"server_id"`
 	SharedServer struct {
-		LibrarySectionIDs []int           `json:"library_section_ids"`
+		LibrarySectionIDs flexInts        `json:"library_section_ids"`
 		InvitedEmail      string          `json:"invited_email"`
 		InvitedID         json.RawMessage `json:"invited_id"`
 	} `json:"shared_server"`
 	SharingSettings map[string]any `json:"sharing_settings"`
+}
+
+// flexInts is a list of ids sent as JSON numbers or as numeric strings; clients do both.
+type flexInts []int
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *flexInts) UnmarshalJSON(b []byte) error {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	out := make([]int, 0, len(raw))
+	for _, r := range raw {
+		n, err := strconv.Atoi(strings.Trim(string(r), `"`))
+		if err != nil {
+			return err
+		}
+		out = append(out, n)
+	}
+	*f = out
+	return nil
 }
 
 func readJSON(r *http.Request, v any) error {
@@ -537,7 +563,7 @@ const CodeAlreadyShared = 1999
 func (e *Emulator) shareV2(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		MachineIdentifier string          `json:"machineIdentifier"`
-		LibrarySectionIDs []int           `json:"librarySectionIds"`
+		LibrarySectionIDs flexInts        `json:"librarySectionIds"`
 		Settings          map[string]any  `json:"settings"`
 		InvitedID         json.RawMessage `json:"invitedId"`
 		InvitedEmail      string          `json:"invitedEmail"`

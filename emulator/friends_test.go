@@ -123,7 +123,8 @@ func TestSharing(t *testing.T) {
 		x.kid(t, "friend").kid(t, "sharedServers").kid(t, "sharedServer").kid(t, "libraries").kid(t, "library")
 	})
 	t.Run("update and remove a share", func(t *testing.T) {
-		body := map[string]any{"server_id": mid, "shared_server": map[string]any{"library_section_ids": []int{ids["1"], ids["2"]}}}
+		// Ids as numbers and as strings: clients send both.
+		body := map[string]any{"server_id": mid, "shared_server": map[string]any{"library_section_ids": []any{ids["1"], strconv.Itoa(ids["2"])}}}
 		res := do(t, e, req{method: "PUT", url: "/api/servers/" + mid + "/shared_servers/" + bob.Attrs["id"], cid: "c", token: alice, json: body})
 		got := wantXML(t, res, 200).kid(t, "SharedServer")
 		if got.Attrs["allLibraries"] != "0" || len(got.kids("Section")) != 2 {

@@ -55,6 +55,8 @@ func TestHome(t *testing.T) {
 		res = do(t, e, req{method: "POST", url: path + "?pin=9999", cid: "tv", token: e.LegacyToken("alice")})
 		wantError(t, res, 403, emulator.CodeHomePinRequired, "")
 		u := obj(t, wantJSON(t, do(t, e, req{method: "POST", url: path + "?pin=" + emulator.CarolHomePin, cid: "tv", token: e.LegacyToken("alice")}), 201))
+		x := wantXML(t, do(t, e, req{method: "POST", url: path + "?pin=" + emulator.CarolHomePin, cid: "tv2", token: e.LegacyToken("alice"), accept: "-"}), 201)
+		checkUserXML(t, x, carol, x.Attrs["authToken"])
 		tok, _ := u["authToken"].(string)
 		if u["uuid"] != carol.UUID || tok == "" || tok == e.LegacyToken("carol") {
 			t.Fatalf("switch answer %v", u)

@@ -1,8 +1,11 @@
 package emulator
 
 import (
+	"io"
+	"net"
 	"net/http"
 	"slices"
+	"strconv"
 )
 
 // ping serves GET /api/v2/ping: XML <pong>true</pong>, JSON {"pong":true}, for a valid token.
@@ -84,4 +87,115 @@ func (e *Emulator) optOuts(w http.ResponseWriter, r *http.Request) {
 		root.add(el("optOut", "key", k, "value", v))
 	}
 	reply(w, r, http.StatusOK, out, func() *xnode { return root })
+}
+
+// geoip serves GET /api/v2/geoip?ip_address=…: the emulator places every address in the same
+// spot (the pins' location). XML <location …/> (booleans "1"/"0"), JSON the same keys.
+func (e *Emulator) geoip(w http.ResponseWriter, r *http.Request) {
+	now := e.Now()
+	e.mu.Lock()
+	_, ok := e.authenticate(w, r, now)
+	e.mu.Unlock()
+	if !ok {
+		return
+	}
+	l := emulatorLocation
+	reply(w, r, http.StatusOK, l, func() *xnode {
+		return el("location", "code", l.Code, "continent_code", l.ContinentCode, "country", l.Country, "city", l.City,
+			"european_union_member", l.EuropeanUnionMember, "in_privacy_restricted_country", l.InPrivacyRestrictedCountry,
+			"postal_code", l.PostalCode, "subdivisions", l.Subdivisions, "coordinates", l.Coordinates, "time_zone", l.TimeZone)
+	})
+}
+
+// publicIP serves GET /:/ip: the caller's address as text/plain, as plex.tv answers.
+func publicIP(w http.ResponseWriter, r *http.Request) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	_, _ = io.WriteString(w, host+"\n")
+}
+
+// privacy serves GET and PUT /api/v2/user/privacy: optOutPlayback and optOutLibraryStats
+// ("0"/"1"); PUT sets them from the form and answers 204. The XML root's name is the emulator's
+// choice (clients read only its attributes).
+func (e *Emulator) privacy(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		writeError(w, r, http.StatusBadRequest, CodeBadRequest, "form body cannot be parsed")
+		return
+	}
+	now := e.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	id, ok := e.authenticate(w, r, now)
+	if !ok {
+		return
+	}
+	if e.tv.optOuts[id.acct.id] == nil {
+		e.tv.optOuts[id.acct.id] = map[string]string{}
+	}
+	settings := e.tv.optOuts[id.acct.id]
+	if r.Method == http.MethodPut {
+		for _, k := range []string{"optOutPlayback", "optOutLibraryStats"} {
+			if !r.Form.Has(k) {
+				continue
+			}
+			b, err := parseBool(k, r.Form.Get(k))
+			if err != nil {
+				writeError(w, r, http.StatusBadRequest, CodeBadRequest, err.Error())
+				return
+			}
+			settings["privacy."+k] = strconv.FormatBool(b)
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	playback, stats := settings["privacy.optOutPlayback"] == "true", settings["privacy.optOutLibraryStats"] == "true"
+	reply(w, r, http.StatusOK, map[string]bool{"optOutPlayback": playback, "optOutLibraryStats": stats}, func() *xnode {
+		return el("privacy", "optOutLibraryStats", stats, "optOutPlayback", playback)
+	})
+}
+
+// invites serves GET /api/invites/requested and /api/invites/requests: always empty, since the
+// emulator's invitations are accepted at once.
+func (e *Emulator) invites(w http.ResponseWriter, r *http.Request) {
+	now := e.Now()
+	e.mu.Lock()
+	_, ok := e.authenticate(w, r, now)
+	e.mu.Unlock()
+	if ok {
+		replyNode(w, r, http.StatusOK, myPlexContainer("", nil))
+	}
+}
+
+// serversXML serves GET /pms/servers.xml and /servers.xml: the servers the account can reach,
+// each with the access token it must present (Tautulli reads machineIdentifier, createdAt,
+// updatedAt and version).
+func (e *Emulator) serversXML(w http.ResponseWriter, r *http.Request) {
+	now := e.Now()
+	e.mu.Lock()
+	id, ok := e.authenticate(w, r, now)
+	if !ok {
+		e.mu.Unlock()
+		return
+	}
+	var kids []*xnode
+	for _, s := range e.servers {
+		tok := s.ownerToken
+		if s.owner != id.acct {
+			sh := s.shares[id.acct.id]
+			if sh == nil {
+				continue
+			}
+			tok = sh.token
+		}
+		n := e.serverElement(s, now)
+		n.attrs = append([]xattr{{"accessToken", tok}}, n.attrs...)
+		n.set("owned", s.owner == id.acct)
+		kids = append(kids, n)
+	}
+	e.mu.Unlock()
+	replyNode(w, r, http.StatusOK, myPlexContainer("", kids))
 }

@@ -3,6 +3,7 @@ package emulator
 import (
 	"crypto/subtle"
 	"html/template"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -227,7 +228,10 @@ func (e *Emulator) signinSubmit(w http.ResponseWriter, r *http.Request) {
 	now := e.Now()
 	e.mu.Lock()
 	// The API's limiter guards the page too, with the caller's address as its client.
-	host, _, _ := strings.Cut(r.RemoteAddr, ":")
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
 	a, res, _ := e.checkSignin(f.Get("username"), f.Get("password"), strings.TrimSpace(f.Get("verificationCode")), "web:"+host, now)
 	if res == signinOK {
 		delete(e.sessions, s.id)

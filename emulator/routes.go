@@ -46,6 +46,7 @@ func (e *Emulator) accountRoutes() {
 	asXML := func(pattern string, h http.HandlerFunc) { m.Handle(pattern, e.withFormat(suffixXML, h)) }
 
 	v2("POST /api/v2/users/signin", e.signin)
+	v2("DELETE /api/v2/users/signout", e.signout)
 	asJSON("POST /users/sign_in.json", e.legacySignin)
 	asXML("POST /users/sign_in.xml", e.legacySignin)
 	legacy("GET /users/account", e.legacyAccount)
@@ -60,6 +61,15 @@ func (e *Emulator) accountRoutes() {
 	v2("POST /api/v2/user/webhooks", e.webhooks)
 	v2("DELETE /api/v2/user/webhooks", e.webhooks)
 	legacy("GET /api/resources", e.legacyResources)
+	v2("GET /api/v2/geoip", e.geoip)
+	v2("GET /api/v2/user/privacy", e.privacy)
+	v2("PUT /api/v2/user/privacy", e.privacy)
+	m.HandleFunc("GET /:/ip", publicIP)
+	legacy("GET /api/invites/requested", e.invites)
+	legacy("GET /api/invites/requests", e.invites)
+	asXML("GET /pms/servers.xml", e.serversXML)
+	asXML("GET /servers.xml", e.serversXML)
+	legacy("GET /pms/friends/all", e.usersXML)
 
 	legacy("GET /api/users", e.usersXML)
 	legacy("GET /api/users/", e.usersXML)

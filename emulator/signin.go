@@ -189,7 +189,7 @@ func (e *Emulator) signin(w http.ResponseWriter, r *http.Request) {
 	case signinOK:
 		reply(w, r, http.StatusCreated, u, func() *xnode { return userXML(u) })
 	case signinLocked:
-		e.writeLockedOut(w, r, wait, func(status int, msg string) { writeError(w, r, status, CodeSignInLockedOut, msg) })
+		e.writeLockedOut(w, wait, func(status int, msg string) { writeError(w, r, status, CodeSignInLockedOut, msg) })
 	case signinNeedCode:
 		writeError(w, r, http.StatusUnauthorized, CodeVerificationCode, msgVerificationCode)
 	case signinBadCode:
@@ -200,7 +200,7 @@ func (e *Emulator) signin(w http.ResponseWriter, r *http.Request) {
 }
 
 // writeLockedOut answers a locked-out sign-in with Options.SignInLockoutStatus.
-func (e *Emulator) writeLockedOut(w http.ResponseWriter, _ *http.Request, wait time.Duration, write func(status int, msg string)) {
+func (e *Emulator) writeLockedOut(w http.ResponseWriter, wait time.Duration, write func(status int, msg string)) {
 	status := e.opts.SignInLockoutStatus
 	if status == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", retryAfterSeconds(wait))
@@ -242,7 +242,7 @@ func (e *Emulator) legacySignin(w http.ResponseWriter, r *http.Request) {
 	case signinOK:
 		e.writeLegacyAccount(w, r, http.StatusCreated, u)
 	case signinLocked:
-		e.writeLockedOut(w, r, wait, func(status int, msg string) { writeLegacyError(w, r, status, msg) })
+		e.writeLockedOut(w, wait, func(status int, msg string) { writeLegacyError(w, r, status, msg) })
 	case signinNeedCode, signinBadCode:
 		writeLegacyError(w, r, http.StatusUnauthorized, msgVerificationCode+" (append it to the password)")
 	default:
@@ -333,4 +333,29 @@ func (e *Emulator) writeLegacyAccount(w http.ResponseWriter, r *http.Request, st
 			el("services"), textEl("username", u.Username), textEl("email", u.Email),
 			textEl("joined-at", joined, "type", "datetime"), textEl("authentication-token", u.AuthToken))
 	})
+}
+
+// signout serves DELETE /api/v2/users/signout: the token stops working. A legacy token is
+// invalidated (the account's own is replaced, as LegacyToken then shows); a Plex JWT cannot be
+// revoked alone, so its device leaves the account's Authorized Devices, as DELETE
+// /devices/{id}.xml would.
+func (e *Emulator) signout(w http.ResponseWriter, r *http.Request) {
+	now := e.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	id, ok := e.authenticate(w, r, now)
+	if !ok {
+		return
+	}
+	tok := plexToken(r)
+	switch {
+	case id.jwt:
+		e.revokeClient(id.acct, id.clientID)
+	case e.legacy[tok] != nil:
+		e.invalidateLegacy(tok)
+		if d := e.tv.records[recordKey{id.acct.id, id.clientID}]; d != nil && d.token == tok {
+			d.token = ""
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

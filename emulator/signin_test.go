@@ -65,6 +65,9 @@ func TestSignIn(t *testing.T) {
 			t.Errorf("2FA error %s", res.body) // python-plexapi raises TwoFactorRequired on this text
 		}
 		wantError(t, signin(t, e, "s4", "dave", emulator.DavePassword, "000000", ""), 401, emulator.CodeVerificationCode, "verification code")
+		if u := userInfo(t, e, "dave"); u.VerificationCode != emulator.DaveVerificationCode || userInfo(t, e, "carol").HomePin != emulator.CarolHomePin {
+			t.Errorf("Users() does not tell dave's code or carol's PIN: %+v", u)
+		}
 		j := obj(t, wantJSON(t, signin(t, e, "s4", "dave", emulator.DavePassword, emulator.DaveVerificationCode, ""), http.StatusCreated))
 		if j["username"] != "dave" || j["twoFactorEnabled"] != true {
 			t.Errorf("dave %v", j)
@@ -91,6 +94,30 @@ func TestSignIn(t *testing.T) {
 			t.Errorf("legacy error %v", m)
 		}
 	})
+}
+
+func TestSignOut(t *testing.T) {
+	t.Parallel()
+	e := start(t, emulator.Options{})
+	tok := obj(t, wantJSON(t, signin(t, e, "tablet", "bob", emulator.BobPassword, "", ""), http.StatusCreated))["authToken"].(string)
+	account := e.LegacyToken("bob")
+	for _, c := range []struct{ name, cid, tok string }{
+		{"device token", "tablet", tok},
+		{"account token", "x", account},
+		{"Plex JWT", "", ""},
+	} {
+		if c.tok == "" {
+			d := newDevice(t)
+			c.cid, c.tok = d.cid, linkViaPin(t, e, d, "bob")
+		}
+		if res := do(t, e, req{method: "DELETE", url: "/api/v2/users/signout", cid: c.cid, token: c.tok}); res.status != http.StatusNoContent {
+			t.Fatalf("%s: sign-out %d %s", c.name, res.status, res.body)
+		}
+		wantError(t, do(t, e, req{method: "GET", url: "/api/v2/user", cid: c.cid, token: c.tok}), 401, emulator.CodeUnauthorized, "")
+	}
+	if fresh := e.LegacyToken("bob"); fresh == account || fresh == "" {
+		t.Error("the account token was not replaced after sign-out")
+	}
 }
 
 // TestSignInBruteForce: a password-guessing loop is stopped after a few tries, by account and

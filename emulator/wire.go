@@ -109,18 +109,6 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(append(b, '\n'))
 }
 
-// xmlBool is a bool written as "1"/"0" in XML attributes, as Plex does.
-type xmlBool bool
-
-// MarshalXMLAttr implements xml.MarshalerAttr.
-func (b xmlBool) MarshalXMLAttr(name xml.Name) (xml.Attr, error) {
-	v := "0"
-	if b {
-		v = "1"
-	}
-	return xml.Attr{Name: name, Value: v}, nil
-}
-
 const tokenAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 // randomToken returns a legacy-style 20-character token.
