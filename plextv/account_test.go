@@ -144,6 +144,14 @@ func TestSignInEndToEnd(t *testing.T) {
 	if u, _, err := c.Users.SignIn(ctx, plextv.SignInOptions{Login: "dave", Password: emulator.DavePassword, VerificationCode: emulator.DaveVerificationCode}); err != nil || u.Username != "dave" {
 		t.Errorf("dave with his code = %v, %v", u, err)
 	}
+
+	// Signing out ends the signed-in token.
+	if err := c.WithTokenSource(auth.StaticTokenSource(tok)).Users.SignOut(ctx); err != nil {
+		t.Fatalf("SignOut: %v", err)
+	}
+	if _, err := c.Users.Me(ctx, tok.Value); !errors.Is(err, plexkit.ErrUnauthorized) {
+		t.Errorf("Me after the sign-out: %v; want ErrUnauthorized", err)
+	}
 }
 
 func TestSignInLockedOutAfterRepeatedFailures(t *testing.T) {

@@ -245,3 +245,11 @@ func plexCode(err error) int {
 	}
 	return 0
 }
+
+// SignOut ends the token of the client's token source at plex.tv (DELETE
+// /api/v2/users/signout): it stops working everywhere. It is the counterpart of SignIn; a
+// program that logged in with a device key removes its device instead (Devices.Remove), which
+// also revokes the key.
+func (s *UsersService) SignOut(ctx context.Context) error {
+	return s.c.do(ctx, request{method: http.MethodDelete, path: "/api/v2/users/signout", authed: true}, nil)
+}
