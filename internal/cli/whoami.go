@@ -28,8 +28,7 @@ With --json: {"username", "email", "id", "uuid", "title", "friendlyName", "token
 			if err != nil {
 				return sessionError(err)
 			}
-			tok, err := s.src.Token(ctx)
-			if err != nil {
+			if _, err := s.src.Token(ctx); err != nil {
 				return sessionError(err)
 			}
 			me, err := s.client.WithTokenSource(s.src).Users.Me(ctx, "")
@@ -37,7 +36,8 @@ With --json: {"username", "email", "id", "uuid", "title", "friendlyName", "token
 				return sessionError(err)
 			}
 			// The call may have refreshed the token (a 498, a rotated key): show the one in use.
-			if tok, err = s.src.Token(ctx); err != nil {
+			tok, err := s.src.Token(ctx)
+			if err != nil {
 				return sessionError(err)
 			}
 			if f.JSON {
