@@ -28,14 +28,12 @@ With --json: {"username", "email", "id", "uuid", "title", "friendlyName", "token
 			if err != nil {
 				return sessionError(err)
 			}
-			if _, err := s.src.Token(ctx); err != nil {
-				return sessionError(err)
-			}
 			me, err := s.client.WithTokenSource(s.src).Users.Me(ctx, "")
 			if err != nil {
 				return sessionError(err)
 			}
-			// The call may have refreshed the token (a 498, a rotated key): show the one in use.
+			// Read after the call, which may have refreshed the token (due, a 498, a rotated
+			// key): the expiry shown is the token's in use.
 			tok, err := s.src.Token(ctx)
 			if err != nil {
 				return sessionError(err)
