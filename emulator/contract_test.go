@@ -439,7 +439,14 @@ func TestSmallEndpoints(t *testing.T) {
 		if j := obj(t, wantJSON(t, get(t, e, "/api/v2/user/privacy", "bob", ""), 200)); j["optOutPlayback"] != true || j["optOutLibraryStats"] != false {
 			t.Errorf("privacy after PUT %v", j)
 		}
+		v := obj(t, wantJSON(t, get(t, e, "/api/v2/user/view_state_sync", "bob", ""), 200))
+		wantKeys(t, v, map[string]string{"consent": "bool", "updatedAt": "number|null", "deletionRequestedAt": "null"})
+		if res := do(t, e, req{method: "PUT", url: "/api/v2/user/view_state_sync?consent=True", cid: "c", token: e.LegacyToken("bob")}); res.status != 200 ||
+			obj(t, parseJSON(t, res.body))["consent"] != true {
+			t.Errorf("view_state_sync PUT: %d %s", res.status, res.body)
+		}
 		ip := do(t, e, req{method: "GET", url: "/:/ip", accept: "-"})
+
 		if ip.status != 200 || strings.TrimSpace(string(ip.body)) != "127.0.0.1" || ip.header.Get("Content-Type") != "text/plain" {
 			t.Errorf("/:/ip %d %q %q", ip.status, ip.body, ip.header.Get("Content-Type"))
 		}

@@ -105,6 +105,9 @@
 //	POST /api/v2/home/users/{uuid}/switch    201 member's user object with its token; ?pin= for a
 //	POST /api/home/users/{id}/switch         member with a PIN (403/1041 without); legacy: XML
 //	                                         <user authenticationToken=…>
+//	PUT  /api/home/users/{id}?pin=&currentPin=          the account's own Home PIN (401 without
+//	                                                    the current one)
+//	PUT|POST /api/v2/home/users/restricted/{id}?pin=   a managed user's PIN (removePin=1 removes)
 //	GET  /devices.xml                        Authorized Devices: owned servers (connections, token)
 //	                                         and the clients that hold the account's tokens
 //	PUT|DELETE /devices/{id}.xml             rename (?name=) / remove: as RevokeDevice, for this account
@@ -116,7 +119,8 @@
 //	GET  /pms/servers.xml, /servers.xml      reachable servers with their access tokens
 //	GET  /api/invites/requested, …/requests  always empty: invitations are accepted at once
 //	GET  /pms/friends/all                    as /api/users/
-//	GET  /api/v2/geoip, GET|PUT /api/v2/user/privacy, GET /:/ip (text/plain)
+//	GET  /api/v2/geoip, GET|PUT /api/v2/user/privacy, GET|PUT /api/v2/user/view_state_sync,
+//	GET  /:/ip (text/plain)
 //
 // Every change to a share applies to the servers at once: the servers ask plex.tv who a token
 // belongs to on every request. Home-switch tokens and sign-in tokens work like a PIN's legacy
@@ -132,10 +136,10 @@
 //
 // Where Plex's shape is unknown the emulator chose, and says so here: the XML of pins
 // (<pin …><location …/></pin>), nonces (<nonce nonce=…/>) and token exchanges (<token
-// auth_token=…/>); the roots <friends>, <webhooks>, <optOuts>, <privacy>; the root of the legacy
-// /api/home/users (a myPlex MediaContainer of <User>); the fields of v2 shared servers; the
-// owner id spelled ownerID in /api/resources; PUT /devices/{id}.xml; 403 for a Home PIN error;
-// 422 when deleting a server device; the codes 1094 and 1095.
+// auth_token=…/>); the roots <friends>, <webhooks>, <optOuts>, <privacy> and <viewStateSync>;
+// the root of the legacy /api/home/users (a myPlex MediaContainer of <User>); the fields of v2
+// shared servers; the owner id spelled ownerID in /api/resources; PUT /devices/{id}.xml; 403
+// for a Home PIN error; 422 when deleting a server device; the codes 1094 and 1095.
 //
 // A device JWT (at /auth/token, or as deviceJWT when polling a pin) must: parse as a compact
 // JWS; name in its header kid the kid of the JWK registered for the request's client identifier

@@ -194,3 +194,114 @@ func (e *Emulator) switchLegacy(w http.ResponseWriter, r *http.Request) {
 		replyNode(w, r, http.StatusCreated, n)
 	}
 }
+
+// validHomePin reports whether pin is a Home PIN: four digits.
+func validHomePin(pin string) bool {
+	if len(pin) != 4 {
+		return false
+	}
+	for _, c := range pin {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// setOwnPin serves PUT /api/home/users/{id}?pin=NEW&currentPin=OLD: an account sets (or, with an
+// empty pin, removes) its own Home PIN. Once a PIN is set, currentPin must name it: 401
+// otherwise, as python-plexapi's live test expects.
+func (e *Emulator) setOwnPin(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		writeLegacyResponse(w, r, http.StatusBadRequest, "form body cannot be parsed")
+		return
+	}
+	now := e.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	id, ok := e.authenticate(w, r, now)
+	if !ok {
+		return
+	}
+	if r.PathValue("id") != strconv.Itoa(id.acct.id) {
+		writeLegacyResponse(w, r, http.StatusForbidden, "An account can set only its own PIN; a managed user's is set with /api/v2/home/users/restricted/{id}")
+		return
+	}
+	pin := r.Form.Get("pin")
+	if cur := e.tv.homePins[id.acct.id]; cur != "" && subtle.ConstantTimeCompare([]byte(r.Form.Get("currentPin")), []byte(cur)) != 1 {
+		writeLegacyResponse(w, r, http.StatusUnauthorized, "currentPin is missing or wrong")
+		return
+	}
+	if pin != "" && !validHomePin(pin) {
+		writeLegacyResponse(w, r, http.StatusBadRequest, "pin must be four digits")
+		return
+	}
+	e.setHomePin(id.acct, pin)
+	w.WriteHeader(http.StatusOK)
+}
+
+// setManagedPin serves PUT and POST /api/v2/home/users/restricted/{id}?pin=NNNN (or
+// ?removePin=1): the Home admin sets or removes a managed user's PIN.
+func (e *Emulator) setManagedPin(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		writeError(w, r, http.StatusBadRequest, CodeBadRequest, "form body cannot be parsed")
+		return
+	}
+	now := e.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	id, ok := e.authenticate(w, r, now)
+	if !ok {
+		return
+	}
+	uid, _ := strconv.Atoi(r.PathValue("id"))
+	target := e.byID[uid]
+	switch {
+	case !id.acct.homeAdmin:
+		writeError(w, r, http.StatusForbidden, CodeUnauthorized, "only the Home admin sets a managed user's PIN")
+		return
+	case target == nil || !target.home || !target.restricted:
+		writeError(w, r, http.StatusNotFound, 1002, "The requested resource or endpoint could not be found: no such managed user in your Home")
+		return
+	}
+	pin := r.Form.Get("pin")
+	remove, err := parseBool("removePin", r.Form.Get("removePin"))
+	switch {
+	case err != nil:
+		writeError(w, r, http.StatusBadRequest, CodeBadRequest, err.Error())
+		return
+	case remove:
+		pin = ""
+	case !validHomePin(pin):
+		writeError(w, r, http.StatusBadRequest, CodeBadRequest, "pin must be four digits (or removePin=1)")
+		return
+	}
+	e.setHomePin(target, pin)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// homeUserPost serves POST /api/v2/home/users/{uuid}/switch and POST
+// /api/v2/home/users/restricted/{id}, two patterns that one route must hold because "restricted"
+// and "switch" could each be the other's variable segment.
+func (e *Emulator) homeUserPost(w http.ResponseWriter, r *http.Request) {
+	switch uuid, action := r.PathValue("uuid"), r.PathValue("action"); {
+	case uuid == "restricted":
+		r.SetPathValue("id", action)
+		e.setManagedPin(w, r)
+	case action == "switch":
+		e.switchV2(w, r)
+	default:
+		e.notFound(w, r)
+	}
+}
+
+// setHomePin sets a's Home PIN; "" removes it. The caller holds e.mu.
+func (e *Emulator) setHomePin(a *account, pin string) {
+	if pin == "" {
+		delete(e.tv.homePins, a.id)
+		return
+	}
+	e.tv.homePins[a.id] = pin
+}

@@ -86,6 +86,58 @@ func TestHome(t *testing.T) {
 	})
 }
 
+func TestHomePins(t *testing.T) {
+	t.Parallel()
+	e := start(t, emulator.Options{})
+	alice, carol := userInfo(t, e, "alice"), userInfo(t, e, "carol")
+	own := "/api/home/users/" + strconv.Itoa(alice.ID)
+	put := func(path, token string) int {
+		return do(t, e, req{method: "PUT", url: path, cid: "c", token: token, accept: "-"}).status
+	}
+	if s := put(own+"?pin=4321", e.LegacyToken("alice")); s != 200 {
+		t.Fatalf("set own PIN: %d", s)
+	}
+	if u := wantXML(t, get(t, e, "/api/v2/user", "alice", "-"), 200); u.Attrs["protected"] != "1" || u.Attrs["pin"] == "" {
+		t.Errorf("after setting a PIN: %v", u.Attrs)
+	}
+	for _, q := range []string{"?pin=1111", "?pin=1111&currentPin=0000"} {
+		if s := put(own+q, e.LegacyToken("alice")); s != 401 {
+			t.Errorf("changing the PIN with %s: %d, want 401", q, s)
+		}
+	}
+	if s := put(own+"?pin=&currentPin=4321", e.LegacyToken("alice")); s != 200 {
+		t.Errorf("removing the PIN: %d", s)
+	}
+	if s := put(own+"?pin=12", e.LegacyToken("alice")); s != 400 {
+		t.Errorf("a 2-digit PIN: %d", s)
+	}
+	if s := put(own+"?pin=1111", e.LegacyToken("bob")); s != 403 {
+		t.Errorf("bob setting alice's PIN: %d", s)
+	}
+
+	managed := "/api/v2/home/users/restricted/" + strconv.Itoa(carol.ID)
+	if s := put(managed+"?pin=5678", e.LegacyToken("alice")); s != 204 {
+		t.Fatalf("set carol's PIN: %d", s)
+	}
+	sw := "/api/v2/home/users/" + carol.UUID + "/switch"
+	wantError(t, do(t, e, req{method: "POST", url: sw + "?pin=" + emulator.CarolHomePin, cid: "c", token: e.LegacyToken("alice")}), 403, emulator.CodeHomePinRequired, "")
+	if res := do(t, e, req{method: "POST", url: sw + "?pin=5678", cid: "c", token: e.LegacyToken("alice")}); res.status != 201 {
+		t.Errorf("switch with the new PIN: %d", res.status)
+	}
+	if res := do(t, e, req{method: "POST", url: managed + "?removePin=1", cid: "c", token: e.LegacyToken("alice")}); res.status != 204 {
+		t.Fatalf("remove carol's PIN (POST): %d", res.status)
+	}
+	if s := put(managed+"?removePin=1", e.LegacyToken("alice")); s != 204 {
+		t.Fatalf("remove carol's PIN: %d", s)
+	}
+	if res := do(t, e, req{method: "POST", url: sw, cid: "c", token: e.LegacyToken("alice")}); res.status != 201 {
+		t.Errorf("switch without a PIN once removed: %d", res.status)
+	}
+	if s := put(managed+"?pin=1111", e.LegacyToken("bob")); s != 403 {
+		t.Errorf("bob setting carol's PIN: %d", s)
+	}
+}
+
 func TestWebhooks(t *testing.T) {
 	t.Parallel()
 	e := start(t, emulator.Options{})

@@ -57,10 +57,10 @@ func (e *Emulator) optOuts(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusForbidden, CodeUnauthorized, "User could not be authenticated: these are another account's settings")
 		return
 	}
-	if e.tv.optOuts[id.acct.id] == nil {
-		e.tv.optOuts[id.acct.id] = map[string]string{}
+	if e.tv.settings[id.acct.id] == nil {
+		e.tv.settings[id.acct.id] = map[string]string{}
 	}
-	settings := e.tv.optOuts[id.acct.id]
+	settings := e.tv.settings[id.acct.id]
 	if r.Method == http.MethodPost {
 		key, value := r.Form.Get("key"), r.Form.Get("value")
 		valid := slices.Contains([]string{"opt_in", "opt_out", "opt_out_managed"}, value) &&
@@ -133,10 +133,10 @@ func (e *Emulator) privacy(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if e.tv.optOuts[id.acct.id] == nil {
-		e.tv.optOuts[id.acct.id] = map[string]string{}
+	if e.tv.settings[id.acct.id] == nil {
+		e.tv.settings[id.acct.id] = map[string]string{}
 	}
-	settings := e.tv.optOuts[id.acct.id]
+	settings := e.tv.settings[id.acct.id]
 	if r.Method == http.MethodPut {
 		for _, k := range []string{"optOutPlayback", "optOutLibraryStats"} {
 			if !r.Form.Has(k) {
@@ -198,4 +198,42 @@ func (e *Emulator) serversXML(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Unlock()
 	replyNode(w, r, http.StatusOK, myPlexContainer("", kids))
+}
+
+// viewStateSync serves GET and PUT /api/v2/user/view_state_sync: whether the account shares its
+// watch state with Plex's online services; PUT ?consent=true|false. JSON {consent, updatedAt,
+// deletionRequestedAt} (only JSON is seen; the XML <viewStateSync …/> is the emulator's choice).
+func (e *Emulator) viewStateSync(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		writeError(w, r, http.StatusBadRequest, CodeBadRequest, "form body cannot be parsed")
+		return
+	}
+	now := e.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	id, ok := e.authenticate(w, r, now)
+	if !ok {
+		return
+	}
+	if e.tv.settings[id.acct.id] == nil {
+		e.tv.settings[id.acct.id] = map[string]string{}
+	}
+	settings := e.tv.settings[id.acct.id]
+	if r.Method == http.MethodPut {
+		consent, err := parseBool("consent", r.Form.Get("consent"))
+		if err != nil || !r.Form.Has("consent") {
+			writeError(w, r, http.StatusBadRequest, CodeBadRequest, "consent must be true or false")
+			return
+		}
+		settings["viewStateSync.consent"] = strconv.FormatBool(consent)
+		settings["viewStateSync.updatedAt"] = strconv.FormatInt(now.Unix(), 10)
+	}
+	consent := settings["viewStateSync.consent"] == "true"
+	var updatedAt any
+	if v, err := strconv.ParseInt(settings["viewStateSync.updatedAt"], 10, 64); err == nil {
+		updatedAt = v
+	}
+	reply(w, r, http.StatusOK, map[string]any{"consent": consent, "updatedAt": updatedAt, "deletionRequestedAt": nil},
+		func() *xnode { return el("viewStateSync", "consent", consent, "updatedAt", updatedAt) })
 }

@@ -64,6 +64,8 @@ func (e *Emulator) accountRoutes() {
 	v2("GET /api/v2/geoip", e.geoip)
 	v2("GET /api/v2/user/privacy", e.privacy)
 	v2("PUT /api/v2/user/privacy", e.privacy)
+	v2("GET /api/v2/user/view_state_sync", e.viewStateSync)
+	v2("PUT /api/v2/user/view_state_sync", e.viewStateSync)
 	m.HandleFunc("GET /:/ip", publicIP)
 	legacy("GET /api/invites/requested", e.invites)
 	legacy("GET /api/invites/requests", e.invites)
@@ -87,9 +89,11 @@ func (e *Emulator) accountRoutes() {
 	legacy("DELETE /api/friends/{id}", e.legacyFriend)
 
 	v2("GET /api/v2/home/users", e.homeUsersV2)
-	v2("POST /api/v2/home/users/{uuid}/switch", e.switchV2)
+	v2("POST /api/v2/home/users/{uuid}/{action}", e.homeUserPost)
 	legacy("GET /api/home/users", e.homeUsersLegacy)
 	legacy("POST /api/home/users/{id}/switch", e.switchLegacy)
+	legacy("PUT /api/home/users/{id}", e.setOwnPin)
+	v2("PUT /api/v2/home/users/restricted/{id}", e.setManagedPin)
 
 	asXML("GET /devices.xml", e.devicesXML)
 	asXML("PUT /devices/{file}", e.renameDevice)

@@ -7,7 +7,7 @@ import (
 )
 
 // tvState is the plex.tv account state beyond pins and tokens: Home PINs, two-factor codes,
-// devices, shares' settings, friends, webhooks, opt-outs and the sign-in limiter. It lives in
+// devices, shares' settings, friends, webhooks, account settings and the sign-in limiter. It lives in
 // Emulator.tv, under e.mu like everything else.
 type tvState struct {
 	homePins  map[int]string // account id → Home PIN (4 digits)
@@ -16,9 +16,9 @@ type tvState struct {
 	nextDevID int
 	shareMeta map[*share]*shareMeta
 	nextShare int
-	friends   map[int]map[int]bool // account id → friend ids (symmetric)
-	webhooks  map[int][]string     // account id → webhook URLs
-	optOuts   map[int]map[string]string
+	friends   map[int]map[int]bool      // account id → friend ids (symmetric)
+	webhooks  map[int][]string          // account id → webhook URLs
+	settings  map[int]map[string]string // account id → opt-outs, privacy, view-state sync
 	signin    signinLimiter
 }
 
@@ -42,7 +42,7 @@ func (e *Emulator) seedTV() {
 		nextShare: 3000001,
 		friends:   map[int]map[int]bool{},
 		webhooks:  map[int][]string{},
-		optOuts:   map[int]map[string]string{},
+		settings:  map[int]map[string]string{},
 		signin:    newSigninLimiter(),
 	}
 	if a := e.byName["carol"]; a != nil {
