@@ -59,6 +59,10 @@ type Options struct {
 	// Fixture, when set, replaces the seeded accounts and servers with the ones it describes
 	// (see LoadFixture). LibrarySize then applies to nothing.
 	Fixture *Fixture
+	// RequestReadTimeout bounds how long a client may take to send a request's headers, and
+	// then its body (default DefaultRequestReadTimeout), on the listeners of Start. Responses are
+	// not bounded by it: long-lived answers (streams, long polls) are never cut off.
+	RequestReadTimeout time.Duration
 	// Logf, when set, receives one line per request: listener, method, path (never the query,
 	// which may hold a token), status and duration.
 	Logf func(format string, args ...any)
@@ -213,7 +217,7 @@ func (e *Emulator) StartOn(addr string) error {
 
 // serve runs h on ln until Close.
 func (e *Emulator) serve(ln net.Listener, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: e.boundBodies(h), ReadHeaderTimeout: e.readTimeout()}
 	e.httpSrvs = append(e.httpSrvs, srv)
 	go func() { _ = srv.Serve(ln) }() // Serve returns only when Close closes the listener
 }
