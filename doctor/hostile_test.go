@@ -101,7 +101,7 @@ func TestDoctorSendsOnlyTheServerTokenToASharedServer(t *testing.T) {
 	nas := server(t, e, "alice-nas")
 	rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: tok, Server: "alice-nas", HTTPClient: &http.Client{Transport: rec}}, serverTokens(t, c, tok)...)
 	host := strings.TrimPrefix(nas.URL, "http://")
-	sent := rec.to(host)
+	sent := append(rec.to(host), rec.to(strings.TrimPrefix(nas.RemoteURL, "http://"))...)
 	if len(sent) == 0 {
 		t.Fatalf("no token went to %s at all: the test does not test the shared server\n%v", host, rep.Findings)
 	}
@@ -124,9 +124,12 @@ func TestDoctorSendsTheAccountTokenToAnOwnedListedServer(t *testing.T) {
 	nas := server(t, e, "alice-nas")
 	rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: tok, Server: "alice-nas", HTTPClient: &http.Client{Transport: rec}}, serverTokens(t, c, tok)...)
 	expect(t, rep, doctor.CheckServerAcceptsTokens, doctor.Pass, "accepts the account's")
+	// The doctor may reach the server at its local or its remote connection: both are listed.
 	found := false
-	for _, s := range rec.to(strings.TrimPrefix(nas.URL, "http://")) {
-		found = found || s == tok
+	for _, u := range []string{nas.URL, nas.RemoteURL} {
+		for _, s := range rec.to(strings.TrimPrefix(u, "http://")) {
+			found = found || s == tok
+		}
 	}
 	if !found {
 		t.Fatal("the account token was not tried on the owner's listed server")
