@@ -250,9 +250,9 @@ func TestRemoveTemps(t *testing.T) {
 	names := map[string]bool{ // name → removed by RemoveTemps(path, false)
 		".secret.json.tmp-" + strconv.Itoa(gone.Process.Pid) + "-123": true,
 		".secret.json.tmp-" + strconv.Itoa(os.Getpid()) + "-456":      false,
-		".secret.json.tmp-789":                                         false, // no pid, young
-		".secret.json.tmp-old":                                         true,  // no pid, old
-		".other.json.tmp-1-1":                                          false, // another file's
+		".secret.json.tmp-789": false, // no pid, young
+		".secret.json.tmp-old": true,  // no pid, old
+		".other.json.tmp-1-1":  false, // another file's
 	}
 	for name := range names {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte("secret"), 0o600); err != nil {
