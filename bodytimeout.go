@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -23,6 +24,10 @@ const (
 // Only time spent waiting inside Read counts: a caller that takes its time between reads (a
 // slow consumer of a paged list) is never cut off. The bound works under the request's context:
 // it cancels the request with a *SlowBodyError as the cause, which Read then returns.
+//
+// Streams are not bounded: a protocol switch (101, a websocket) and a text/event-stream answer
+// pass through as they are, since a stream may rightly stay silent for long; their readers bound
+// them.
 //
 // The plex.tv and PMS clients wrap their transport in one (with the defaults; see
 // WithBodyTimeout) unless it already is one; to tune it, pass an http.Client whose Transport is a
@@ -69,6 +74,16 @@ func (t *BodyTimeoutTransport) RoundTrip(req *http.Request) (*http.Response, err
 		cancel(nil)
 		return resp, err
 	}
+	if isStream(resp) {
+		// The connection stays open as long as the stream does; cancelling here would end it.
+		// Its idleness is normal, and its reader bounds it (by its context, or pings).
+		if rwc, ok := resp.Body.(io.ReadWriteCloser); ok {
+			resp.Body = &switchedBody{ReadWriteCloser: rwc, cancel: cancel}
+		} else {
+			resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+		}
+		return resp, nil
+	}
 	idle, rate := t.Idle, t.MinRate
 	if idle <= 0 {
 		idle = DefaultBodyIdle
@@ -78,6 +93,47 @@ func (t *BodyTimeoutTransport) RoundTrip(req *http.Request) (*http.Response, err
 	}
 	resp.Body = &timedBody{rc: resp.Body, ctx: ctx, cancel: cancel, idle: idle, rate: rate, url: RedactURL(req.URL.String())}
 	return resp, nil
+}
+
+// isStream reports whether resp is a long-lived stream rather than an answer: a protocol switch
+// (a websocket, whose body is the connection and must stay an io.ReadWriteCloser) or a stream of
+// server-sent events.
+func isStream(resp *http.Response) bool {
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		return true
+	}
+	ct := resp.Header.Get("Content-Type")
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	return strings.EqualFold(strings.TrimSpace(ct), "text/event-stream")
+}
+
+// cancelOnClose releases a stream's context when it is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelCauseFunc
+}
+
+// Close implements io.Closer.
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel(nil)
+	return err
+}
+
+// switchedBody is cancelOnClose for a protocol switch, whose body is the connection itself:
+// readers use it as an io.ReadWriteCloser (a websocket library does), so it stays one.
+type switchedBody struct {
+	io.ReadWriteCloser
+	cancel context.CancelCauseFunc
+}
+
+// Close implements io.Closer.
+func (c *switchedBody) Close() error {
+	err := c.ReadWriteCloser.Close()
+	c.cancel(nil)
+	return err
 }
 
 // timedBody is a response body whose reads are bounded in time.

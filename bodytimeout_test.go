@@ -3,6 +3,7 @@ package plexkit_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -109,4 +110,60 @@ func TestWithBodyTimeoutWrapsOnce(t *testing.T) {
 	if _, ok := plexkit.WithBodyTimeout(http.DefaultTransport).(*plexkit.BodyTimeoutTransport); !ok {
 		t.Fatal("the default transport was not wrapped")
 	}
+}
+
+// Streams pass through unbounded: server-sent events may be silent for long, and a protocol
+// switch's body is the connection, which a websocket library needs as an io.ReadWriteCloser.
+func TestBodyTimeoutLeavesStreamsAlone(t *testing.T) {
+	rt := &plexkit.BodyTimeoutTransport{Idle: 50 * time.Millisecond, MinRate: 1 << 20}
+	t.Run("event stream", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
+			for i := range 3 {
+				fmt.Fprintf(w, "data: %d\n\n", i)
+				w.(http.Flusher).Flush()
+				time.Sleep(150 * time.Millisecond) // silent for three times Idle
+			}
+		}))
+		defer srv.Close()
+		if err := readAll(t, rt, srv.URL); err != nil {
+			t.Fatalf("the event stream was cut off: %v", err)
+		}
+	})
+	t.Run("protocol switch", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			conn, brw, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			fmt.Fprint(brw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")
+			_ = brw.Flush()
+			buf := make([]byte, 4)
+			if _, err := io.ReadFull(brw, buf); err == nil {
+				_, _ = conn.Write(buf)
+			}
+		}))
+		defer srv.Close()
+		req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+		req.Header.Set("Connection", "Upgrade")
+		req.Header.Set("Upgrade", "echo")
+		resp, err := rt.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		rwc, ok := resp.Body.(io.ReadWriteCloser)
+		if resp.StatusCode != http.StatusSwitchingProtocols || !ok {
+			t.Fatalf("status %d, body %T: want 101 and an io.ReadWriteCloser", resp.StatusCode, resp.Body)
+		}
+		time.Sleep(150 * time.Millisecond) // idle for three times Idle
+		if _, err := rwc.Write([]byte("ping")); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 4)
+		if _, err := io.ReadFull(rwc, buf); err != nil || string(buf) != "ping" {
+			t.Fatalf("echo = %q, %v", buf, err)
+		}
+	})
 }

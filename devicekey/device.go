@@ -233,7 +233,7 @@ func replay(dir string, keyPEM []byte, meta deviceJSON) error {
 func recoverSave(dir string) error {
 	path := filepath.Join(dir, journalFile)
 	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
-		if atomicfile.HasTemps(filepath.Join(dir, KeyFile)) || atomicfile.HasTemps(filepath.Join(dir, DeviceFile)) || atomicfile.HasTemps(filepath.Join(dir, journalFile)) {
+		if atomicfile.HasTemps(filepath.Join(dir, KeyFile), filepath.Join(dir, DeviceFile), filepath.Join(dir, journalFile)) {
 			unlock, err := lockDir(dir) // removes what a killed writer left
 			if err != nil {
 				return err

@@ -34,6 +34,10 @@ type Options struct {
 	// FreezeClock stops the clock at Start: it moves only with Advance. Tests that count
 	// requests per second, and golden files, want this.
 	FreezeClock bool
+	// RequestReadTimeout bounds how long a client may take to send a request's headers, and
+	// then its body (default DefaultRequestReadTimeout), on the listeners of Start. Responses are
+	// not bounded by it: long-lived answers (streams, long polls) are never cut off.
+	RequestReadTimeout time.Duration
 	// ExpiredJWTStatusOnPMS is what a PMS answers for an expired Plex JWT: 498 (default, as
 	// Plex documents) or 401.
 	ExpiredJWTStatusOnPMS int
@@ -59,10 +63,6 @@ type Options struct {
 	// Fixture, when set, replaces the seeded accounts and servers with the ones it describes
 	// (see LoadFixture). LibrarySize then applies to nothing.
 	Fixture *Fixture
-	// RequestReadTimeout bounds how long a client may take to send a request's headers, and
-	// then its body (default DefaultRequestReadTimeout), on the listeners of Start. Responses are
-	// not bounded by it: long-lived answers (streams, long polls) are never cut off.
-	RequestReadTimeout time.Duration
 	// Logf, when set, receives one line per request: listener, method, path (never the query,
 	// which may hold a token), status and duration.
 	Logf func(format string, args ...any)

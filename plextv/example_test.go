@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -138,4 +139,24 @@ func ExampleTokenSource() {
 	// fresh token reused: true
 	// refreshed and saved: true
 	// servers: [alice-nas alice-vault]
+}
+
+// A program that starts often (a CLI) keeps plex.tv's key set in a file: the first run fetches
+// it, the next ones verify tokens without a request until it is a day old, and a refresh costs
+// two requests instead of three.
+func ExampleKeyFile() {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		log.Fatal(err)
+	}
+	c, err := plextv.NewClient(
+		plextv.WithClientInfo(plexkit.DefaultClientInfo("my-client-id")),
+		plextv.WithVerifierOptions(plextv.VerifierOptions{
+			Store: &plextv.KeyFile{Path: filepath.Join(dir, "myapp", "plextv-keys.json"), URL: plextv.DefaultBaseURL},
+		}),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_ = c // c.Verifier() now reads the kept set before it fetches one
 }

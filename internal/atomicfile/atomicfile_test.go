@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestEnsureDir(t *testing.T) {
@@ -234,3 +237,51 @@ func TestCheckPrivate(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// RemoveTemps tells a killed writer's temporary file (its process is gone) from a write under
+// way (this process's), and, for a name without a pid, goes by age.
+func TestRemoveTemps(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "secret.json")
+	gone := exec.Command(os.Args[0], "-test.run=^$")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{ // name → removed by RemoveTemps(path, false)
+		".secret.json.tmp-" + strconv.Itoa(gone.Process.Pid) + "-123": true,
+		".secret.json.tmp-" + strconv.Itoa(os.Getpid()) + "-456":      false,
+		".secret.json.tmp-789": false, // no pid, young
+		".secret.json.tmp-old": true,  // no pid, old
+		".other.json.tmp-1-1":  false, // another file's
+	}
+	for name := range names {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("secret"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(filepath.Join(dir, ".secret.json.tmp-old"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	if !HasTemps(path) {
+		t.Fatal("HasTemps = false")
+	}
+	if err := RemoveTemps(path, false); err != nil {
+		t.Fatal(err)
+	}
+	for name, removed := range names {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if gotRemoved := errors.Is(err, fs.ErrNotExist); gotRemoved != removed {
+			t.Errorf("%s: removed = %v, want %v", name, gotRemoved, removed)
+		}
+	}
+	if err := RemoveTemps(path, true); err != nil {
+		t.Fatal(err)
+	}
+	if HasTemps(path) {
+		t.Fatal("RemoveTemps(all) left temporary files")
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".other.json.tmp-1-1")); err != nil {
+		t.Fatal("another file's temporary file was removed")
+	}
+}

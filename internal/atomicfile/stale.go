@@ -51,16 +51,21 @@ func RemoveTemps(path string, all bool) error {
 	return nil
 }
 
-// HasTemps reports whether temporary files of path exist, cheaply (one directory read).
-func HasTemps(path string) bool {
-	entries, err := os.ReadDir(filepath.Dir(path))
+// HasTemps reports whether temporary files of any of paths exist, cheaply: one read of the
+// directory of the first (paths share one directory).
+func HasTemps(paths ...string) bool {
+	if len(paths) == 0 {
+		return false
+	}
+	entries, err := os.ReadDir(filepath.Dir(paths[0]))
 	if err != nil {
 		return false
 	}
-	prefix := tempPrefix(path)
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), prefix) {
-			return true
+		for _, p := range paths {
+			if strings.HasPrefix(e.Name(), tempPrefix(p)) {
+				return true
+			}
 		}
 	}
 	return false
