@@ -76,7 +76,7 @@ func runDoctor(ctx context.Context, f *Factory, o doctorOptions) error {
 	if o.probeTimeout <= 0 {
 		return usageErrorf("--probe-timeout must be positive, got %s", o.probeTimeout)
 	}
-	in := doctor.Input{Server: o.server, Method: method, Path: path, PinID: o.pin, ProbeTimeout: o.probeTimeout}
+	in := doctor.Input{Server: o.server, Method: method, Path: path, PinID: o.pin, ProbeTimeout: o.probeTimeout, HTTPClient: f.httpClient()}
 	if o.deviceJWT != "" {
 		if in.DeviceJWT, err = tokenArg(f, o.deviceJWT); err != nil {
 			return err

@@ -90,7 +90,7 @@ func selectServer(ctx context.Context, f *Factory, acct *serverSession, sel stri
 func identifyURL(ctx context.Context, f *Factory, acct *serverSession, servers []plextv.Resource, url string) (*server, error) {
 	// One try, bounded like Connect's: a URL that refuses or hangs is a typo or a dead server,
 	// which waiting and retrying would only hide.
-	c, err := pms.NewClient(url, pms.WithClientInfo(acct.plexTV.ClientInfo()), pms.WithRetry(plexkit.RetryTransport{MaxRetries: -1}))
+	c, err := pms.NewClient(url, f.pmsOptions(pms.WithClientInfo(acct.plexTV.ClientInfo()), pms.WithRetry(plexkit.RetryTransport{MaxRetries: -1}))...)
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}
@@ -152,8 +152,8 @@ func serverRef(r plextv.Resource) pms.ServerRef {
 // connect races the server's connections and returns a client that presents the server's own
 // access token (the account's Plex JWT only when plex.tv lists none) and, on a 401, fetches the
 // resources again once and retries once with what they list then.
-func connect(ctx context.Context, acct *serverSession, s *server) (*pms.Client, error) {
-	opts := []pms.Option{
+func connect(ctx context.Context, f *Factory, acct *serverSession, s *server) (*pms.Client, error) {
+	opts := f.pmsOptions(
 		pms.WithClientInfo(acct.plexTV.ClientInfo()),
 		pms.WithRefetch(func(ctx context.Context) (pms.ServerRef, error) {
 			servers, err := acct.plexTV.Resources.Servers(ctx)
@@ -168,7 +168,7 @@ func connect(ctx context.Context, acct *serverSession, s *server) (*pms.Client, 
 			}
 			return pms.ServerRef{}, fmt.Errorf("%s is no longer among the account's servers: the share was removed", s.res.Name)
 		}),
-	}
+	)
 	if s.res.AccessToken != "" {
 		opts = append(opts, pms.WithToken(s.res.AccessToken))
 	} else {
@@ -192,7 +192,7 @@ func openServer(ctx context.Context, f *Factory, sel string) (*server, *pms.Clie
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := connect(ctx, acct, s)
+	c, err := connect(ctx, f, acct, s)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -62,10 +62,14 @@ func loadScopes(dir string) ([]string, error) {
 
 // plexTVClient returns a plex.tv client (at --plextv) that identifies itself as dev.
 func plexTVClient(f *Factory, dev *devicekey.Device) (*plextv.Client, error) {
-	c, err := plextv.NewClient(
+	opts := []plextv.Option{
 		plextv.WithBaseURL(f.PlexTVURL),
 		plextv.WithClientInfo(plexkit.DefaultClientInfo(dev.ClientIdentifier)),
-	)
+	}
+	if hc := f.httpClient(); hc != nil {
+		opts = append(opts, plextv.WithHTTPClient(hc))
+	}
+	c, err := plextv.NewClient(opts...)
 	var oe *plextv.OptionError
 	if errors.As(err, &oe) && oe.Option == "WithBaseURL" {
 		return nil, usageErrorf("--plextv: %s", oe.Reason)
