@@ -120,6 +120,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error.`,
 		Example: `  plexkit key generate
   plexkit --config /tmp/pk key show --kid
   plexkit jwt decode "$TOKEN"`,
+		Version:       currentVersion().String(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          noArgs,
@@ -131,6 +132,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error.`,
 			return nil
 		},
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
 	pf := root.PersistentFlags()
 	pf.StringVar(&configFlag, "config", "", "config directory (env "+EnvConfigDir+"; default: the user config dir + /plexkit)")

@@ -140,11 +140,13 @@ func newTokenCmd(f *Factory) *cobra.Command {
 than a day of its 7 days remains (a nonce and one exchange with plex.tv; the new token is saved,
 and two plexkit processes never refresh at once). --refresh forces a refresh.
 
-Use it in scripts as: curl -H "X-Plex-Token: $(plexkit token)" …
+Use it in scripts with this installation's client identifier, which plex.tv requires beside the
+token (see the examples).
 With --json: {"token", "expiresAt", "clientIdentifier"}. Without a login, exits 1.`,
 		Example: `  plexkit token
   plexkit token --refresh
-  curl -H "X-Plex-Token: $(plexkit token)" -H 'Accept: application/json' https://clients.plex.tv/api/v2/user`,
+  CID=$(plexkit key show --kid --json | jq -r .clientIdentifier)
+  curl -sf -H "X-Plex-Token: $(plexkit token)" -H "X-Plex-Client-Identifier: $CID" -H 'Accept: application/json' https://clients.plex.tv/api/v2/user`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
