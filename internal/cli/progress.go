@@ -68,6 +68,17 @@ func (s *spinner) println(line string) {
 	fmt.Fprintln(s.w, escapeText(line))
 }
 
+// around runs fn with the spinner's line cleared, for output to another stream of the same
+// terminal (a result on stdout); the next frame redraws the spinner below it.
+func (s *spinner) around(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tty {
+		fmt.Fprint(s.w, "\r\033[K")
+	}
+	fn()
+}
+
 // stop ends the animation and clears its line. It may be called more than once.
 func (s *spinner) stop() {
 	s.once.Do(func() {
