@@ -2,16 +2,15 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/plexkit/plexkit"
 	"github.com/plexkit/plexkit/pms"
 )
 
@@ -46,6 +45,9 @@ uses no more memory than a page. SECTION is a section key (see ` + "`plexkit lib
 			for it, err := range c.Library.Items(ctx, key, pms.ItemsOptions{Limit: limit}) {
 				if err != nil {
 					out.abort()
+					if errors.Is(err, plexkit.ErrNotFound) {
+						return noSection(ctx, s, c, key, err)
+					}
 					return s.refused(http.MethodGet, "/library/sections/"+key+"/all", err)
 				}
 				year := ""
@@ -74,111 +76,29 @@ func sectionKey(ctx context.Context, s *server, c *pms.Client, arg string) (stri
 	if err != nil {
 		return "", s.refused(http.MethodGet, "/library/sections", err)
 	}
-	titles := make([]string, 0, len(sections))
 	for _, sec := range sections {
 		if strings.EqualFold(sec.Title, arg) || string(sec.Key) == arg {
 			return string(sec.Key), nil
 		}
+	}
+	return "", usageErrorf("%s has no library section %q that this account sees; its sections: %s", s.res.Name, arg, sectionList(sections))
+}
+
+// noSection explains a 404 for a section given by key the way sectionKey does for a title: the
+// server has no such section this account sees, and here are the ones it does.
+func noSection(ctx context.Context, s *server, c *pms.Client, key string, notFound error) error {
+	sections, err := c.Library.Sections(ctx)
+	if err != nil {
+		return s.refused(http.MethodGet, "/library/sections/"+key+"/all", notFound)
+	}
+	return &UsageError{Err: explain(notFound, "%s has no library section %s that this account sees; its sections: %s", s.res.Name, key, sectionList(sections))}
+}
+
+// sectionList names sections as "Movies (1), TV Shows (2)".
+func sectionList(sections []pms.Section) string {
+	titles := make([]string, 0, len(sections))
+	for _, sec := range sections {
 		titles = append(titles, fmt.Sprintf("%s (%s)", sec.Title, sec.Key))
 	}
-	return "", usageErrorf("%s has no library section %q that this account sees; its sections: %s", s.res.Name, arg, orNone(titles))
-}
-
-// streamBlock is how many rows a terminal table aligns at a time: a listing of a million rows
-// cannot wait for its widest cell, so columns are aligned block by block.
-const streamBlock = 200
-
-// stream prints a listing as it arrives: a JSON array element by element with --json,
-// tab-separated rows when piped, rows aligned block by block on a terminal. Memory does not
-// grow with the listing.
-type stream struct {
-	f    *Factory
-	out  io.Writer
-	tw   *tabwriter.Writer
-	rows int
-	head []string
-	err  error
-}
-
-func newStream(f *Factory, header ...string) *stream {
-	s := &stream{f: f, out: f.IO.Out, head: header}
-	if f.IO.OutTTY && !f.JSON {
-		s.tw = tabwriter.NewWriter(f.IO.Out, 0, 0, 2, ' ', 0)
-		s.out = s.tw
-	}
-	return s
-}
-
-// add prints one element: v with --json, else the row of fields.
-func (s *stream) add(v any, fields ...string) error {
-	if s.err != nil {
-		return s.err
-	}
-	if s.f.JSON {
-		b, err := json.MarshalIndent(v, "  ", "  ")
-		if err != nil {
-			return err
-		}
-		sep := ",\n  "
-		if s.rows == 0 {
-			sep = "[\n  "
-		}
-		s.rows++
-		_, s.err = fmt.Fprintf(s.out, "%s%s", sep, b)
-		return s.err
-	}
-	if s.rows == 0 {
-		s.line(s.head)
-	}
-	s.rows++
-	s.line(fields)
-	if s.tw != nil && s.rows%streamBlock == 0 {
-		s.err = s.tw.Flush()
-	}
-	return s.err
-}
-
-func (s *stream) line(fields []string) {
-	if s.err != nil {
-		return
-	}
-	for i, f := range fields {
-		if strings.ContainsAny(f, "\t\n\r") {
-			fields[i] = cellSpaces.Replace(f)
-		}
-	}
-	_, s.err = fmt.Fprintln(s.out, strings.Join(fields, "\t"))
-}
-
-// cellSpaces turns the characters that would split a cell into spaces.
-var cellSpaces = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
-
-// close ends the listing: the JSON array's bracket, the last block of the table.
-func (s *stream) close() error {
-	if s.err != nil {
-		return s.err
-	}
-	switch {
-	case s.f.JSON && s.rows == 0:
-		_, s.err = fmt.Fprintln(s.out, "[]")
-	case s.f.JSON:
-		_, s.err = fmt.Fprintln(s.out, "\n]")
-	case s.rows == 0:
-		s.line(s.head)
-	}
-	if s.tw != nil && s.err == nil {
-		s.err = s.tw.Flush()
-	}
-	return s.err
-}
-
-// abort shows what was printed before a failure; a JSON array is left open, so that a reader
-// cannot take a partial listing for a whole one.
-func (s *stream) abort() {
-	if s.tw != nil {
-		_ = s.tw.Flush()
-	}
-	if s.f.JSON && s.rows > 0 {
-		fmt.Fprintln(s.out)
-	}
+	return orNone(titles)
 }
