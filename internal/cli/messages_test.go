@@ -84,7 +84,8 @@ func TestMessages(t *testing.T) {
 		}
 		env[EnvConfigDir] = filepath.Join(t.TempDir(), "plexkit")
 		loginAs(t, e, env, "alice")
-		env[EnvLegacyToken] = e.LegacyToken("bob")
+		// The same account again: a device belongs to one account, so another one is refused.
+		env[EnvLegacyToken] = e.LegacyToken("alice")
 		r := runCLIWith(t, env, false, "login").mustSucceed(t)
 		if !strings.Contains(r.stderr, "Already logged in as alice (the token is valid until ") || !strings.Contains(r.stderr, "this login replaces it") {
 			t.Errorf("stderr %q", r.stderr)
