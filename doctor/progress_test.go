@@ -23,9 +23,14 @@ func TestDeadConnectionsNotWaitedFor(t *testing.T) {
 	c := newClient(t, e, dev.Device)
 	tok := login(t, e, c, dev.Device, "alice")
 	rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: tok, Server: "alice-nas", ProbeTimeout: time.Hour})
-	f := expect(t, rep, doctor.CheckConnections, doctor.Pass, server(t, e, "alice-nas").URL, "not waited for", "answered first")
-	if f.Detail["answered"] != 1 {
-		t.Errorf("answered = %v, want 1", f.Detail["answered"])
+	f := expect(t, rep, doctor.CheckConnections, doctor.Pass, "not waited for", "answered first")
+	// Two connections are live (the local and the remote one); either may answer first.
+	nas := server(t, e, "alice-nas")
+	if !strings.Contains(f.Cause, nas.URL) && !strings.Contains(f.Cause, nas.RemoteURL) {
+		t.Errorf("the finding names neither live connection: %q", f.Cause)
+	}
+	if n, _ := f.Detail["answered"].(int); n < 1 || n > 2 {
+		t.Errorf("answered = %v, want 1 or 2 (the live connections)", f.Detail["answered"])
 	}
 	if !rep.OK {
 		t.Errorf("the call is refused:\n%s", text(rep))
