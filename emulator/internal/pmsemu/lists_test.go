@@ -148,7 +148,6 @@ func TestPlaylists(t *testing.T) {
 	}
 
 	for _, bad := range []struct{ path, why string }{
-		{"/playlists?type=video&smart=0&uri=" + itemsURI(k[0]), "title is required"},
 		{"/playlists?type=video&title=x&uri=junk", "uri: want"},
 		{"/playlists?type=video&title=x", "uri or playQueueID is required"},
 		{"/playlists?type=radio&title=x&uri=" + itemsURI(k[0]), "type must be video, audio or photo"},
@@ -365,5 +364,24 @@ func TestSectionScanIsAnActivity(t *testing.T) {
 	mustDo(t, f, req{method: "DELETE", path: "/library/sections/all/refresh", token: ownerToken})
 	if acts := activities(t, f, ownerToken); len(acts) != 2 {
 		t.Errorf("after cancelling every scan: %+v", acts)
+	}
+}
+
+// TestListPathsBeyondTheSpec checks the methods and paths clients use for lists that the spec
+// does not have: @ctrl/plex analyzes with POST, python-plexapi reads a collection's children.
+func TestListPathsBeyondTheSpec(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	k := firstKeys(t, f, "1", 2)
+	col := getList(t, f, req{method: "POST", path: "/library/collections?sectionId=1&title=C&uri=" + itemsURI(k...)}).MediaContainer.Metadata[0]
+	if got := keysOf(getList(t, f, req{path: "/library/collections/" + col.RatingKey + "/children"})); !slices.Equal(got, k) {
+		t.Errorf("children: %v, want %v", got, k)
+	}
+	mustDo(t, f, req{method: "POST", path: "/library/sections/1/analyze", token: ownerToken})
+	if acts := activities(t, f, ownerToken); len(acts) != 1 || acts[0].Title != "Analyzing Movies" {
+		t.Errorf("after POST analyze: %+v", acts)
+	}
+	if resp := f.do(t, req{method: "POST", path: "/library/sections/1/analyze", token: friendToken}); resp.status != 401 {
+		t.Errorf("a friend analyzing: %d, want 401", resp.status)
 	}
 }

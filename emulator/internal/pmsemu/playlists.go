@@ -135,12 +135,9 @@ func (l *lists) playlistsList(c *call) {
 // playlistCreate serves POST /playlists?type=&title=&smart=0|1&uri= (or playQueueID=): a
 // playlist of the items the uri names, or a smart one that keeps the uri's query.
 func (l *lists) playlistCreate(c *call) {
-	title := c.query.Get("title")
-	if title == "" {
-		writeText(c, http.StatusBadRequest, "title is required")
-		return
-	}
-	p := &playlist{owner: l.h.account(c), title: title, smart: c.query.Get("smart") == "1"}
+	// The spec lists only uri and playQueueID; clients send title, type and smart too. A
+	// playlist without a title is made with an empty one.
+	p := &playlist{owner: l.h.account(c), title: c.query.Get("title"), smart: c.query.Get("smart") == "1"}
 	var keys []int
 	switch {
 	case c.query.Get("uri") != "":
