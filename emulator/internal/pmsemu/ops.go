@@ -28,7 +28,7 @@ type ops struct {
 func registerOps(h *handler) {
 	o := &ops{h: h, prefs: map[string]string{}, butler: map[string]*activity{}}
 	l := newLists(h)
-	h.lists = l
+	h.lists, h.admin = l, o
 	for id, fn := range map[string]func(*call){
 		"preferencesGetSlash":      o.prefsList,
 		"preferencesGetGet":        o.prefsGet,
