@@ -175,7 +175,16 @@ func TestSmartPlaylistAndShows(t *testing.T) {
 		t.Errorf("smart playlist items %v, want the query's %v", got, want)
 	}
 	if resp := f.do(t, req{method: "PUT", path: "/playlists/" + smart.RatingKey + "/items?uri=" + itemsURI(want[0]), token: ownerToken}); resp.status != 400 {
-		t.Errorf("adding to a smart playlist: %d, want 400", resp.status)
+		t.Errorf("adding items to a smart playlist: %d, want 400", resp.status)
+	}
+	// A new query replaces the old (python-plexapi's updateFilters).
+	two := url.QueryEscape("server://" + testMachineID + "/com.plexapp.plugins.library/library/sections/1/all?type=1&sort=titleSort:desc&limit=2")
+	if l := getList(t, f, req{method: "PUT", path: "/playlists/" + smart.RatingKey + "/items?uri=" + two}); l.MediaContainer.Metadata[0].LeafCount != 2 {
+		t.Errorf("after a new query: %+v", l)
+	}
+	want = keysOf(getList(t, f, req{path: "/library/sections/1/all?type=1&sort=titleSort:desc&limit=2"}))
+	if got := keysOf(getList(t, f, req{path: "/playlists/" + smart.RatingKey + "/items"})); !slices.Equal(got, want) {
+		t.Errorf("smart playlist items %v, want the new query's %v", got, want)
 	}
 
 	// A show stands for its episodes.
@@ -376,6 +385,22 @@ func TestListPathsBeyondTheSpec(t *testing.T) {
 	col := getList(t, f, req{method: "POST", path: "/library/collections?sectionId=1&title=C&uri=" + itemsURI(k...)}).MediaContainer.Metadata[0]
 	if got := keysOf(getList(t, f, req{path: "/library/collections/" + col.RatingKey + "/children"})); !slices.Equal(got, k) {
 		t.Errorf("children: %v, want %v", got, k)
+	}
+	// A collection is a library item: python-plexapi reloads it, removes items with DELETE and
+	// deletes it at /library/metadata/{id}.
+	if got := getList(t, f, req{path: "/library/metadata/" + col.RatingKey}).MediaContainer.Metadata; len(got) != 1 || got[0].Type != "collection" || got[0].ChildCount != 2 {
+		t.Errorf("GET /library/metadata/{collection}: %+v", got)
+	}
+	mustDo(t, f, req{method: "DELETE", path: "/library/collections/" + col.RatingKey + "/items/" + k[0], token: ownerToken})
+	if got := keysOf(getList(t, f, req{path: "/library/collections/" + col.RatingKey + "/children"})); !slices.Equal(got, k[1:]) {
+		t.Errorf("after DELETE of an item: %v, want %v", got, k[1:])
+	}
+	mustDo(t, f, req{method: "DELETE", path: "/library/metadata/" + col.RatingKey, token: ownerToken})
+	if resp := f.do(t, req{path: "/library/metadata/" + col.RatingKey, token: ownerToken}); resp.status != 404 {
+		t.Errorf("a deleted collection: %d, want 404", resp.status)
+	}
+	if resp := f.do(t, req{path: "/library/metadata/" + k[0], token: ownerToken}); resp.status != 200 {
+		t.Errorf("an item after its collection was deleted: %d, want 200", resp.status)
 	}
 	mustDo(t, f, req{method: "POST", path: "/library/sections/1/analyze", token: ownerToken})
 	if acts := activities(t, f, ownerToken); len(acts) != 1 || acts[0].Title != "Analyzing Movies" {

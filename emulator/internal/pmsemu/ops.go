@@ -78,6 +78,9 @@ func registerOps(h *handler) {
 	for id, fn := range o.scanOps() {
 		h.ops[id] = fn
 	}
+	if get, del := h.ops["libraryMetadataGetSlash"], h.ops["libraryMetadataDeleteSlash"]; get != nil && del != nil {
+		h.ops["libraryMetadataGetSlash"], h.ops["libraryMetadataDeleteSlash"] = l.asMetadata(get, del)
+	}
 }
 
 // writeOK answers a write that has nothing to say: 200 with an empty body, as a PMS does.
