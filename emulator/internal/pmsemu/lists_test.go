@@ -432,3 +432,26 @@ func TestSmartCollection(t *testing.T) {
 		t.Errorf("a smart collection of another section's query: %d, want 400", resp.status)
 	}
 }
+
+func TestOldPlayQueuesAreForgotten(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	k := firstKeys(t, f, "1", 1)
+	var ids []int
+	for range maxQueuesPerAccount + 2 {
+		ids = append(ids, getList(t, f, req{method: "POST", path: "/playQueues?type=video&uri=" + itemsURI(k[0])}).MediaContainer.PlayQueueID)
+	}
+	friends := getList(t, f, req{method: "POST", path: "/playQueues?type=video&uri=" + itemsURI(k[0]), token: friendToken}).MediaContainer.PlayQueueID
+	for i, id := range ids {
+		want := 200
+		if i < 2 {
+			want = 404
+		}
+		if resp := f.do(t, req{path: "/playQueues/" + strconv.Itoa(id), token: ownerToken}); resp.status != want {
+			t.Errorf("play queue %d of %d: %d, want %d", i+1, len(ids), resp.status, want)
+		}
+	}
+	if resp := f.do(t, req{path: "/playQueues/" + strconv.Itoa(friends), token: friendToken}); resp.status != 200 {
+		t.Errorf("the friend's one play queue: %d, want 200", resp.status)
+	}
+}

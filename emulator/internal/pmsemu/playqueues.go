@@ -163,8 +163,29 @@ func (l *lists) playQueueCreate(c *call) {
 		q.shuffleLocked()
 	}
 	l.queues[q.id] = q
+	l.forgetOldQueuesLocked(q.owner)
 	l.mu.Unlock()
 	l.writeQueue(c, q)
+}
+
+// maxQueuesPerAccount is how many play queues an account keeps: making one more forgets its
+// oldest, as a PMS expires play queues, so a long-running emulator does not keep them all.
+const maxQueuesPerAccount = 50
+
+func (l *lists) forgetOldQueuesLocked(owner int) {
+	var ids []int
+	for id, q := range l.queues {
+		if q.owner == owner {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) <= maxQueuesPerAccount {
+		return
+	}
+	slices.Sort(ids)
+	for _, id := range ids[:len(ids)-maxQueuesPerAccount] {
+		delete(l.queues, id)
+	}
 }
 
 // shuffleLocked puts the selected item first and the others in a random order, seeded by the
