@@ -455,3 +455,34 @@ func TestOldPlayQueuesAreForgotten(t *testing.T) {
 		t.Errorf("the friend's one play queue: %d, want 200", resp.status)
 	}
 }
+
+// FuzzListURI feeds the uri parser of playlists, play queues and collections arbitrary text: it
+// never panics, and what it accepts names only items and sections the caller can see.
+func FuzzListURI(f *testing.F) {
+	for _, s := range []string{
+		"server://" + testMachineID + "/com.plexapp.plugins.library/library/metadata/1000000003,1000000004",
+		"library:///directory/%2Flibrary%2Fmetadata%2F1000000003",
+		"library://uuid/item/library/metadata/2000000001",
+		"server://x/com.plexapp.plugins.library/library/sections/1/all?type=1&year>>=2000&sort=titleSort",
+		"library://x/directory/%2Flibrary%2Fsections%2F3%2Fall%3Ftype%3D8",
+		"/library/metadata/,", "%zz/library/", "",
+	} {
+		f.Add(s)
+	}
+	h := newHandler(testConfig(&clock{t: epoch}), testAuth())
+	f.Fuzz(func(t *testing.T, uri string) {
+		c := &call{caller: friend}
+		src, err := h.lists.parseURI(c, uri)
+		if err != nil {
+			return
+		}
+		if src.section != nil && !c.canSee(src.section) {
+			t.Fatalf("%q: a section the friend cannot see", uri)
+		}
+		for _, rk := range src.keys {
+			if !c.canSee(h.store.SectionOf(rk)) {
+				t.Fatalf("%q: item %d the friend cannot see", uri, rk)
+			}
+		}
+	})
+}
