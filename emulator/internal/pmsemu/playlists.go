@@ -56,8 +56,9 @@ type playlistItemsContainer struct {
 	Duration     int      `json:"duration" xml:"duration,attr"`
 }
 
-// items returns the playlist's entries now: a smart playlist's query run as c's caller (its
-// entries numbered by position), a plain one's stored entries.
+// playlistEntries returns the playlist's entries now: a plain one's stored entries, or a smart
+// one's query run as c's caller (entries without ids: items of a smart playlist are not
+// removed or moved one by one).
 func (l *lists) playlistEntries(c *call, p *playlist) []entry {
 	if !p.smart {
 		l.mu.Lock()

@@ -96,7 +96,8 @@ func (l *lists) addLocked(q *playQueue, keys []int, next bool) []entry {
 	return es
 }
 
-// source reads the uri or playlistID of a play queue request.
+// queueSource reads the uri or playlistID of a play queue request: the items, the source uri
+// to report, or the status and message to refuse it with.
 func (l *lists) queueSource(c *call) ([]int, string, int, string) {
 	if pl := c.query.Get("playlistID"); pl != "" {
 		id, _ := strconv.Atoi(pl)
