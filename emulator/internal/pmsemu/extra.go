@@ -48,6 +48,7 @@ var extraRoutes = []extraRoute{
 	{"GET", "/devices", spec.RoleAdmin, "x.devices"},
 	{"GET", "/devices/{id}", spec.RoleAdmin, "x.devices"},
 	{"GET", "/clients", spec.RoleShared, "x.clients"},
+	{"GET", "/servers", spec.RoleShared, "x.servers"},
 	{"GET", "/system/agents", spec.RoleAdmin, "x.agents"},
 	{"GET", "/statistics/bandwidth", spec.RoleAdmin, "x.statisticsBandwidth"},
 	{"GET", "/statistics/resources", spec.RoleAdmin, "x.statisticsResources"},

@@ -600,6 +600,9 @@ func TestExtraRoutesAndRoles(t *testing.T) {
 	if n := getXML(t, f, "/system/agents", ownerToken); len(n.Children) == 0 || !strings.Contains(n.Children[0].attr("identifier"), ".") {
 		t.Errorf("agents %+v", n)
 	}
+	if n := getXML(t, f, "/servers", friendToken); len(n.Children) != 1 || n.Children[0].attr("machineIdentifier") != testMachineID || n.Children[0].attr("host") == "" {
+		t.Errorf("servers %+v", n)
+	}
 	// A refresh moves the section's scannedAt to now.
 	f.clock.Advance(time.Hour)
 	f.do(t, req{method: "POST", path: "/library/sections/2/refresh", token: ownerToken})

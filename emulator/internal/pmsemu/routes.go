@@ -137,6 +137,7 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 		"x.accounts":            h.accounts,
 		"x.devices":             h.devices,
 		"x.clients":             h.clients,
+		"x.servers":             h.servers,
 		"x.agents":              h.agents,
 		"x.statisticsBandwidth": h.statisticsBandwidth,
 		"x.statisticsResources": h.statisticsResources,

@@ -349,6 +349,8 @@ type hubsContainer struct {
 // hub is one group of search results: the matches of one library type.
 type hub struct {
 	XMLName       xml.Name   `json:"-" xml:"Hub"`
+	Context       string     `json:"context,omitempty" xml:"context,attr,omitempty"`
+	Style         string     `json:"style,omitempty" xml:"style,attr,omitempty"`
 	HubIdentifier string     `json:"hubIdentifier" xml:"hubIdentifier,attr"`
 	Title         string     `json:"title" xml:"title,attr"`
 	Type          string     `json:"type" xml:"type,attr"`
