@@ -34,6 +34,8 @@ var extraRoutes = []extraRoute{
 	{"GET", "/library/sections/{id}/onDeck", spec.RoleShared, "x.onDeck"},
 	{"GET", "/library/sections/{id}/recentlyAdded", spec.RoleShared, "x.recentlyAdded"},
 	{"GET", "/library/sections/{id}/firstCharacter", spec.RoleShared, "librarySectionGetFirstCharaters"},
+	{"GET", "/library/sections/{id}/timeline", spec.RoleShared, "x.sectionTimeline"},
+	{"GET", "/library/sections/{id}/folder", spec.RoleShared, "x.sectionFolders"},
 	{"GET", "/library/sections/{id}/{filter}", spec.RoleShared, "x.filterChoices"},
 	{"GET", "/hubs/continueWatching/items", spec.RoleShared, "x.continueWatching"},
 	{"GET", "/hubs/sections/{id}/continueWatching/items", spec.RoleShared, "x.continueWatching"},

@@ -600,6 +600,12 @@ func TestExtraRoutesAndRoles(t *testing.T) {
 	if n := getXML(t, f, "/system/agents", ownerToken); len(n.Children) == 0 || !strings.Contains(n.Children[0].attr("identifier"), ".") {
 		t.Errorf("agents %+v", n)
 	}
+	if n := getXML(t, f, "/library/sections/1/folder?X-Plex-Container-Size=2", friendToken); len(n.Children) != 2 || n.Children[0].attr("key") != "/library/metadata/1000000000" {
+		t.Errorf("folders %+v", n)
+	}
+	if n := getXML(t, f, "/library/sections/1/timeline", friendToken); n.attr("latestEntryTime") == "" || n.attr("identifier") != libraryIdentifier {
+		t.Errorf("timeline %+v", n)
+	}
 	if n := getXML(t, f, "/servers", friendToken); len(n.Children) != 1 || n.Children[0].attr("machineIdentifier") != testMachineID || n.Children[0].attr("host") == "" {
 		t.Errorf("servers %+v", n)
 	}

@@ -131,6 +131,8 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 		"x.children":            h.children,
 		"x.grandchildren":       h.grandchildren,
 		"x.filterChoices":       h.filterChoices,
+		"x.sectionTimeline":     h.sectionTimeline,
+		"x.sectionFolders":      h.sectionFolders,
 		"x.continueWatching":    h.continueWatching,
 		"x.search":              h.legacySearch,
 		"x.myplexAccount":       h.myplexAccount,
