@@ -486,6 +486,14 @@ func TestEditsAndDeletions(t *testing.T) {
 	if s := f.do(t, req{path: "/library/metadata/5000000001", token: ownerToken}).status; s != 404 {
 		t.Errorf("deleted item: %d", s)
 	}
+	// A deleted show takes its seasons and episodes with it.
+	leaves := f.srv.Store().Leaves(2000000007)
+	if s := f.do(t, req{method: "DELETE", path: "/library/metadata/2000000007", token: ownerToken}).status; s != 200 {
+		t.Fatalf("delete show: %d", s)
+	}
+	if s := f.do(t, req{path: "/library/metadata/" + strconv.Itoa(leaves[0]), token: ownerToken}).status; s != 404 {
+		t.Errorf("an episode of a deleted show: %d", s)
+	}
 	q := url.Values{"title.value": {"Zebra Crossing"}, "genre[0].tag.tag": {"Zoology"}, "year.value": {"2024"}}
 	if s := f.do(t, req{method: "PUT", path: "/library/metadata/1000000002?" + q.Encode(), token: ownerToken}).status; s != 200 {
 		t.Fatalf("edit: %d", s)
