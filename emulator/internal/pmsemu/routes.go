@@ -86,6 +86,15 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 			h.sessions = append(h.sessions, sc)
 		}
 	}
+	for _, v := range cfg.Views {
+		local := st.LocalAccountID(v.AccountID)
+		if v.Watched {
+			st.Scrobble(local, v.RatingKey)
+		}
+		if v.ViewOffset > 0 {
+			st.SetViewOffset(local, v.RatingKey, v.ViewOffset)
+		}
+	}
 	for _, hc := range cfg.History {
 		if rk, ok := h.seedItem(hc.Section, hc.Index, hc.RatingKey); ok {
 			st.AddHistory(st.LocalAccountID(hc.AccountID), rk, hc.ViewedAt)
