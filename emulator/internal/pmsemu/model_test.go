@@ -77,6 +77,9 @@ func titles(p page) []string {
 func TestHierarchy(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
+	if n := getXML(t, f, "/library/metadata/2000000003", ownerToken).Children[0]; !slices.Contains(n.childNames(), "Location") {
+		t.Errorf("show detail children %v lack Location", n.childNames())
+	}
 	show := getPage(t, f, ownerToken, "/library/metadata/2000000003").MediaContainer.Metadata[0]
 	if show.Type != "show" || show.Key != "/library/metadata/2000000003/children" || show.ChildCount < 1 || show.LeafCount < show.ChildCount {
 		t.Fatalf("show %+v", show)

@@ -225,7 +225,7 @@ type metadata struct {
 	Guid       []guid  `json:"Guid,omitempty" xml:"Guid"`
 	// Ratings are the Rating children (JSON key "Rating", distinct from the rating attribute).
 	Ratings  []ratingElem `json:"Rating,omitempty" xml:"Rating"`
-	Location []location   `json:"Location,omitempty" xml:"Location"`
+	Location []folder     `json:"Location,omitempty" xml:"Location"`
 	User     *user        `json:"User,omitempty" xml:"User"`
 	Player   *player      `json:"Player,omitempty" xml:"Player"`
 	Session  *session     `json:"Session,omitempty" xml:"Session"`
@@ -245,6 +245,11 @@ type tag struct {
 	Filter string `json:"filter,omitempty" xml:"filter,attr,omitempty"`
 	Tag    string `json:"tag" xml:"tag,attr"`
 	Role   string `json:"role,omitempty" xml:"role,attr,omitempty"`
+}
+
+// folder is where a show's or artist's files are.
+type folder struct {
+	Path string `json:"path" xml:"path,attr"`
 }
 
 type guid struct {
