@@ -285,9 +285,18 @@ func TestMediaQueries(t *testing.T) {
 	})
 	t.Run("bad queries", func(t *testing.T) {
 		t.Parallel()
-		for _, q := range []string{"year%3E%3E=soon", "sort=nonsense", "sort=year:sideways", "type=99", "unwatched=maybe", "title%3E%3E=x", "push=1&year=1", "pop=1"} {
-			if s := f.do(t, req{path: "/library/sections/1/all?" + q, token: ownerToken}).status; s != 400 {
-				t.Errorf("%s: %d, want 400", q, s)
+		for q, why := range map[string]string{
+			"year%3E%3E=soon":    `year: "soon" is not a number`,
+			"sort=nonsense":      `unknown sort field "nonsense"`,
+			"sort=year:sideways": `unknown sort feature "sideways"`,
+			"type=99":            `type "99"`,
+			"unwatched=maybe":    `unwatched: "maybe" is not a boolean`,
+			"title%3E%3E=x":      `operator ">>=" does not apply to string field "title"`,
+			"push=1&year=1":      "push=1 without a matching pop=1",
+			"pop=1":              "pop=1 without a matching push=1",
+		} {
+			if r := f.do(t, req{path: "/library/sections/1/all?" + q, token: ownerToken}); r.status != 400 || !strings.Contains(r.body, why) {
+				t.Errorf("%s: %d %q, want 400 naming %s", q, r.status, r.body, why)
 			}
 		}
 	})
