@@ -764,3 +764,37 @@ func TestTitleQueryOnAMillion(t *testing.T) {
 		t.Errorf("title== %q", got)
 	}
 }
+
+func TestIncludeOnDeckAndChildren(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	var body struct {
+		MediaContainer struct {
+			Metadata []struct {
+				OnDeck *struct {
+					Metadata []struct{ RatingKey, Type string }
+				}
+				Children *struct {
+					Size     int
+					Metadata []struct{ Type string }
+				}
+			}
+		}
+	}
+	leaves := f.srv.Store().Leaves(2000000002)
+	f.srv.Store().Scrobble(OwnerLocalID, leaves[0])
+	resp := f.do(t, req{path: "/library/metadata/2000000002?includeOnDeck=1&includeChildren=1", token: ownerToken, json: true})
+	if err := json.Unmarshal([]byte(resp.body), &body); err != nil {
+		t.Fatal(err)
+	}
+	m := body.MediaContainer.Metadata[0]
+	if m.OnDeck == nil || len(m.OnDeck.Metadata) != 1 || m.OnDeck.Metadata[0].RatingKey != strconv.Itoa(leaves[1]) || m.OnDeck.Metadata[0].Type != "episode" {
+		t.Errorf("OnDeck %+v, want episode %d", m.OnDeck, leaves[1])
+	}
+	if m.Children == nil || m.Children.Size == 0 || m.Children.Size != len(m.Children.Metadata) || m.Children.Metadata[0].Type != "season" {
+		t.Errorf("Children %+v", m.Children)
+	}
+	if n := getXML(t, f, "/library/metadata/2000000002?includeOnDeck=1", ownerToken).Children[0]; !slices.Contains(n.childNames(), "OnDeck") {
+		t.Errorf("XML children %v lack OnDeck", n.childNames())
+	}
+}

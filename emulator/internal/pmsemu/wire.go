@@ -226,9 +226,13 @@ type metadata struct {
 	// Ratings are the Rating children (JSON key "Rating", distinct from the rating attribute).
 	Ratings  []ratingElem `json:"Rating,omitempty" xml:"Rating"`
 	Location []folder     `json:"Location,omitempty" xml:"Location"`
-	User     *user        `json:"User,omitempty" xml:"User"`
-	Player   *player      `json:"Player,omitempty" xml:"Player"`
-	Session  *session     `json:"Session,omitempty" xml:"Session"`
+	// OnDeck (includeOnDeck=1) holds the episode to watch next; Children (includeChildren=1)
+	// the item's children.
+	OnDeck   *nested  `json:"OnDeck,omitempty" xml:"OnDeck"`
+	Children *nested  `json:"Children,omitempty" xml:"Children"`
+	User     *user    `json:"User,omitempty" xml:"User"`
+	Player   *player  `json:"Player,omitempty" xml:"Player"`
+	Session  *session `json:"Session,omitempty" xml:"Session"`
 }
 
 // MarshalXML implements xml.Marshaler: the element is named for the item's type.
@@ -245,6 +249,12 @@ type tag struct {
 	Filter string `json:"filter,omitempty" xml:"filter,attr,omitempty"`
 	Tag    string `json:"tag" xml:"tag,attr"`
 	Role   string `json:"role,omitempty" xml:"role,attr,omitempty"`
+}
+
+// nested is a list of items inside an item.
+type nested struct {
+	Size     int        `json:"size" xml:"size,attr"`
+	Metadata []metadata `json:"Metadata,omitempty" xml:"Metadata"`
 }
 
 // folder is where a show's or artist's files are.
