@@ -126,6 +126,9 @@
 //	GET  /api/v2/geoip, GET|PUT /api/v2/user/privacy, GET|PUT /api/v2/user/view_state_sync,
 //	GET  /:/ip (text/plain)
 //
+// An unknown path under /api/v2/ is 404 with code 1002 ("The requested resource or endpoint
+// could not be found"); any other unknown path gets the Rails 404 HTML page, as on plex.tv.
+//
 // Every change to a share applies to the servers at once: the servers ask plex.tv who a token
 // belongs to on every request. Home-switch tokens and sign-in tokens work like a PIN's legacy
 // token: bound to the client identifier, revoked with the device. An owned
