@@ -50,15 +50,17 @@ func TestNegotiation(t *testing.T) {
 	uuid := userInfo(t, e, "alice").UUID
 	mid := serverMachineID(t, e, emulator.ServerAliceNAS)
 	v2 := map[string]string{ // path → XML root
-		"/api/v2/user":                                "user",
-		"/api/v2/resources?includeHttps=1":            "resources",
-		"/api/v2/ping":                                "pong",
-		"/api/v2/friends":                             "friends",
-		"/api/v2/home/users":                          "home",
-		"/api/v2/user/webhooks":                       "webhooks",
-		"/api/v2/user/" + uuid + "/settings/opt_outs": "optOuts",
-		"/api/v2/geoip?ip_address=127.0.0.1":          "location",
-		"/api/v2/user/privacy":                        "privacy",
+		"/api/v2/user":                                    "user",
+		"/api/v2/resources?includeHttps=1":                "resources",
+		"/api/v2/ping":                                    "pong",
+		"/api/v2/friends":                                 "friends",
+		"/api/v2/home/users":                              "home",
+		"/api/v2/user/webhooks":                           "webhooks",
+		"/api/v2/user/" + uuid + "/settings/opt_outs":     "optOuts",
+		"/api/v2/geoip?ip_address=127.0.0.1":              "location",
+		"/api/v2/user/privacy":                            "privacy",
+		"/api/v2/shared_servers/invites/received/pending": "invites",
+		"/api/v2/shared_servers/invites/owned/pending":    "invites",
 	}
 	for path, root := range v2 {
 		t.Run(path, func(t *testing.T) {

@@ -122,6 +122,8 @@
 //	GET  /api/resources                      legacy XML Device list (unix-second times)
 //	GET  /pms/servers.xml, /servers.xml      reachable servers with their access tokens
 //	GET  /api/invites/requested, …/requests  always empty: invitations are accepted at once
+//	GET  /api/v2/shared_servers/invites/received/pending, …/owned/pending   the same, in v2
+//	                                         ([] in JSON, <invites size="0"/> in XML)
 //	GET  /pms/friends/all                    as /api/users/
 //	GET  /api/v2/geoip, GET|PUT /api/v2/user/privacy, GET|PUT /api/v2/user/view_state_sync,
 //	GET  /:/ip (text/plain)

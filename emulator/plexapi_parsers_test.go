@@ -361,6 +361,23 @@ func TestPythonPlexAPIParsers(t *testing.T) {
 		pyInts(t, created, "id")
 	})
 
+	t.Run("pendingInvites() (A.5, and the v2 lists newer releases read)", func(t *testing.T) {
+		t.Parallel()
+		// findItems(elem, cls=MyPlexInvite): Invite children, none here since the emulator's
+		// invitations are accepted at once.
+		for _, path := range []string{"/api/invites/requested", "/api/invites/requests",
+			"/api/v2/shared_servers/invites/owned/pending", "/api/v2/shared_servers/invites/received/pending"} {
+			if n := len(pyQuery(t, e, "GET", path, e.LegacyToken("bob"), nil).Kids); n != 0 {
+				t.Errorf("%s: %d invites", path, n)
+			}
+		}
+		// Invitation tools read the v2 list as JSON: a bare array.
+		j := wantJSON(t, get(t, e, "/api/v2/shared_servers/invites/received/pending", "bob", "application/json"), 200)
+		if a := arr(t, j); len(a) != 0 {
+			t.Errorf("received invites %v", a)
+		}
+	})
+
 	t.Run("ping() (A.4)", func(t *testing.T) {
 		t.Parallel()
 		// utils.cast(bool, pong.text)

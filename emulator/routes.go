@@ -108,6 +108,8 @@ func (e *Emulator) accountRoutes() {
 	m.HandleFunc("GET /:/ip", publicIP)
 	legacy("GET /api/invites/requested", e.invites)
 	legacy("GET /api/invites/requests", e.invites)
+	v2("GET /api/v2/shared_servers/invites/received/pending", e.pendingInvitesV2)
+	v2("GET /api/v2/shared_servers/invites/owned/pending", e.pendingInvitesV2)
 	asXML("GET /pms/servers.xml", e.serversXML)
 	asXML("GET /servers.xml", e.serversXML)
 	legacy("GET /pms/friends/all", e.usersXML)
