@@ -4,7 +4,9 @@
 // MyPlexAccount.query with its own URL constants, as an application using it would.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { MyPlexAccount, MyPlexResource } from '@ctrl/plex';
+import { MyPlexAccount, MyPlexResource, X_PLEX_IDENTIFIER } from '@ctrl/plex';
+// The headers @ctrl/plex sends (its index does not re-export them).
+import { X_PLEX_PRODUCT } from '@ctrl/plex/dist/src/config.js';
 import { emulator, tokenOf, server } from '../env.mjs';
 
 const user = (name) => emulator.users.find((u) => u.username === name);
@@ -131,8 +133,9 @@ test('devices, and removing one', async () => {
   const resource = await webAccount.resource('alice-nas');
   assert.deepEqual(nas.connections, resource.connections.map((c) => c.uri), 'devices.xml lists the resource connections');
   assert.ok(nas.createdAt instanceof Date && !Number.isNaN(nas.createdAt.getTime()));
-  const me = devices.find((d) => d.clientIdentifier.startsWith('0x'));
+  const me = devices.find((d) => d.clientIdentifier === X_PLEX_IDENTIFIER);
   assert.ok(me, "@ctrl/plex's own device (its client identifier) is listed after the PIN login");
+  assert.equal(me.product, X_PLEX_PRODUCT, 'the device is named after the product its PIN was created for');
 
   // MyPlexDevice.delete goes through the PlexServer that made the account.
   const plex = await (await webAccount.resource('alice-nas')).connect(null, 3000);
