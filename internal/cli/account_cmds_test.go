@@ -85,3 +85,21 @@ func TestProfileNames(t *testing.T) {
 		}
 	}
 }
+
+func TestSees(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		r    friendShare
+		want string
+	}{
+		{friendShare{}, "no server shared"},
+		{friendShare{server: plextv.FriendServer{Name: "nas", AllLibraries: true}}, "all libraries"},
+		{friendShare{server: plextv.FriendServer{Name: "nas", NumLibraries: 3}}, "3 libraries"},
+		{friendShare{server: plextv.FriendServer{Name: "nas"}, known: true}, "nothing"},
+	}
+	for _, tt := range tests {
+		if got := sees(tt.r); got != tt.want {
+			t.Errorf("sees(%+v) = %q, want %q", tt.r, got, tt.want)
+		}
+	}
+}
