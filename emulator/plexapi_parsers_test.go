@@ -378,6 +378,24 @@ func TestPythonPlexAPIParsers(t *testing.T) {
 		}
 	})
 
+	t.Run("MyPlexPinLogin reads the pin's root attributes (A.10)", func(t *testing.T) {
+		t.Parallel()
+		// _getCode: POST /api/v2/pins (strong for OAuth), then id and code of the root;
+		// _checkLogin: GET /api/v2/pins/{id}, then authToken of the root once approved.
+		created := wantRoot(t, pyQuery(t, e, "POST", "/api/v2/pins?strong=true", "", nil), "pin")
+		pyInts(t, created, "id")
+		if created.Attrs["code"] == "" || created.Attrs["authToken"] != "" {
+			t.Fatalf("new pin %v", created.Attrs)
+		}
+		if err := e.ClaimPin(created.Attrs["code"], "bob"); err != nil {
+			t.Fatal(err)
+		}
+		tok := pyQuery(t, e, "GET", "/api/v2/pins/"+created.Attrs["id"], "", nil).Attrs["authToken"]
+		if u := pyQuery(t, e, "GET", "/api/v2/user", tok, nil); tok == "" || u.Attrs["username"] != "bob" {
+			t.Errorf("the approved pin's token %q is %q's", tok, u.Attrs["username"])
+		}
+	})
+
 	t.Run("ping() (A.4)", func(t *testing.T) {
 		t.Parallel()
 		// utils.cast(bool, pong.text)
