@@ -8,7 +8,9 @@ import (
 
 // TestCtrlPlexMyPlex drives @ctrl/plex's plex.tv side, unchanged, against the emulator: web
 // PIN login, MyPlexAccount by token and by password (two-factor included), resources and the
-// owned server's token at plex.tv, devices (and removing one), friends, webhooks, claim token.
+// owned server's token at plex.tv, devices (and removing one), friends (and that a friend's own
+// token sees on the server what the list says), webhooks, claim token, and the sign-in lockout
+// (429) that ends a password-guessing loop.
 func TestCtrlPlexMyPlex(t *testing.T) {
 	runSuite(t, "ctrlplex-myplex", emulator.Options{LibrarySize: 100})
 }

@@ -50,15 +50,17 @@ func TestNegotiation(t *testing.T) {
 	uuid := userInfo(t, e, "alice").UUID
 	mid := serverMachineID(t, e, emulator.ServerAliceNAS)
 	v2 := map[string]string{ // path → XML root
-		"/api/v2/user":                                "user",
-		"/api/v2/resources?includeHttps=1":            "resources",
-		"/api/v2/ping":                                "pong",
-		"/api/v2/friends":                             "friends",
-		"/api/v2/home/users":                          "home",
-		"/api/v2/user/webhooks":                       "webhooks",
-		"/api/v2/user/" + uuid + "/settings/opt_outs": "optOuts",
-		"/api/v2/geoip?ip_address=127.0.0.1":          "location",
-		"/api/v2/user/privacy":                        "privacy",
+		"/api/v2/user":                                    "user",
+		"/api/v2/resources?includeHttps=1":                "resources",
+		"/api/v2/ping":                                    "pong",
+		"/api/v2/friends":                                 "friends",
+		"/api/v2/home/users":                              "home",
+		"/api/v2/user/webhooks":                           "webhooks",
+		"/api/v2/user/" + uuid + "/settings/opt_outs":     "optOuts",
+		"/api/v2/geoip?ip_address=127.0.0.1":              "location",
+		"/api/v2/user/privacy":                            "privacy",
+		"/api/v2/shared_servers/invites/received/pending": "invites",
+		"/api/v2/shared_servers/invites/owned/pending":    "invites",
 	}
 	for path, root := range v2 {
 		t.Run(path, func(t *testing.T) {
@@ -132,8 +134,22 @@ func TestNegotiation(t *testing.T) {
 		for path := range v2 {
 			wantError(t, do(t, e, req{method: "GET", url: path, token: e.LegacyToken("alice")}), 400, emulator.CodeClientIdentifierMissing, "X-Plex-Client-Identifier is missing")
 		}
+		// An unknown v2 endpoint: 404 with code 1002 (reference A.1, python-plexapi#1504).
 		res := do(t, e, req{method: "GET", url: "/api/v2/nope", cid: "c", accept: "-"})
-		wantRoot(t, wantXML(t, res, 404), "errors")
+		er := wantRoot(t, wantXML(t, res, 404), "errors").kid(t, "error")
+		if er.Attrs["code"] != "1002" || er.Attrs["message"] != "The requested resource or endpoint could not be found" {
+			t.Errorf("unknown v2 endpoint: %v", er.Attrs)
+		}
+		wantError(t, do(t, e, req{method: "POST", url: "/api/v2/nope", cid: "c"}), 404, emulator.CodeNotFound, "could not be found")
+		// An unknown legacy path: the Rails 404 page, whatever Accept says (reference A.1).
+		for _, r := range []req{{method: "GET", url: "/api/nope", accept: "-"}, {method: "GET", url: "/pms/nope"},
+			{method: "PUT", url: "/api/invites/requests/5?friend=1&server=1&home=0", token: e.LegacyToken("alice")}} {
+			res := do(t, e, r)
+			if res.status != 404 || !strings.HasPrefix(res.header.Get("Content-Type"), "text/html") ||
+				!strings.Contains(string(res.body), "<title>The page you were looking for doesn't exist (404)</title>") {
+				t.Errorf("%s %s: %d %q %.120s", r.method, r.url, res.status, res.header.Get("Content-Type"), res.body)
+			}
+		}
 	})
 	t.Run("pins", func(t *testing.T) {
 		t.Parallel()

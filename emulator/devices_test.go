@@ -139,3 +139,31 @@ func TestDeviceTakeover(t *testing.T) {
 		}
 	})
 }
+
+// TestDeviceProductFromPin: a client that names its product only when it creates the pin
+// (@ctrl/plex sends X-Plex-Product in the pin's query string, and nothing on the poll) is
+// listed under that product once the pin is claimed.
+func TestDeviceProductFromPin(t *testing.T) {
+	t.Parallel()
+	e := start(t, emulator.Options{})
+	p := decode[pinBody](t, do(t, e, req{method: "POST", url: "/api/v2/pins?strong=true&X-Plex-Product=Kodi", cid: "kodi-1"}), 201)
+	if err := e.ClaimPin(p.Code, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	polled := decode[pinBody](t, do(t, e, req{method: "GET", url: "/api/v2/pins/" + itoa(p.ID), cid: "kodi-1"}), 200)
+	if polled.AuthToken == nil || *polled.AuthToken == "" {
+		t.Fatalf("claimed pin has no token: %+v", polled)
+	}
+	var found bool
+	for _, d := range wantXML(t, get(t, e, "/devices.xml", "alice", "-"), 200).kids("Device") {
+		if d.Attrs["clientIdentifier"] == "kodi-1" {
+			found = true
+			if d.Attrs["product"] != "Kodi" {
+				t.Errorf("the pin's device is listed with product %q, want Kodi", d.Attrs["product"])
+			}
+		}
+	}
+	if !found {
+		t.Error("the claimed pin's device is not among alice's devices")
+	}
+}

@@ -122,9 +122,14 @@
 //	GET  /api/resources                      legacy XML Device list (unix-second times)
 //	GET  /pms/servers.xml, /servers.xml      reachable servers with their access tokens
 //	GET  /api/invites/requested, …/requests  always empty: invitations are accepted at once
+//	GET  /api/v2/shared_servers/invites/received/pending, …/owned/pending   the same, in v2
+//	                                         ([] in JSON, <invites size="0"/> in XML)
 //	GET  /pms/friends/all                    as /api/users/
 //	GET  /api/v2/geoip, GET|PUT /api/v2/user/privacy, GET|PUT /api/v2/user/view_state_sync,
 //	GET  /:/ip (text/plain)
+//
+// An unknown path under /api/v2/ is 404 with code 1002 ("The requested resource or endpoint
+// could not be found"); any other unknown path gets the Rails 404 HTML page, as on plex.tv.
 //
 // Every change to a share applies to the servers at once: the servers ask plex.tv who a token
 // belongs to on every request. Home-switch tokens and sign-in tokens work like a PIN's legacy

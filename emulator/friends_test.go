@@ -78,7 +78,7 @@ func TestSharing(t *testing.T) {
 		for _, u := range root.kids("User") {
 			wantAttrs(t, u, "id", "title", "username", "email", "recommendationsPlaylistId", "thumb", "filterAll",
 				"filterMovies", "filterMusic", "filterPhotos", "filterTelevision")
-			wantBools(t, u, "protected", "home", "allowSync", "allowCameraUpload", "allowChannels", "allowSubtitleAdmin", "restricted")
+			wantBools(t, u, "protected", "home", "allowSync", "allowCameraUpload", "allowChannels", "allowSubtitleAdmin", "allowTuners", "restricted")
 			for _, s := range u.kids("Server") {
 				wantAttrs(t, s, "id", "serverId", "machineIdentifier", "name", "lastSeenAt", "numLibraries")
 				wantBools(t, s, "allLibraries", "owned", "pending")

@@ -168,8 +168,17 @@ func (e *Emulator) switchV2(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Unlock()
 	if ok {
-		reply(w, r, http.StatusCreated, u, func() *xnode { return userXML(u) })
+		reply(w, r, http.StatusCreated, switchedUser{userJSON: u, Providers: []any{}},
+			func() *xnode { return userXML(u) })
 	}
+}
+
+// switchedUser is the JSON answer of a v2 Home switch: the member's user object plus the
+// providers key the captured exchange carries (plex-beyond-spec.md A.6). What it lists is not
+// known; the emulator sends it empty.
+type switchedUser struct {
+	userJSON
+	Providers []any `json:"providers"`
 }
 
 // switchLegacy serves POST /api/home/users/{id}/switch?pin=NNNN: XML <user> whose

@@ -57,6 +57,12 @@ func TestHome(t *testing.T) {
 		u := obj(t, wantJSON(t, do(t, e, req{method: "POST", url: path + "?pin=" + emulator.CarolHomePin, cid: "tv", token: e.LegacyToken("alice")}), 201))
 		x := wantXML(t, do(t, e, req{method: "POST", url: path + "?pin=" + emulator.CarolHomePin, cid: "tv2", token: e.LegacyToken("alice"), accept: "-"}), 201)
 		checkUserXML(t, x, carol, x.Attrs["authToken"])
+		// The keys of the captured switch answer (reference A.6).
+		wantKeys(t, u, map[string]string{"id": "number", "uuid": "string", "username": "string", "title": "string",
+			"email": "string", "emailOnlyAuth": "bool", "hasPassword": "bool", "protected": "bool", "thumb": "string",
+			"authToken": "string", "providers": "array", "pin": "string", "restricted": "bool", "anonymous": "bool|null",
+			"home": "bool", "guest": "bool", "homeSize": "number", "homeAdmin": "bool", "maxHomeSize": "number",
+			"certificateVersion": "number", "rememberExpiresAt": "number"})
 		tok, _ := u["authToken"].(string)
 		if u["uuid"] != carol.UUID || tok == "" || tok == e.LegacyToken("carol") {
 			t.Fatalf("switch answer %v", u)

@@ -170,6 +170,20 @@ func (e *Emulator) invites(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// pendingInvitesV2 serves GET /api/v2/shared_servers/invites/received/pending and
+// …/owned/pending, the lists newer python-plexapi (pendingInvites) and invitation tools read
+// before accepting: always empty, since the emulator's invitations are accepted at once. JSON
+// is a bare array, as those tools read it; the XML root name is the emulator's choice.
+func (e *Emulator) pendingInvitesV2(w http.ResponseWriter, r *http.Request) {
+	now := e.Now()
+	e.mu.Lock()
+	_, ok := e.authenticate(w, r, now)
+	e.mu.Unlock()
+	if ok {
+		reply(w, r, http.StatusOK, []any{}, func() *xnode { return el("invites", "size", 0) })
+	}
+}
+
 // serversXML serves GET /pms/servers.xml and /servers.xml: the servers the account can reach,
 // each with the access token it must present (Tautulli reads machineIdentifier, createdAt,
 // updatedAt and version).

@@ -298,6 +298,7 @@ func (e *Emulator) pollPin(w http.ResponseWriter, r *http.Request) {
 	case p.key == nil:
 		if p.authToken == "" {
 			p.authToken = e.issueDeviceToken(p.claimedBy, cid, r, now)
+			e.productFromPin(p, cid)
 		}
 		writePin(w, r, http.StatusOK, p.json(now, p.authToken))
 	default:
@@ -329,12 +330,23 @@ func (e *Emulator) exchangePin(w http.ResponseWriter, r *http.Request, p *pin, c
 	}
 	d := e.register(cid, *p.key, p.thumb, p.claimedBy, "")
 	e.touchDevice(p.claimedBy, cid, r, now, "")
+	e.productFromPin(p, cid)
 	tok, err := e.issuePlexJWT(d, claims.Nonce, claims.Scope, now)
 	if err != nil {
 		writeError(w, r, http.StatusInternalServerError, CodeBadRequest, "emulator: cannot sign the Plex JWT")
 		return
 	}
 	writePin(w, r, http.StatusOK, p.json(now, tok))
+}
+
+// productFromPin names the device a claimed pin made after the product the pin was created
+// for, when the poll itself did not say: clients such as @ctrl/plex send X-Plex-Product only
+// when they create the pin. The caller holds e.mu.
+func (e *Emulator) productFromPin(p *pin, cid string) {
+	d := e.tv.records[recordKey{p.claimedBy.id, cid}]
+	if d != nil && d.product == "" && p.product != "0" {
+		d.product = p.product
+	}
 }
 
 // linkPin serves PUT /api/v2/pins/link: the account behind X-Plex-Token approves the pin with

@@ -24,15 +24,42 @@ func (e *Emulator) routes() {
 	m.HandleFunc("/", e.notFound)
 }
 
-// notFound answers every path no route serves: plex.tv's error envelope under /api/, a plain
-// 404 elsewhere.
+// notFound answers every path no route serves: plex.tv's error envelope under /api/v2/, the
+// Rails "page you were looking for doesn't exist" page on the legacy paths (as plex.tv answers
+// them, plex-beyond-spec.md A.1), a plain 404 under the control API.
 func (e *Emulator) notFound(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/api/") {
-		writeError(w, r, http.StatusNotFound, CodeBadRequest, "No such endpoint: "+r.Method+" "+r.URL.Path)
-		return
+	switch p := r.URL.Path; {
+	case strings.HasPrefix(p, "/api/v2/"):
+		writeError(w, r, http.StatusNotFound, CodeNotFound, msgNotFound)
+	case strings.HasPrefix(p, "/__emulator/"):
+		http.NotFound(w, r)
+	default:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(railsNotFound))
 	}
-	http.NotFound(w, r)
 }
+
+// msgNotFound is plex.tv's message for an unknown v2 endpoint (python-plexapi#1504).
+const msgNotFound = "The requested resource or endpoint could not be found"
+
+// railsNotFound is the 404 page of a Rails application, which plex.tv's legacy side is.
+const railsNotFound = `<!DOCTYPE html>
+<html>
+<head>
+  <title>The page you were looking for doesn't exist (404)</title>
+  <meta name="viewport" content="width=device-width,initial-scale=1">
+</head>
+<body>
+  <div class="dialog">
+    <div>
+      <h1>The page you were looking for doesn't exist.</h1>
+      <p>You may have mistyped the address or the page may have moved.</p>
+    </div>
+  </div>
+</body>
+</html>
+`
 
 // requireClientID answers 400 (code 1000) to a v2 request without X-Plex-Client-Identifier,
 // as plex.tv does, before h runs.
@@ -81,6 +108,8 @@ func (e *Emulator) accountRoutes() {
 	m.HandleFunc("GET /:/ip", publicIP)
 	legacy("GET /api/invites/requested", e.invites)
 	legacy("GET /api/invites/requests", e.invites)
+	v2("GET /api/v2/shared_servers/invites/received/pending", e.pendingInvitesV2)
+	v2("GET /api/v2/shared_servers/invites/owned/pending", e.pendingInvitesV2)
 	asXML("GET /pms/servers.xml", e.serversXML)
 	asXML("GET /servers.xml", e.serversXML)
 	legacy("GET /pms/friends/all", e.usersXML)

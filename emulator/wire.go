@@ -12,12 +12,13 @@ import (
 	"time"
 )
 
-// plex.tv error codes in the {"errors":[{"code":…}]} envelope. Codes 1000, 1001, 1003, 1020
-// and 1097 are Plex's own (observed); the others are the emulator's invention, because Plex's
+// plex.tv error codes in the {"errors":[{"code":…}]} envelope. Codes 1000, 1001, 1002, 1003,
+// 1020 and 1097 are Plex's own (observed); the others are the emulator's invention, because Plex's
 // are undocumented. Clients must branch on the HTTP status, never on an invented code.
 const (
 	CodeClientIdentifierMissing = 1000 // 400: no X-Plex-Client-Identifier
 	CodeUnauthorized            = 1001 // 401: missing, unknown or revoked X-Plex-Token
+	CodeNotFound                = 1002 // 404: no such v2 endpoint
 	CodeRateLimited             = 1003 // 429: too many requests (nonce, pin polling)
 	CodePinNotFound             = 1020 // 404: pin code or id unknown or expired
 	CodeJWKMissing              = 1097 // 401: no JWK registered for the client (device removed)

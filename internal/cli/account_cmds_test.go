@@ -14,6 +14,7 @@ func TestMatchDevice(t *testing.T) {
 		{ID: 1, Name: "iPad", ClientIdentifier: "cid-a"},
 		{ID: 2, Name: "Laptop", ClientIdentifier: "cid-b"},
 		{ID: 3, Name: "laptop", ClientIdentifier: "cid-c"},
+		{ID: 4, Name: "", ClientIdentifier: "cid-unnamed"},
 	}
 	tests := []struct {
 		sel   string
@@ -26,6 +27,9 @@ func TestMatchDevice(t *testing.T) {
 		{" ipad ", 1, "", false},
 		{"Laptop", 0, "2 devices are named", true},
 		{"TV", 0, `no device "TV"`, false},
+		{"", 0, "DEVICE is empty", true},
+		{"  ", 0, "DEVICE is empty", true},
+		{"cid-unnamed", 4, "", false},
 	}
 	for _, tt := range tests {
 		d, err := matchDevice(devices, tt.sel)
@@ -78,6 +82,24 @@ func TestProfileNames(t *testing.T) {
 	for _, bad := range []string{"", "..", "../x", "a/b", "Caps", "-x", strings.Repeat("a", 65)} {
 		if err := checkProfileName(bad); err == nil {
 			t.Errorf("checkProfileName(%q) accepted it", bad)
+		}
+	}
+}
+
+func TestSees(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		r    friendShare
+		want string
+	}{
+		{friendShare{}, "no server shared"},
+		{friendShare{server: plextv.FriendServer{Name: "nas", AllLibraries: true}}, "all libraries"},
+		{friendShare{server: plextv.FriendServer{Name: "nas", NumLibraries: 3}}, "3 libraries"},
+		{friendShare{server: plextv.FriendServer{Name: "nas"}, known: true}, "nothing"},
+	}
+	for _, tt := range tests {
+		if got := sees(tt.r); got != tt.want {
+			t.Errorf("sees(%+v) = %q, want %q", tt.r, got, tt.want)
 		}
 	}
 }

@@ -144,6 +144,11 @@ confirms it: plexkit then stops working here until you run 'plexkit login' again
 // has.
 func matchDevice(devices []plextv.Device, sel string) (*plextv.Device, error) {
 	sel = strings.TrimSpace(sel)
+	if sel == "" {
+		// Apps that register without a device name have Name "": an empty DEVICE must not
+		// select (and remove) one of them.
+		return nil, usageErrorf("DEVICE is empty: name a device by id, client identifier or name (see `plexkit devices`)")
+	}
 	var byName []*plextv.Device
 	for i := range devices {
 		d := &devices[i]

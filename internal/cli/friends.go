@@ -134,7 +134,7 @@ With --json: [{"id", "title", "username", "email", "home", "restricted", "server
 func sees(r friendShare) string {
 	switch {
 	case r.server.Name == "":
-		return ""
+		return "no server shared"
 	case r.server.AllLibraries:
 		return "all libraries"
 	case !r.known:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -36,7 +37,14 @@ JSON array of them).`)
 				if err := plextv.CheckWebhookURL(args[0]); err != nil {
 					return nil, "", &UsageError{Err: err}
 				}
-				urls, err := c.Webhooks.Add(ctx, args[0])
+				urls, err := c.Webhooks.List(ctx)
+				if err != nil {
+					return nil, "", err
+				}
+				if slices.Contains(urls, args[0]) {
+					return urls, args[0] + " is a webhook already: nothing changed.", nil
+				}
+				urls, err = c.Webhooks.Set(ctx, append(urls, args[0]))
 				return urls, "Added " + args[0] + ".", err
 			}),
 		webhookCmd(f, "rm URL", "Remove a webhook URL", "Remove URL from the account's webhooks.",

@@ -18,7 +18,8 @@ func newWhoamiCmd(f *Factory) *cobra.Command {
 		Long: `Show the plex.tv account behind the saved token (GET /api/v2/user): username, email, id, uuid,
 and when the token expires. The token is refreshed first if it is due, as with 'plexkit token'.
 With --json: {"username", "email", "id", "uuid", "title", "friendlyName", "tokenExpiresAt",
-"clientIdentifier"}.`,
+"clientIdentifier", "profile"}; tokenExpiresAt is left out for a legacy token (its expiry is not
+known), profile when no --profile is in use.`,
 		Example: `  plexkit whoami
   plexkit whoami --json | jq -r .username`,
 		Args: noArgs,
@@ -39,6 +40,10 @@ With --json: {"username", "email", "id", "uuid", "title", "friendlyName", "token
 				return sessionError(err)
 			}
 			if f.JSON {
+				var expiresAt time.Time // zero, so left out, for a legacy token: the expiry is not known
+				if tok.Kind == auth.KindPlexJWT {
+					expiresAt = tok.Expiry.UTC()
+				}
 				return printJSON(f.IO, struct {
 					Username         string    `json:"username"`
 					Email            string    `json:"email"`
@@ -46,9 +51,10 @@ With --json: {"username", "email", "id", "uuid", "title", "friendlyName", "token
 					UUID             string    `json:"uuid"`
 					Title            string    `json:"title"`
 					FriendlyName     string    `json:"friendlyName"`
-					TokenExpiresAt   time.Time `json:"tokenExpiresAt"`
+					TokenExpiresAt   time.Time `json:"tokenExpiresAt,omitzero"`
 					ClientIdentifier string    `json:"clientIdentifier"`
-				}{me.Username, me.Email, me.ID, me.UUID, me.Title, me.FriendlyName, tok.Expiry.UTC(), s.dev.ClientIdentifier})
+					Profile          string    `json:"profile,omitempty"`
+				}{me.Username, me.Email, me.ID, me.UUID, me.Title, me.FriendlyName, expiresAt, s.dev.ClientIdentifier, f.profile()})
 			}
 			t := newTable(f.IO)
 			t.addRow("username", me.Username)

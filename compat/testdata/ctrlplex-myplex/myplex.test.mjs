@@ -1,10 +1,12 @@
 // @ctrl/plex's plex.tv side (MyPlexAccount), unchanged, against the emulator: the web PIN
-// login, MyPlexAccount by token and by password, resources, devices, friends, webhooks and the
-// claim token. @ctrl/plex 3.12.1 has no friends or webhooks methods; those go through its own
+// login, MyPlexAccount by token and by password, resources, devices, friends, webhooks, the
+// claim token and the sign-in lockout. @ctrl/plex 3.12.1 has no friends or webhooks methods; those go through its own
 // MyPlexAccount.query with its own URL constants, as an application using it would.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { MyPlexAccount, MyPlexResource } from '@ctrl/plex';
+import { MyPlexAccount, MyPlexResource, X_PLEX_IDENTIFIER } from '@ctrl/plex';
+// The headers @ctrl/plex sends (its index does not re-export them).
+import { X_PLEX_PRODUCT } from '@ctrl/plex/dist/src/config.js';
 import { emulator, tokenOf, server } from '../env.mjs';
 
 const user = (name) => emulator.users.find((u) => u.username === name);
@@ -103,6 +105,13 @@ test('friends', async () => {
   assert.equal(friends[0].sharedServers.length, 1);
   assert.equal(friends[0].sharedServers[0].machineIdentifier, server('alice-nas').machineIdentifier);
   assert.deepEqual(friends[0].sharedServers[0].libraries.map((l) => l.key), ['1']);
+
+  // What the list says bob sees is what bob's own token sees on alice-nas.
+  const bob = await new MyPlexAccount(null, '', '', tokenOf('bob')).connect();
+  const bobsNas = await (await bob.resource('alice-nas')).connect(null, 3000);
+  const sections = await (await bobsNas.library()).sections();
+  assert.deepEqual(sections.map((s) => String(s.key)), friends[0].sharedServers[0].libraries.map((l) => l.key));
+  assert.deepEqual(sections.map((s) => s.title), friends[0].sharedServers[0].libraries.map((l) => l.title));
 });
 
 test('webhooks', async () => {
@@ -124,8 +133,9 @@ test('devices, and removing one', async () => {
   const resource = await webAccount.resource('alice-nas');
   assert.deepEqual(nas.connections, resource.connections.map((c) => c.uri), 'devices.xml lists the resource connections');
   assert.ok(nas.createdAt instanceof Date && !Number.isNaN(nas.createdAt.getTime()));
-  const me = devices.find((d) => d.clientIdentifier.startsWith('0x'));
+  const me = devices.find((d) => d.clientIdentifier === X_PLEX_IDENTIFIER);
   assert.ok(me, "@ctrl/plex's own device (its client identifier) is listed after the PIN login");
+  assert.equal(me.product, X_PLEX_PRODUCT, 'the device is named after the product its PIN was created for');
 
   // MyPlexDevice.delete goes through the PlexServer that made the account.
   const plex = await (await webAccount.resource('alice-nas')).connect(null, 3000);
@@ -135,4 +145,22 @@ test('devices, and removing one', async () => {
   await assert.rejects(new MyPlexAccount(null, '', '', webAccount.authenticationToken).connect(), /401/,
     'the removed device token is refused');
   assert.equal((await viaServer.devices()).find((d) => d.id === me.id), undefined);
+});
+
+// Last: it locks bob's sign-in for the rest of the run.
+test('a password-guessing loop is stopped with 429', async () => {
+  let stopped;
+  for (let i = 0; i < 30 && !stopped; i++) {
+    await new MyPlexAccount(null, 'bob', `guess-${i}`).connect().then(
+      () => assert.fail('a wrong password signed in'),
+      (err) => {
+        if (!/401/.test(err.message)) stopped = err;
+      },
+    );
+  }
+  assert.match(String(stopped), /429/, 'plex.tv stops the loop with 429');
+  await assert.rejects(new MyPlexAccount(null, 'bob', password('bob')).connect(), /429/,
+    'while locked out, the right password is refused too');
+  const bob = await new MyPlexAccount(null, '', '', tokenOf('bob')).connect();
+  assert.equal(bob.username, 'bob', "bob's existing token still works");
 });
