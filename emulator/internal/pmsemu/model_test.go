@@ -277,6 +277,10 @@ func TestMediaQueries(t *testing.T) {
 		if len(p.MediaContainer.Metadata) == 0 {
 			t.Fatal("no episodes")
 		}
+		// sourceType moves unqualified fields to the shows: the same episodes.
+		if q := getPage(t, f, ownerToken, "/library/sections/2/all?type=4&sourceType=2&title==Hidden%20River"); !slices.Equal(titles(q), titles(p)) || q.MediaContainer.TotalSize != p.MediaContainer.TotalSize {
+			t.Errorf("sourceType: %d episodes, want %d", q.MediaContainer.TotalSize, p.MediaContainer.TotalSize)
+		}
 		for _, m := range p.MediaContainer.Metadata {
 			if m.Type != "episode" || m.GrandparentTitle != "Hidden River" {
 				t.Errorf("episode %+v", m)
