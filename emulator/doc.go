@@ -30,7 +30,8 @@
 //	username  password         kind     notes
 //	alice     alice-password   owner    owns alice-nas and alice-vault; Plex Pass (webhooks);
 //	                                    Home admin; friend of bob
-//	bob       bob-password     friend   alice-nas is shared with him, section "1" (Movies) only
+//	bob       bob-password     friend   alice-nas is shared with him, sections "1" (Movies) and
+//	                                    "3" (Music) only
 //	carol     carol-password   managed  managed user in alice's Home, Home PIN CarolHomePin
 //	                                    ("1234"); alice-nas, all sections
 //	dave      dave-password    none     no access to any server; two-factor sign-in with the
@@ -41,8 +42,10 @@
 // Servers (Servers lists them, with their live URLs once started):
 //
 //   - alice-nas accepts account tokens (Plex JWT or legacy), as Plex documents. Sections "1"
-//     Movies (Options.LibrarySize items, default 2000) and "2" TV Shows (350). Playing
-//     sessions: alice (playing) and bob (paused). History for alice, bob and carol.
+//     Movies (Options.LibrarySize items, default 2000), "2" TV Shows (350), "3" Music (120
+//     artists) and "4" Photos (24 photo albums), as python-plexapi's test bootstrap names them,
+//     each headed by the items its tests expect. Playing sessions: alice (playing) and bob
+//     (paused). History for alice, bob and carol.
 //   - alice-vault accepts only its own access tokens, those /api/v2/resources lists for it, as
 //     real servers have been seen to do. Sections "1" Movies (150) and "2" TV Shows (220). No
 //     sessions; history for alice.

@@ -65,8 +65,9 @@ func TestSharing(t *testing.T) {
 	if bobToken != accessTokens(t, e, "bob")[emulator.ServerAliceNAS] {
 		t.Error("SharedServer accessToken differs from bob's resources accessToken")
 	}
-	if _, keys := sectionKeys(t, e, nas, bobToken); !slices.Equal(keys, []string{"1"}) {
-		t.Fatalf("bob sees %v, want [1]", keys)
+	// alice shares Movies and Music with bob, not TV Shows or Photos (README's seeded users).
+	if _, keys := sectionKeys(t, e, nas, bobToken); !slices.Equal(keys, []string{"1", "3"}) {
+		t.Fatalf("bob sees %v, want [1 3]", keys)
 	}
 
 	t.Run("users", func(t *testing.T) {
@@ -92,7 +93,7 @@ func TestSharing(t *testing.T) {
 		if c.Attrs["home"] != "1" || c.Attrs["restricted"] != "1" || c.Attrs["username"] != "" || c.Attrs["protected"] != "1" {
 			t.Errorf("carol (managed) %v", c.Attrs)
 		}
-		if s := b.kid(t, "Server"); s.Attrs["machineIdentifier"] != mid || s.Attrs["numLibraries"] != "1" || s.Attrs["id"] != bob.Attrs["id"] {
+		if s := b.kid(t, "Server"); s.Attrs["machineIdentifier"] != mid || s.Attrs["numLibraries"] != "2" || s.Attrs["id"] != bob.Attrs["id"] {
 			t.Errorf("bob's server %v", s.Attrs)
 		}
 	})
@@ -112,7 +113,7 @@ func TestSharing(t *testing.T) {
 			}
 			s := obj(t, ss[0])
 			libs := arr(t, s["libraries"])
-			if s["machineIdentifier"] != mid || len(libs) != 1 || obj(t, libs[0])["key"] != "1" {
+			if s["machineIdentifier"] != mid || len(libs) != 2 || obj(t, libs[0])["key"] != "1" || obj(t, libs[1])["key"] != "3" {
 				t.Errorf("%s's friend's share %v", who, s)
 			}
 			if tok, _ := s["accessToken"].(string); (who == "bob") != (tok == bobToken) {
@@ -120,24 +121,31 @@ func TestSharing(t *testing.T) {
 			}
 		}
 		x := wantRoot(t, wantXML(t, get(t, e, "/api/v2/friends", "alice", "-"), 200), "friends")
-		x.kid(t, "friend").kid(t, "sharedServers").kid(t, "sharedServer").kid(t, "libraries").kid(t, "library")
+		if libs := x.kid(t, "friend").kid(t, "sharedServers").kid(t, "sharedServer").kid(t, "libraries").kids("library"); len(libs) != 2 {
+			t.Errorf("XML friend's share has %d libraries, want 2", len(libs))
+		}
 	})
 	t.Run("update and remove a share", func(t *testing.T) {
 		// Ids as numbers and as strings: clients send both.
 		body := map[string]any{"server_id": mid, "shared_server": map[string]any{"library_section_ids": []any{ids["1"], strconv.Itoa(ids["2"])}}}
 		res := do(t, e, req{method: "PUT", url: "/api/servers/" + mid + "/shared_servers/" + bob.Attrs["id"], cid: "c", token: alice, json: body})
 		got := wantXML(t, res, 200).kid(t, "SharedServer")
-		if got.Attrs["allLibraries"] != "0" || len(got.kids("Section")) != 2 {
+		// The share lists every section of the server, each marked shared or not.
+		if got.Attrs["allLibraries"] != "0" || len(got.kids("Section")) != 4 {
 			t.Errorf("updated share %v", got.Attrs)
 		}
 		if _, keys := sectionKeys(t, e, nas, bobToken); !slices.Equal(keys, []string{"1", "2"}) {
 			t.Errorf("after the update bob sees %v, want [1 2]", keys)
 		}
 		one := wantXML(t, get(t, e, "/api/servers/"+mid+"/shared_servers/"+bob.Attrs["id"], "alice", "-"), 200).kid(t, "SharedServer")
+		var shared []string
 		for _, s := range one.kids("Section") {
-			if s.Attrs["shared"] != "1" {
-				t.Errorf("section %v not shared", s.Attrs)
+			if s.Attrs["shared"] == "1" {
+				shared = append(shared, s.Attrs["key"])
 			}
+		}
+		if !slices.Equal(shared, []string{"1", "2"}) {
+			t.Errorf("sections marked shared: %v, want [1 2]", shared)
 		}
 		if res := do(t, e, req{method: "DELETE", url: "/api/servers/" + mid + "/shared_servers/" + bob.Attrs["id"], cid: "c", token: alice}); res.status != 200 {
 			t.Fatalf("delete share: %d %s", res.status, res.body)

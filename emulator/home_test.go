@@ -74,7 +74,7 @@ func TestHome(t *testing.T) {
 		// The PMS treats the switched token as carol: a managed (shared) user, refused on
 		// admin-only operations, seeing her shared sections.
 		nas := serverURL(t, e, emulator.ServerAliceNAS)
-		if status, keys := sectionKeys(t, e, nas, tok); status != 200 || !slices.Equal(keys, []string{"1", "2"}) {
+		if status, keys := sectionKeys(t, e, nas, tok); status != 200 || !slices.Equal(keys, []string{"1", "2", "3", "4"}) {
 			t.Errorf("carol's switched token on alice-nas: %d %v", status, keys)
 		}
 		if res := do(t, e, req{method: "GET", url: nas + "/status/sessions", token: tok}); res.status != 401 {

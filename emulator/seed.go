@@ -114,13 +114,18 @@ func (e *Emulator) seedAccounts() (alice, bob, carol *account) {
 func (e *Emulator) seedServers(alice, bob, carol *account) {
 	start := e.opts.Start
 
-	// alice-nas's sections start with the items python-plexapi's integration tests expect
-	// (Elephants Dream, Sita Sings the Blues, …; Game of Thrones and The 100), generated beyond.
+	// alice-nas's sections are those of python-plexapi's test bootstrap, in its order, and
+	// start with the items its integration tests expect (Elephants Dream, Sita Sings the Blues,
+	// …; Game of Thrones and The 100; Broke For Free; the Cats album), generated beyond.
 	nas := e.addServer(ServerAliceNAS, alice, true, []pmsemu.SectionConfig{
 		{Key: "1", Type: "movie", Title: "Movies", Size: e.opts.LibrarySize, Samples: true},
 		{Key: "2", Type: "show", Title: "TV Shows", Size: 350, Samples: true},
+		{Key: "3", Type: "artist", Title: "Music", Size: 120, Samples: true},
+		{Key: "4", Type: "photo", Title: "Photos", Size: 24, Samples: true},
 	})
-	e.share(nas, bob, []string{"1"}, false)
+	// bob gets two of the four sections, not adjacent in library order, so that what a friend
+	// sees is visibly the share and not a prefix of the library.
+	e.share(nas, bob, []string{"1", "3"}, false)
 	e.share(nas, carol, nil, true)
 	nas.cfg.Sessions = []pmsemu.SessionConfig{
 		{AccountID: alice.id, Section: "1", Index: 7, State: "playing"},

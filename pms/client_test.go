@@ -161,25 +161,29 @@ func TestRoles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(sections) != 1 || sections[0].Key != "1" {
-			t.Fatalf("bob sees sections %+v, want only section 1", sections)
+		if len(sections) != 2 || sections[0].Key != "1" || sections[1].Key != "3" {
+			t.Fatalf("bob sees sections %+v, want only sections 1 and 3", sections)
 		}
-		for _, err := range bob.Library.Items(ctx, "2", pms.ItemsOptions{}) {
-			if !errors.Is(err, plexkit.ErrNotFound) {
-				t.Fatalf("bob listing section 2: %v, want ErrNotFound", err)
+		for _, key := range []string{"2", "4"} {
+			for _, err := range bob.Library.Items(ctx, key, pms.ItemsOptions{}) {
+				if !errors.Is(err, plexkit.ErrNotFound) {
+					t.Fatalf("bob listing section %s: %v, want ErrNotFound", key, err)
+				}
 			}
 		}
-		n, err := bob.Library.ItemCount(ctx, "1")
-		if err != nil || n != 2000 {
-			t.Errorf("bob counts %d items in section 1 (%v), want 2000", n, err)
+		for key, want := range map[string]int{"1": 2000, "3": 120} {
+			n, err := bob.Library.ItemCount(ctx, key)
+			if err != nil || n != want {
+				t.Errorf("bob counts %d items in section %s (%v), want %d", n, key, err, want)
+			}
 		}
 	})
 
 	t.Run("managed user sees every section, no sessions", func(t *testing.T) {
 		t.Parallel()
 		sections, err := carol.Library.Sections(ctx)
-		if err != nil || len(sections) != 2 {
-			t.Fatalf("carol sees %d sections (%v), want 2", len(sections), err)
+		if err != nil || len(sections) != 4 {
+			t.Fatalf("carol sees %d sections (%v), want 4", len(sections), err)
 		}
 		if _, err := carol.Sessions.List(ctx); !errors.Is(err, plexkit.ErrUnauthorized) {
 			t.Errorf("Sessions.List as carol = %v, want ErrUnauthorized", err)
@@ -217,14 +221,14 @@ func TestServerTokens(t *testing.T) {
 	nasToken, vaultToken := accessToken(t, e, "alice", nas), accessToken(t, e, "alice", vault)
 	tests := []struct {
 		name, url, token string
-		ok               bool
+		sections         int // 0: refused
 	}{
-		{"nas takes the account token", nasURL, e.LegacyToken("alice"), true},
-		{"nas takes its access token", nasURL, nasToken, true},
-		{"vault refuses the account token", vaultURL, e.LegacyToken("alice"), false},
-		{"vault takes its access token", vaultURL, vaultToken, true},
-		{"vault refuses nas's access token", vaultURL, nasToken, false},
-		{"nas refuses vault's access token", nasURL, vaultToken, false},
+		{"nas takes the account token", nasURL, e.LegacyToken("alice"), 4},
+		{"nas takes its access token", nasURL, nasToken, 4},
+		{"vault refuses the account token", vaultURL, e.LegacyToken("alice"), 0},
+		{"vault takes its access token", vaultURL, vaultToken, 2},
+		{"vault refuses nas's access token", vaultURL, nasToken, 0},
+		{"nas refuses vault's access token", nasURL, vaultToken, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -232,9 +236,9 @@ func TestServerTokens(t *testing.T) {
 			c := newClient(t, tt.url, pms.WithToken(tt.token))
 			sections, err := c.Library.Sections(ctx)
 			switch {
-			case tt.ok && (err != nil || len(sections) != 2):
-				t.Errorf("Sections = %d, %v; want the 2 sections", len(sections), err)
-			case !tt.ok && !errors.Is(err, plexkit.ErrUnauthorized):
+			case tt.sections > 0 && (err != nil || len(sections) != tt.sections):
+				t.Errorf("Sections = %d, %v; want the server's %d sections", len(sections), err, tt.sections)
+			case tt.sections == 0 && !errors.Is(err, plexkit.ErrUnauthorized):
 				t.Errorf("Sections error = %v, want ErrUnauthorized", err)
 			}
 		})

@@ -84,6 +84,7 @@ func ExampleConnect() {
 	// alice-nas lists 5 connections
 	// connected to the right server: true
 	// shared with bob: 1 Movies
+	// shared with bob: 3 Music
 }
 
 func ExampleLibraryService_Items() {

@@ -35,7 +35,7 @@ func TestRawRequestPath(t *testing.T) {
 	}
 	err = json.NewDecoder(resp.Body).Decode(&body)
 	resp.Body.Close()
-	if err != nil || resp.StatusCode != http.StatusOK || len(body.MediaContainer.Directory) != 2 {
+	if err != nil || resp.StatusCode != http.StatusOK || len(body.MediaContainer.Directory) != 4 {
 		t.Fatalf("GET /library/sections = %d, %d sections, %v", resp.StatusCode, len(body.MediaContainer.Directory), err)
 	}
 	resp, err = c.Raw(ctx, http.MethodHead, "identity")

@@ -211,15 +211,15 @@ func TestServerCommands(t *testing.T) {
 		{
 			name: "a friend's only server is taken without --server", env: bob, args: []string{"libraries"},
 			check: func(t *testing.T, r cliResult) {
-				if got := column(t, r.stdout, "TITLE"); strings.Join(got, ",") != "Movies" {
-					t.Errorf("bob sees sections %q, want only the shared Movies", got)
+				if got := column(t, r.stdout, "TITLE"); strings.Join(got, ",") != "Movies,Music" {
+					t.Errorf("bob sees sections %q, want only the shared Movies and Music", got)
 				}
 			},
 		},
 		{
 			name: "libraries of the owner", env: alice, args: []string{"libraries", "--server", "alice-nas"},
 			check: func(t *testing.T, r cliResult) {
-				if got := column(t, r.stdout, "KEY"); strings.Join(got, ",") != "1,2" {
+				if got := column(t, r.stdout, "KEY"); strings.Join(got, ",") != "1,2,3,4" {
 					t.Errorf("keys = %q", got)
 				}
 			},
@@ -228,7 +228,7 @@ func TestServerCommands(t *testing.T) {
 			name: "libraries --json", env: alice, args: []string{"libraries", "--server", "alice-nas", "--json"},
 			check: func(t *testing.T, r cliResult) {
 				var got []struct{ Key, Type, Title string }
-				if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || len(got) != 2 || got[1].Type != "show" {
+				if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || len(got) != 4 || got[1].Type != "show" || got[2].Type != "artist" || got[3].Type != "photo" {
 					t.Errorf("sections = %+v (%v)", got, err)
 				}
 			},
@@ -244,7 +244,7 @@ func TestServerCommands(t *testing.T) {
 		{
 			name: "a server by URL", env: alice, args: []string{"libraries", "--server", serverByName(t, e, "alice-nas").URL},
 			check: func(t *testing.T, r cliResult) {
-				if len(column(t, r.stdout, "KEY")) != 2 {
+				if len(column(t, r.stdout, "KEY")) != 4 {
 					t.Errorf("output = %q", r.stdout)
 				}
 			},
@@ -373,10 +373,11 @@ func TestServerChosenOnTerminal(t *testing.T) {
 	for _, tc := range []struct {
 		name, answer, want string
 		code               int
+		sections           int // the chosen server's
 	}{
-		{"by number", "2\n", "alice-vault", 0},
-		{"by name", "alice-nas\n", "alice-nas", 0},
-		{"nonsense", "7\n", "", 2},
+		{"by number", "2\n", "alice-vault", 0, 2},
+		{"by name", "alice-nas\n", "alice-nas", 0, 4},
+		{"nonsense", "7\n", "", 2, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -394,8 +395,8 @@ func TestServerChosenOnTerminal(t *testing.T) {
 				return
 			}
 			var got []struct{ Title string }
-			if err := json.Unmarshal(out.Bytes(), &got); err != nil || len(got) != 2 {
-				t.Errorf("libraries = %v (%v)", got, err)
+			if err := json.Unmarshal(out.Bytes(), &got); err != nil || len(got) != tc.sections {
+				t.Errorf("libraries = %v (%v), want %d sections", got, err, tc.sections)
 			}
 		})
 	}
