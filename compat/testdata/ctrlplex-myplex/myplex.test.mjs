@@ -104,7 +104,7 @@ test('friends', async () => {
   assert.equal(friends[0].status, 'accepted');
   assert.equal(friends[0].sharedServers.length, 1);
   assert.equal(friends[0].sharedServers[0].machineIdentifier, server('alice-nas').machineIdentifier);
-  assert.deepEqual(friends[0].sharedServers[0].libraries.map((l) => l.key), ['1']);
+  assert.deepEqual(friends[0].sharedServers[0].libraries.map((l) => l.key), ['1', '3']);
 
   // What the list says bob sees is what bob's own token sees on alice-nas.
   const bob = await new MyPlexAccount(null, '', '', tokenOf('bob')).connect();
