@@ -177,8 +177,8 @@ func ExampleFriendsService_List() {
 		}
 	}
 	// Output:
-	// bob sees alice-nas [Movies]
-	// Carol sees alice-nas [Movies TV Shows]
+	// bob sees alice-nas [Movies Music]
+	// Carol sees alice-nas [Movies TV Shows Music Photos]
 }
 
 // Sharing a server names its sections by plex.tv's ids for them (Sections); the share applies

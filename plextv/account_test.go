@@ -235,8 +235,8 @@ func TestFriendsAndSharingEndToEnd(t *testing.T) {
 		byName[f.Name()] = f
 	}
 	bob, ok := byName["bob"]
-	if !ok || len(bob.Servers) != 1 || bob.Servers[0].Name != emulator.ServerAliceNAS || bob.Servers[0].AllLibraries || bob.Servers[0].NumLibraries != 1 {
-		t.Fatalf("friends = %+v; want bob with alice-nas, one library", friends)
+	if !ok || len(bob.Servers) != 1 || bob.Servers[0].Name != emulator.ServerAliceNAS || bob.Servers[0].AllLibraries || bob.Servers[0].NumLibraries != 2 {
+		t.Fatalf("friends = %+v; want bob with alice-nas, two libraries (Movies and Music)", friends)
 	}
 	if carol, ok := byName["Carol"]; !ok || !carol.Home || carol.Username != "" {
 		t.Errorf("friends = %+v; want carol as a Home user without username", friends)
@@ -244,15 +244,15 @@ func TestFriendsAndSharingEndToEnd(t *testing.T) {
 	nasID := bob.Servers[0].MachineIdentifier
 
 	sections, err := alice.Sharing.Sections(ctx, nasID)
-	if err != nil || len(sections) != 2 {
-		t.Fatalf("Sections = %+v, %v", sections, err)
+	if err != nil || len(sections) != 4 {
+		t.Fatalf("Sections = %+v, %v; want alice-nas's four", sections, err)
 	}
 	shares, err := alice.Sharing.List(ctx, nasID)
 	if err != nil {
 		t.Fatalf("Sharing.List: %v", err)
 	}
-	if sh := shareOf(shares, "bob"); sh == nil || sh.ID != bob.Servers[0].ID || titles(sh.SharedSections()) != "Movies" {
-		t.Errorf("bob's share = %v; want Movies, with the id the friends list gives", sh)
+	if sh := shareOf(shares, "bob"); sh == nil || sh.ID != bob.Servers[0].ID || titles(sh.SharedSections()) != "Movies, Music" {
+		t.Errorf("bob's share = %v; want Movies, Music, with the id the friends list gives", sh)
 	}
 
 	// Share Movies with dave: his resources list alice-nas at once.
