@@ -144,7 +144,8 @@ func TestSeededMusic(t *testing.T) {
 			t.Fatalf("Music lists %d <Directory> of %d children, want 120 artists", n, len(artists.Kids))
 		}
 		artist := artists.Kids[0]
-		wantAttrValues(t, artist, map[string]string{"type": "artist", "title": "Broke For Free",
+		// A PMS numbers every artist 1 (reference C.4).
+		wantAttrValues(t, artist, map[string]string{"type": "artist", "title": "Broke For Free", "index": "1",
 			"guid": "plex://artist/5d07bdaf403c64029060f8c4", "librarySectionID": "3", "librarySectionTitle": "Music"})
 		if !strings.HasSuffix(artist.Attrs["key"], "/children") {
 			t.Errorf("artist key %q, want …/children", artist.Attrs["key"])
@@ -168,14 +169,21 @@ func TestSeededMusic(t *testing.T) {
 			"guid": "plex://track/5d07e453403c6402907b80aa", "index": "1", "parentIndex": "1",
 			"parentTitle": "Layers", "grandparentTitle": "Broke For Free",
 			"parentRatingKey": album.Attrs["ratingKey"], "grandparentRatingKey": artist.Attrs["ratingKey"]})
-		part := track.kid(t, "Media").kid(t, "Part")
-		if !strings.HasPrefix(part.Attrs["file"], "/data/Music/") {
-			t.Errorf("track file %q, want under /data/Music/", part.Attrs["file"])
-		}
+		// The sample track's file, as python-plexapi's tests assert it (reference C.4).
+		media := track.kid(t, "Media")
+		wantAttrValues(t, media, map[string]string{"audioCodec": "mp3", "bitrate": "128", "audioChannels": "2"})
+		part := media.kid(t, "Part")
+		wantAttrValues(t, part, map[string]string{"size": "3761053", "file": "/data/Music/Broke For Free/1 - As Colorful As Ever.mp3"})
 		// Lists leave streams out, as PMS does; the track's own metadata has them.
 		detail := pmsXML(t, e, nas, "/library/metadata/"+track.Attrs["ratingKey"], alice).kid(t, "Track")
 		stream := detail.kid(t, "Media").kid(t, "Part").kid(t, "Stream")
-		wantAttrValues(t, stream, map[string]string{"streamType": "2"})
+		wantAttrValues(t, stream, map[string]string{"streamType": "2", "index": "0", "codec": "mp3",
+			"audioChannelLayout": "stereo", "samplingRate": "48000"})
+		// The artist's detail view has its one folder.
+		artistDetail := pmsXML(t, e, nas, "/library/metadata/"+artist.Attrs["ratingKey"], alice).kid(t, "Directory")
+		if locs := artistDetail.kids("Location"); len(locs) != 1 {
+			t.Errorf("the artist's detail view has %d <Location>, want 1", len(locs))
+		}
 
 		// The artist's leaves are the same one track.
 		leaves := pmsXML(t, e, nas, "/library/metadata/"+artist.Attrs["ratingKey"]+"/allLeaves", alice)

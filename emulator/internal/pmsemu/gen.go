@@ -380,6 +380,7 @@ func (s *Section) generate(r gref, media bool) Item {
 		it.Guids = []string{fmt.Sprintf("tvdb://%d", h%10_000_000)}
 		ext = "mkv"
 	case "artist":
+		it.Index = 1 // a PMS numbers every artist 1 (python-plexapi's tests assert it)
 		it.Title = string(appendTitle(nil, r.i))
 		it.Year = 0
 		it.Genres = []string{pick(musicGenres[:], h>>11)}
@@ -427,7 +428,11 @@ func (s *Section) generate(r gref, media bool) Item {
 		if r.i < len(s.samples) {
 			folder = s.samples[r.i].Title
 		}
-		it.Media = []Media{s.media(it, folder, h, ext)}
+		md := s.media(it, folder, h, ext)
+		if sm := r.sample(); sm != nil && sm.Media != nil {
+			sm.Media.apply(&md)
+		}
+		it.Media = []Media{md}
 	}
 	return it
 }

@@ -1,6 +1,10 @@
 package pmsemu
 
-import "strconv"
+import (
+	"path"
+	"strconv"
+	"strings"
+)
 
 // The sample library: the first items of a section with SectionConfig.Samples are the ones
 // python-plexapi's integration tests expect of the library they run against (Movies, TV Shows,
@@ -14,6 +18,32 @@ type sample struct {
 	Guids, Genres, Directors, Writers, Roles                   []string
 	Album                                                      bool // a photo sub-album
 	Children                                                   []sample
+	// Media, when set, replaces what the generator picks for the item's file: the sample
+	// track's MP3, whose size and bitrate python-plexapi's tests assert.
+	Media *sampleMedia
+}
+
+// sampleMedia is a sample's own file: codec, bitrate (kbps), size (bytes) and file name.
+type sampleMedia struct {
+	Codec   string
+	Bitrate int
+	Size    int64
+	File    string
+}
+
+// apply writes m over the generated Media md (one Part, whose first stream is the audio).
+func (m *sampleMedia) apply(md *Media) {
+	md.Container, md.AudioCodec, md.Bitrate = m.Codec, m.Codec, m.Bitrate
+	p := &md.Parts[0]
+	p.Container, p.Size = m.Codec, m.Size
+	p.Key = strings.TrimSuffix(p.Key, path.Ext(p.Key)) + "." + m.Codec
+	p.File = path.Join(path.Dir(p.File), m.File)
+	for i := range p.Streams {
+		if st := &p.Streams[i]; st.StreamType == StreamAudio {
+			label := strings.ToUpper(m.Codec) + " (Stereo)"
+			st.Codec, st.Bitrate, st.DisplayTitle, st.ExtendedDisplayTitle = m.Codec, m.Bitrate, label, label
+		}
+	}
 }
 
 func (sm *sample) apply(it *Item) {
@@ -106,7 +136,8 @@ var sampleLibrary = map[string][]sample{
 			Children: []sample{{Title: "Layers", GUID: "plex://album/5d07c7e5403c640290bb5bfc", Year: 2012,
 				Guids: []string{"mbid://80b4a679-a2a4-4d18-835d-3e081185d7ba"}, Studio: "[no label]",
 				Children: []sample{{Title: "As Colourful as Ever", GUID: "plex://track/5d07e453403c6402907b80aa",
-					Guids: []string{"mbid://6524bc2d-3f58-4afa-9e06-00a651f5d813"}}}}},
+					Guids: []string{"mbid://6524bc2d-3f58-4afa-9e06-00a651f5d813"},
+					Media: &sampleMedia{Codec: "mp3", Bitrate: 128, Size: 3761053, File: "1 - As Colorful As Ever.mp3"}}}}},
 		},
 	},
 	"photo": {
