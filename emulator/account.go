@@ -350,13 +350,11 @@ func (e *Emulator) resourceList(w http.ResponseWriter, r *http.Request) ([]resou
 	}
 	q := r.URL.Query()
 	includeHTTPS, includeRelay := q.Get("includeHttps") == "1", q.Get("includeRelay") == "1"
-	now := e.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	id, ok := e.authenticate(w, r, now)
+	id, now, ok := e.lockCaller(w, r)
 	if !ok {
 		return nil, false
 	}
+	defer e.mu.Unlock()
 	out := []resourceJSON{}
 	for _, s := range e.servers {
 		res := resourceJSON{

@@ -115,11 +115,8 @@ func (e *Emulator) serverDeviceID(s *server) int {
 // tokens) and the clients that hold its tokens, as plex.tv's legacy XML. createdAt and
 // lastSeenAt are unix seconds.
 func (e *Emulator) devicesXML(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	e.mu.Lock()
-	id, ok := e.authenticate(w, r, now)
+	id, now, ok := e.lockCaller(w, r)
 	if !ok {
-		e.mu.Unlock()
 		return
 	}
 	root := el("MediaContainer", "publicAddress", "127.0.0.1")
@@ -184,13 +181,11 @@ func (e *Emulator) deviceByID(w http.ResponseWriter, r *http.Request, a *account
 // Devices, exactly as RevokeDevice does for that account: its Plex JWTs are refused, it can no
 // longer refresh (1097 at /api/v2/auth/token), and its legacy tokens stop working.
 func (e *Emulator) deleteDevice(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	id, ok := e.authenticate(w, r, now)
+	id, _, ok := e.lockCaller(w, r)
 	if !ok {
 		return
 	}
+	defer e.mu.Unlock()
 	d := e.deviceByID(w, r, id.acct)
 	if d == nil {
 		return
@@ -202,19 +197,15 @@ func (e *Emulator) deleteDevice(w http.ResponseWriter, r *http.Request) {
 // renameDevice serves PUT /devices/{id}.xml?name=NEW. No studied client uses it and plex.tv's
 // answer is unknown; the emulator renames the device and answers 200.
 func (e *Emulator) renameDevice(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		writeLegacyError(w, r, http.StatusBadRequest, "form body cannot be parsed")
+	if !readForm(w, r, writeLegacyError) {
 		return
 	}
 	name := strings.TrimSpace(r.Form.Get("name"))
-	now := e.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	id, ok := e.authenticate(w, r, now)
+	id, _, ok := e.lockCaller(w, r)
 	if !ok {
 		return
 	}
+	defer e.mu.Unlock()
 	if name == "" {
 		writeLegacyError(w, r, http.StatusBadRequest, "name is required")
 		return

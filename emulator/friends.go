@@ -84,23 +84,25 @@ func (e *Emulator) unshare(s *server, sh *share) {
 	delete(e.tv.shareMeta, sh)
 }
 
-// ownedServer authenticates r and returns the server {machineId} the caller owns, or answers
-// 401, 404 (unknown server) or 403 (another account's). The caller holds e.mu.
-func (e *Emulator) ownedServer(w http.ResponseWriter, r *http.Request, now time.Time) (*server, *account, bool) {
-	id, ok := e.authenticate(w, r, now)
+// lockOwnedServer authenticates r and returns the server {machineId} the caller owns, and the
+// time, with e.mu held for the caller to unlock; otherwise it has answered 401, 404 (unknown
+// server) or 403 (another account's) and e.mu is free.
+func (e *Emulator) lockOwnedServer(w http.ResponseWriter, r *http.Request) (*server, *account, time.Time, bool) {
+	id, now, ok := e.lockCaller(w, r)
 	if !ok {
-		return nil, nil, false
+		return nil, nil, now, false
 	}
 	s := e.serverByMachineID(r.PathValue("machineId"))
 	switch {
 	case s == nil:
 		writeLegacyResponse(w, r, http.StatusNotFound, "Server not found")
-		return nil, nil, false
 	case s.owner != id.acct:
 		writeLegacyResponse(w, r, http.StatusForbidden, "You do not own this server")
-		return nil, nil, false
+	default:
+		return s, id.acct, now, true
 	}
-	return s, id.acct, true
+	e.mu.Unlock()
+	return nil, nil, now, false
 }
 
 // writeLegacyResponse writes the legacy v1 error <Response code="N" status="message"/>.
@@ -116,11 +118,8 @@ func myPlexContainer(mid string, kids []*xnode) *xnode {
 // usersXML serves GET /api/users/: the caller's friends and the other members of its Home, each
 // with the caller's servers shared with them.
 func (e *Emulator) usersXML(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	e.mu.Lock()
-	id, ok := e.authenticate(w, r, now)
+	id, now, ok := e.lockCaller(w, r)
 	if !ok {
-		e.mu.Unlock()
 		return
 	}
 	var users []*xnode
@@ -183,11 +182,8 @@ func (e *Emulator) sharedCount(s *server, sh *share) int {
 // serverXML serves GET /api/servers/{machineId}: the owner's server with its sections and their
 // plex.tv ids (what share requests name).
 func (e *Emulator) serverXML(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	e.mu.Lock()
-	s, _, ok := e.ownedServer(w, r, now)
+	s, _, now, ok := e.lockOwnedServer(w, r)
 	if !ok {
-		e.mu.Unlock()
 		return
 	}
 	n := e.serverElement(s, now)
@@ -230,11 +226,8 @@ func (e *Emulator) sharedServerXML(s *server, sh *share) *xnode {
 // sharedServers serves GET /api/servers/{machineId}/shared_servers: the server's shares, each
 // with the access token that user must present to the PMS.
 func (e *Emulator) sharedServers(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	e.mu.Lock()
-	s, _, ok := e.ownedServer(w, r, now)
+	s, _, _, ok := e.lockOwnedServer(w, r)
 	if !ok {
-		e.mu.Unlock()
 		return
 	}
 	var kids []*xnode
@@ -356,13 +349,11 @@ func (e *Emulator) inviteFriend(w http.ResponseWriter, r *http.Request) {
 		writeLegacyResponse(w, r, http.StatusBadRequest, `body must be JSON {"server_id":…,"shared_server":{"library_section_ids":[…],"invited_email":…}}`)
 		return
 	}
-	now := e.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	s, owner, ok := e.ownedServer(w, r, now)
+	s, owner, now, ok := e.lockOwnedServer(w, r)
 	if !ok {
 		return
 	}
+	defer e.mu.Unlock()
 	a := e.invitee(body.SharedServer.InvitedID, body.SharedServer.InvitedEmail)
 	keys, known := e.sectionKeys(s, body.SharedServer.LibrarySectionIDs)
 	switch {
@@ -407,13 +398,11 @@ func (e *Emulator) sharedServer(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	now := e.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	s, _, ok := e.ownedServer(w, r, now)
+	s, _, _, ok := e.lockOwnedServer(w, r)
 	if !ok {
 		return
 	}
+	defer e.mu.Unlock()
 	id, err := strconv.Atoi(r.PathValue("id"))
 	sh := e.shareByID(s, id)
 	if err != nil || sh == nil {
@@ -512,11 +501,8 @@ type friendJSON struct {
 // between them (either way). JSON is a bare array; XML (the emulator's choice: only JSON is
 // seen) is <friends><friend …><sharedServers><sharedServer …><libraries>….
 func (e *Emulator) friendsV2(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	e.mu.Lock()
-	id, ok := e.authenticate(w, r, now)
+	id, _, ok := e.lockCaller(w, r)
 	if !ok {
-		e.mu.Unlock()
 		return
 	}
 	out := []friendJSON{}
@@ -572,13 +558,11 @@ func (e *Emulator) shareV2(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, CodeBadRequest, `body must be JSON {"machineIdentifier":…,"librarySectionIds":[…],"invitedId":…}`)
 		return
 	}
-	now := e.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	id, ok := e.authenticate(w, r, now)
+	id, now, ok := e.lockCaller(w, r)
 	if !ok {
 		return
 	}
+	defer e.mu.Unlock()
 	s := e.serverByMachineID(body.MachineIdentifier)
 	if s == nil || s.owner != id.acct {
 		writeError(w, r, http.StatusNotFound, 1002, "The requested resource or endpoint could not be found")
@@ -611,13 +595,11 @@ func (e *Emulator) shareV2(w http.ResponseWriter, r *http.Request) {
 // allowCameraUpload, allowChannels, filterMovies, filterTelevision, filterMusic) of every share
 // the caller made to that user, or remove the friend and those shares.
 func (e *Emulator) sharings(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	id, ok := e.authenticate(w, r, now)
+	id, _, ok := e.lockCaller(w, r)
 	if !ok {
 		return
 	}
+	defer e.mu.Unlock()
 	uid, err := strconv.Atoi(r.PathValue("userId"))
 	f := e.byID[uid]
 	if err != nil || f == nil || (!e.tv.friends[id.acct.id][uid] && !e.sharesWith(id.acct, f)) {
@@ -665,13 +647,11 @@ func (e *Emulator) legacyFriend(w http.ResponseWriter, r *http.Request) {
 		writeLegacyResponse(w, r, http.StatusGone, "This endpoint was deprecated and removed")
 		return
 	}
-	now := e.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	id, ok := e.authenticate(w, r, now)
+	id, _, ok := e.lockCaller(w, r)
 	if !ok {
 		return
 	}
+	defer e.mu.Unlock()
 	uid, err := strconv.Atoi(r.PathValue("id"))
 	f := e.byID[uid]
 	if err != nil || f == nil || !e.tv.friends[id.acct.id][uid] {

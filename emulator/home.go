@@ -70,14 +70,7 @@ func (e *Emulator) home(a *account) homeJSON {
 
 // homeUsersV2 serves GET /api/v2/home/users.
 func (e *Emulator) homeUsersV2(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	e.mu.Lock()
-	id, ok := e.authenticate(w, r, now)
-	var h homeJSON
-	if ok {
-		h = e.home(id.acct)
-	}
-	e.mu.Unlock()
+	h, ok := e.callerHome(w, r)
 	if !ok {
 		return
 	}
@@ -91,6 +84,16 @@ func (e *Emulator) homeUsersV2(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// callerHome authenticates r and lists the caller's Home; on failure it has answered.
+func (e *Emulator) callerHome(w http.ResponseWriter, r *http.Request) (homeJSON, bool) {
+	id, _, ok := e.lockCaller(w, r)
+	if !ok {
+		return homeJSON{}, false
+	}
+	defer e.mu.Unlock()
+	return e.home(id.acct), true
+}
+
 func homeUserXML(name string, u homeUserJSON) *xnode {
 	return el(name, "id", u.ID, "uuid", u.UUID, "title", u.Title, "username", strOr(u.Username),
 		"email", strOr(u.Email), "friendlyName", u.FriendlyName, "thumb", u.Thumb, "hasPassword", u.HasPassword,
@@ -101,14 +104,7 @@ func homeUserXML(name string, u homeUserJSON) *xnode {
 // homeUsersLegacy serves GET /api/home/users: the same members as a myPlex container of <User>.
 // The real root and attributes are unconfirmed; this is the emulator's choice.
 func (e *Emulator) homeUsersLegacy(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	e.mu.Lock()
-	id, ok := e.authenticate(w, r, now)
-	var h homeJSON
-	if ok {
-		h = e.home(id.acct)
-	}
-	e.mu.Unlock()
+	h, ok := e.callerHome(w, r)
 	if !ok {
 		return
 	}
@@ -120,17 +116,24 @@ func (e *Emulator) homeUsersLegacy(w http.ResponseWriter, r *http.Request) {
 }
 
 // switchHome switches the caller to the Home member named by match (uuid in v2, numeric id in
-// the legacy path): it checks the member's PIN (form or query pin) and mints the member's token
-// for this client. The caller holds e.mu; on failure it has answered.
-func (e *Emulator) switchHome(w http.ResponseWriter, r *http.Request, now time.Time, match func(*account) bool) (*account, string, bool) {
+// the legacy path): it reads the form (fail answers when it cannot), checks the member's PIN
+// (form or query pin) and mints the member's token for this client, which it returns with the
+// member's user object. On failure it has answered.
+func (e *Emulator) switchHome(w http.ResponseWriter, r *http.Request, fail errorWriter, match func(*account) bool) (userJSON, string, bool) {
+	if !readForm(w, r, fail) {
+		return userJSON{}, "", false
+	}
+	now := e.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	cid := clientID(r)
 	if cid == "" {
 		writeClientIDMissing(w, r)
-		return nil, "", false
+		return userJSON{}, "", false
 	}
 	id, ok := e.authenticate(w, r, now)
 	if !ok {
-		return nil, "", false
+		return userJSON{}, "", false
 	}
 	var target *account
 	for _, m := range e.home(id.acct).Users {
@@ -140,33 +143,22 @@ func (e *Emulator) switchHome(w http.ResponseWriter, r *http.Request, now time.T
 	}
 	if target == nil {
 		writeError(w, r, http.StatusNotFound, 1002, "The requested resource or endpoint could not be found: no such member of your Home")
-		return nil, "", false
+		return userJSON{}, "", false
 	}
 	if want := e.tv.homePins[target.id]; want != "" && subtle.ConstantTimeCompare([]byte(r.Form.Get("pin")), []byte(want)) != 1 {
 		writeError(w, r, http.StatusForbidden, CodeHomePinRequired, "A valid PIN is required to perform this action")
-		return nil, "", false
+		return userJSON{}, "", false
 	}
-	return target, e.issueDeviceToken(target, cid, r, now), true
+	tok := e.issueDeviceToken(target, cid, r, now)
+	return e.userObject(target, tok, now), tok, true
 }
 
 // switchV2 serves POST /api/v2/home/users/{uuid}/switch?pin=NNNN: 201 with the member's user
 // object, whose authToken is that member's token; a PMS then treats it as that member (a managed
 // user: a shared user with restrictions).
 func (e *Emulator) switchV2(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		writeError(w, r, http.StatusBadRequest, CodeBadRequest, "form body cannot be parsed")
-		return
-	}
 	uuid := r.PathValue("uuid")
-	now := e.Now()
-	e.mu.Lock()
-	a, tok, ok := e.switchHome(w, r, now, func(a *account) bool { return a.uuid == uuid })
-	var u userJSON
-	if ok {
-		u = e.userObject(a, tok, now)
-	}
-	e.mu.Unlock()
+	u, _, ok := e.switchHome(w, r, writeBadRequest, func(a *account) bool { return a.uuid == uuid })
 	if ok {
 		reply(w, r, http.StatusCreated, switchedUser{userJSON: u, Providers: []any{}},
 			func() *xnode { return userXML(u) })
@@ -184,20 +176,8 @@ type switchedUser struct {
 // switchLegacy serves POST /api/home/users/{id}/switch?pin=NNNN: XML <user> whose
 // authenticationToken (python-plexapi's source) and authToken are the member's token.
 func (e *Emulator) switchLegacy(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		writeLegacyResponse(w, r, http.StatusBadRequest, "form body cannot be parsed")
-		return
-	}
 	uid, _ := strconv.Atoi(r.PathValue("id"))
-	now := e.Now()
-	e.mu.Lock()
-	a, tok, ok := e.switchHome(w, r, now, func(a *account) bool { return a.id == uid })
-	var u userJSON
-	if ok {
-		u = e.userObject(a, tok, now)
-	}
-	e.mu.Unlock()
+	u, tok, ok := e.switchHome(w, r, writeLegacyResponse, func(a *account) bool { return a.id == uid })
 	if ok {
 		n := userXML(u)
 		n.set("authenticationToken", tok)
@@ -222,18 +202,11 @@ func validHomePin(pin string) bool {
 // empty pin, removes) its own Home PIN. Once a PIN is set, currentPin must name it: 401
 // otherwise, as python-plexapi's live test expects.
 func (e *Emulator) setOwnPin(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		writeLegacyResponse(w, r, http.StatusBadRequest, "form body cannot be parsed")
-		return
-	}
-	now := e.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	id, ok := e.authenticate(w, r, now)
+	id, _, ok := e.lockFormCaller(w, r, writeLegacyResponse)
 	if !ok {
 		return
 	}
+	defer e.mu.Unlock()
 	if r.PathValue("id") != strconv.Itoa(id.acct.id) {
 		writeLegacyResponse(w, r, http.StatusForbidden, "An account can set only its own PIN; a managed user's is set with /api/v2/home/users/restricted/{id}")
 		return
@@ -254,18 +227,11 @@ func (e *Emulator) setOwnPin(w http.ResponseWriter, r *http.Request) {
 // setManagedPin serves PUT and POST /api/v2/home/users/restricted/{id}?pin=NNNN (or
 // ?removePin=1): the Home admin sets or removes a managed user's PIN.
 func (e *Emulator) setManagedPin(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		writeError(w, r, http.StatusBadRequest, CodeBadRequest, "form body cannot be parsed")
-		return
-	}
-	now := e.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	id, ok := e.authenticate(w, r, now)
+	id, _, ok := e.lockFormCaller(w, r, writeBadRequest)
 	if !ok {
 		return
 	}
+	defer e.mu.Unlock()
 	uid, _ := strconv.Atoi(r.PathValue("id"))
 	target := e.byID[uid]
 	switch {
@@ -351,9 +317,7 @@ func (e *Emulator) managedUsername(title string) string {
 // in (accepted at once). 201 with the member as the XML root <User id title …>, whose id
 // python-plexapi reads.
 func (e *Emulator) homeUsersPost(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		writeLegacyResponse(w, r, http.StatusBadRequest, "form body cannot be parsed")
+	if !readForm(w, r, writeLegacyResponse) {
 		return
 	}
 	now := e.Now()

@@ -6,14 +6,12 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 )
 
 // ping serves GET /api/v2/ping: XML <pong>true</pong>, JSON {"pong":true}, for a valid token.
 func (e *Emulator) ping(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	e.mu.Lock()
-	_, ok := e.authenticate(w, r, now)
-	e.mu.Unlock()
+	_, ok := e.caller(w, r)
 	if ok {
 		reply(w, r, http.StatusOK, map[string]bool{"pong": true}, func() *xnode { return textEl("pong", "true") })
 	}
@@ -22,14 +20,25 @@ func (e *Emulator) ping(w http.ResponseWriter, r *http.Request) {
 // claimToken serves GET /api/claim/token.json: {"token":"claim-…"}, what a new PMS is claimed
 // with (the emulator's servers are claimed already, so the token claims nothing).
 func (e *Emulator) claimToken(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	e.mu.Lock()
-	_, ok := e.authenticate(w, r, now)
-	e.mu.Unlock()
+	_, ok := e.caller(w, r)
 	if ok {
 		tok := "claim-" + randomToken()
 		reply(w, r, http.StatusOK, map[string]string{"token": tok}, func() *xnode { return el("claim", "token", tok) })
 	}
+}
+
+// lockSettings reads r's form and authenticates it, and returns the caller's settings (created
+// empty on first use) with e.mu held, for the caller to unlock; on failure it has answered and
+// e.mu is free.
+func (e *Emulator) lockSettings(w http.ResponseWriter, r *http.Request) (identity, time.Time, map[string]string, bool) {
+	id, now, ok := e.lockFormCaller(w, r, writeBadRequest)
+	if !ok {
+		return identity{}, time.Time{}, nil, false
+	}
+	if e.tv.settings[id.acct.id] == nil {
+		e.tv.settings[id.acct.id] = map[string]string{}
+	}
+	return id, now, e.tv.settings[id.acct.id], true
 }
 
 // optOutKeys are the online media sources of GET /api/v2/user/{uuid}/settings/opt_outs.
@@ -41,26 +50,15 @@ var optOutKeys = []string{"tv.plex.provider.podcasts", "tv.plex.provider.news", 
 // changes one. XML <optOuts><optOut key value/>… (the root's name is the emulator's choice),
 // JSON an array of {key, value}.
 func (e *Emulator) optOuts(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		writeError(w, r, http.StatusBadRequest, CodeBadRequest, "form body cannot be parsed")
-		return
-	}
-	now := e.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	id, ok := e.authenticate(w, r, now)
+	id, _, settings, ok := e.lockSettings(w, r)
 	if !ok {
 		return
 	}
+	defer e.mu.Unlock()
 	if r.PathValue("uuid") != id.acct.uuid {
 		writeError(w, r, http.StatusForbidden, CodeUnauthorized, "User could not be authenticated: these are another account's settings")
 		return
 	}
-	if e.tv.settings[id.acct.id] == nil {
-		e.tv.settings[id.acct.id] = map[string]string{}
-	}
-	settings := e.tv.settings[id.acct.id]
 	if r.Method == http.MethodPost {
 		key, value := r.Form.Get("key"), r.Form.Get("value")
 		valid := slices.Contains([]string{"opt_in", "opt_out", "opt_out_managed"}, value) &&
@@ -92,10 +90,7 @@ func (e *Emulator) optOuts(w http.ResponseWriter, r *http.Request) {
 // geoip serves GET /api/v2/geoip?ip_address=…: the emulator places every address in the same
 // spot (the pins' location). XML <location …/> (booleans "1"/"0"), JSON the same keys.
 func (e *Emulator) geoip(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	e.mu.Lock()
-	_, ok := e.authenticate(w, r, now)
-	e.mu.Unlock()
+	_, ok := e.caller(w, r)
 	if !ok {
 		return
 	}
@@ -121,22 +116,11 @@ func publicIP(w http.ResponseWriter, r *http.Request) {
 // ("0"/"1"); PUT sets them from the form and answers 204. The XML root's name is the emulator's
 // choice (clients read only its attributes).
 func (e *Emulator) privacy(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		writeError(w, r, http.StatusBadRequest, CodeBadRequest, "form body cannot be parsed")
-		return
-	}
-	now := e.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	id, ok := e.authenticate(w, r, now)
+	_, _, settings, ok := e.lockSettings(w, r)
 	if !ok {
 		return
 	}
-	if e.tv.settings[id.acct.id] == nil {
-		e.tv.settings[id.acct.id] = map[string]string{}
-	}
-	settings := e.tv.settings[id.acct.id]
+	defer e.mu.Unlock()
 	if r.Method == http.MethodPut {
 		for _, k := range []string{"optOutPlayback", "optOutLibraryStats"} {
 			if !r.Form.Has(k) {
@@ -161,10 +145,7 @@ func (e *Emulator) privacy(w http.ResponseWriter, r *http.Request) {
 // invites serves GET /api/invites/requested and /api/invites/requests: always empty, since the
 // emulator's invitations are accepted at once.
 func (e *Emulator) invites(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	e.mu.Lock()
-	_, ok := e.authenticate(w, r, now)
-	e.mu.Unlock()
+	_, ok := e.caller(w, r)
 	if ok {
 		replyNode(w, r, http.StatusOK, myPlexContainer("", nil))
 	}
@@ -175,10 +156,7 @@ func (e *Emulator) invites(w http.ResponseWriter, r *http.Request) {
 // before accepting: always empty, since the emulator's invitations are accepted at once. JSON
 // is a bare array, as those tools read it; the XML root name is the emulator's choice.
 func (e *Emulator) pendingInvitesV2(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	e.mu.Lock()
-	_, ok := e.authenticate(w, r, now)
-	e.mu.Unlock()
+	_, ok := e.caller(w, r)
 	if ok {
 		reply(w, r, http.StatusOK, []any{}, func() *xnode { return el("invites", "size", 0) })
 	}
@@ -188,11 +166,8 @@ func (e *Emulator) pendingInvitesV2(w http.ResponseWriter, r *http.Request) {
 // each with the access token it must present (Tautulli reads machineIdentifier, createdAt,
 // updatedAt and version).
 func (e *Emulator) serversXML(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	e.mu.Lock()
-	id, ok := e.authenticate(w, r, now)
+	id, now, ok := e.lockCaller(w, r)
 	if !ok {
-		e.mu.Unlock()
 		return
 	}
 	var kids []*xnode
@@ -218,22 +193,11 @@ func (e *Emulator) serversXML(w http.ResponseWriter, r *http.Request) {
 // watch state with Plex's online services; PUT ?consent=true|false. JSON {consent, updatedAt,
 // deletionRequestedAt} (only JSON is seen; the XML <viewStateSync …/> is the emulator's choice).
 func (e *Emulator) viewStateSync(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		writeError(w, r, http.StatusBadRequest, CodeBadRequest, "form body cannot be parsed")
-		return
-	}
-	now := e.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	id, ok := e.authenticate(w, r, now)
+	_, now, settings, ok := e.lockSettings(w, r)
 	if !ok {
 		return
 	}
-	if e.tv.settings[id.acct.id] == nil {
-		e.tv.settings[id.acct.id] = map[string]string{}
-	}
-	settings := e.tv.settings[id.acct.id]
+	defer e.mu.Unlock()
 	if r.Method == http.MethodPut {
 		consent, err := parseBool("consent", r.Form.Get("consent"))
 		if err != nil || !r.Form.Has("consent") {

@@ -352,18 +352,11 @@ func (e *Emulator) productFromPin(p *pin, cid string) {
 // linkPin serves PUT /api/v2/pins/link: the account behind X-Plex-Token approves the pin with
 // form value code.
 func (e *Emulator) linkPin(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(nil, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		writeError(w, r, http.StatusBadRequest, CodeBadRequest, "form body cannot be parsed")
-		return
-	}
-	now := e.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	id, ok := e.authenticate(w, r, now)
+	id, _, ok := e.lockFormCaller(w, r, writeBadRequest)
 	if !ok {
 		return
 	}
+	defer e.mu.Unlock()
 	code := r.Form.Get("code")
 	if code == "" {
 		writeError(w, r, http.StatusBadRequest, CodeBadRequest, "code is required")

@@ -167,9 +167,7 @@ func (e *Emulator) signin(w http.ResponseWriter, r *http.Request) {
 		writeClientIDMissing(w, r)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		writeError(w, r, http.StatusBadRequest, CodeBadRequest, "form body cannot be parsed")
+	if !readForm(w, r, writeBadRequest) {
 		return
 	}
 	if _, err := parseBool("rememberMe", r.Form.Get("rememberMe")); err != nil {
@@ -219,9 +217,7 @@ func (e *Emulator) legacySignin(w http.ResponseWriter, r *http.Request) {
 	}
 	login, password, ok := basicAuth(r)
 	if !ok {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-		if err := r.ParseForm(); err != nil {
-			writeLegacyError(w, r, http.StatusBadRequest, "form body cannot be parsed")
+		if !readForm(w, r, writeLegacyError) {
 			return
 		}
 		login, password = r.Form.Get("user[login]"), r.Form.Get("user[password]")
@@ -340,13 +336,11 @@ func (e *Emulator) writeLegacyAccount(w http.ResponseWriter, r *http.Request, st
 // revoked alone, so its device leaves the account's Authorized Devices, as DELETE
 // /devices/{id}.xml would.
 func (e *Emulator) signout(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	id, ok := e.authenticate(w, r, now)
+	id, _, ok := e.lockCaller(w, r)
 	if !ok {
 		return
 	}
+	defer e.mu.Unlock()
 	tok := plexToken(r)
 	switch {
 	case id.jwt:

@@ -34,9 +34,7 @@ func (e *Emulator) Webhooks(username string) []string {
 // form (or query) values urls[] (urls= with no value clears it), as python-plexapi and
 // @ctrl/plex do; DELETE removes the one named by url. Without Plex Pass: 403.
 func (e *Emulator) webhooks(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseForm(); err != nil {
-		writeError(w, r, http.StatusBadRequest, CodeBadRequest, "form body cannot be parsed")
+	if !readForm(w, r, writeBadRequest) {
 		return
 	}
 	var set []string
@@ -64,11 +62,8 @@ func (e *Emulator) webhooks(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	now := e.Now()
-	e.mu.Lock()
-	id, ok := e.authenticate(w, r, now)
+	id, _, ok := e.lockCaller(w, r)
 	if !ok {
-		e.mu.Unlock()
 		return
 	}
 	if !id.acct.plexPass() {
