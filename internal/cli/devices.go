@@ -46,13 +46,9 @@ With --json: [{"id", "name", "product", "productVersion", "platform", "platformV
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			acct, err := openServerSession(ctx, f)
+			acct, devices, err := listWithSession(ctx, f, "the account's devices", func(c *plextv.Client) ([]plextv.Device, error) { return c.Devices.List(ctx) })
 			if err != nil {
 				return err
-			}
-			devices, err := acct.plexTV.Devices.List(ctx)
-			if err != nil {
-				return fmt.Errorf("list the account's devices: %w", sessionError(err))
 			}
 			self := acct.dev.ClientIdentifier
 			if f.JSON {
@@ -103,13 +99,9 @@ confirms it: plexkit then stops working here until you run 'plexkit login' again
 		Args: exactArgs(1, "DEVICE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			acct, err := openServerSession(ctx, f)
+			acct, devices, err := listWithSession(ctx, f, "the account's devices", func(c *plextv.Client) ([]plextv.Device, error) { return c.Devices.List(ctx) })
 			if err != nil {
 				return err
-			}
-			devices, err := acct.plexTV.Devices.List(ctx)
-			if err != nil {
-				return fmt.Errorf("list the account's devices: %w", sessionError(err))
 			}
 			d, err := matchDevice(devices, args[0])
 			if err != nil {

@@ -61,13 +61,9 @@ With --json: [{"id", "title", "username", "email", "home", "restricted", "server
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			acct, err := openServerSession(ctx, f)
+			acct, friends, err := listWithSession(ctx, f, "the account's friends", func(c *plextv.Client) ([]plextv.Friend, error) { return c.Friends.List(ctx) })
 			if err != nil {
 				return err
-			}
-			friends, err := acct.plexTV.Friends.List(ctx)
-			if err != nil {
-				return fmt.Errorf("list the account's friends: %w", sessionError(err))
 			}
 			// One shared_servers call per owned server tells what every friend sees on it.
 			shares := map[string]map[int64]plextv.SharedServer{} // machine id → user id → share

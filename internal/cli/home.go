@@ -68,13 +68,9 @@ With --json: [{"id", "uuid", "title", "username", "role", "protected", "restrict
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			acct, err := openServerSession(ctx, f)
+			_, users, err := listWithSession(ctx, f, "the Home's users", func(c *plextv.Client) ([]plextv.HomeUser, error) { return c.Home.List(ctx) })
 			if err != nil {
 				return err
-			}
-			users, err := acct.plexTV.Home.List(ctx)
-			if err != nil {
-				return fmt.Errorf("list the Home's users: %w", sessionError(err))
 			}
 			if len(users) == 0 {
 				fmt.Fprintln(f.IO.ErrOut, "no Home users: this account is not in a Plex Home")
@@ -142,13 +138,9 @@ With --json: {"profile", "dir", "user": {"id", "uuid", "title", "username"}}.`,
 			if err != nil {
 				return err
 			}
-			acct, err := openServerSession(ctx, f)
+			acct, users, err := listWithSession(ctx, f, "the Home's users", func(c *plextv.Client) ([]plextv.HomeUser, error) { return c.Home.List(ctx) })
 			if err != nil {
 				return err
-			}
-			users, err := acct.plexTV.Home.List(ctx)
-			if err != nil {
-				return fmt.Errorf("list the Home's users: %w", sessionError(err))
 			}
 			u, err := matchHomeUser(users, args[0])
 			if err != nil {

@@ -36,6 +36,20 @@ func openServerSession(ctx context.Context, f *Factory) (*serverSession, error) 
 	return &serverSession{session: s, plexTV: s.client.WithTokenSource(s.src)}, nil
 }
 
+// listWithSession opens the server session and reads one list from plex.tv with it; what
+// names the list in the error ("the account's devices").
+func listWithSession[T any](ctx context.Context, f *Factory, what string, list func(*plextv.Client) ([]T, error)) (*serverSession, []T, error) {
+	acct, err := openServerSession(ctx, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	items, err := list(acct.plexTV)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list %s: %w", what, sessionError(err))
+	}
+	return acct, items, nil
+}
+
 // server is the server a command works on: its plex.tv resource and, when the person named a
 // URL, that one connection.
 type server struct {
@@ -331,13 +345,9 @@ preferred one (https before http; local, remote, relay) — and how many more pl
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			acct, err := openServerSession(ctx, f)
+			_, servers, err := listWithSession(ctx, f, "the account's servers", func(c *plextv.Client) ([]plextv.Resource, error) { return c.Resources.Servers(ctx) })
 			if err != nil {
 				return err
-			}
-			servers, err := acct.plexTV.Resources.Servers(ctx)
-			if err != nil {
-				return fmt.Errorf("list the account's servers: %w", sessionError(err))
 			}
 			if len(servers) == 0 {
 				// Said on stderr: stdout stays empty (or [] with --json) for scripts.
