@@ -198,9 +198,7 @@ func TestJSONErrors(t *testing.T) {
 // --debug adds each request (token redacted) and the full error.
 func TestDebugAndNetworkErrors(t *testing.T) {
 	t.Parallel()
-	e := startCLIEmulator(t)
-	env := emulatorEnv(t, e)
-	loginAs(t, e, env, "alice")
+	e, env := loggedInEmulator(t, "alice")
 
 	r := runCLIWith(t, env, false, "--debug", "whoami")
 	r.mustSucceed(t)

@@ -15,9 +15,7 @@ import (
 // must refresh and carry on — not send the person to log in again.
 func TestTwoRotationsAreCuredByARefresh(t *testing.T) {
 	t.Parallel()
-	e := startCLIEmulator(t)
-	env := emulatorEnv(t, e)
-	loginAs(t, e, env, "alice")
+	e, env := loggedInEmulator(t, "alice")
 	dir := env[EnvConfigDir]
 	before := savedToken(t, dir)
 	e.RotateKey()
@@ -47,9 +45,7 @@ func TestTwoRotationsAreCuredByARefresh(t *testing.T) {
 // a JWT) is replaced by a refresh, never printed.
 func TestTokenPrintsOnlyACheckedToken(t *testing.T) {
 	t.Parallel()
-	e := startCLIEmulator(t)
-	env := emulatorEnv(t, e)
-	loginAs(t, e, env, "alice")
+	e, env := loggedInEmulator(t, "alice")
 	dir := env[EnvConfigDir]
 	bad := *savedToken(t, dir)
 	bad.Value = "garbage.garbage.garbage"
@@ -71,9 +67,7 @@ func TestTokenPrintsOnlyACheckedToken(t *testing.T) {
 // config directory since the login.
 func TestRefreshInANewProcessCostsTwoRequests(t *testing.T) {
 	t.Parallel()
-	e := startCLIEmulator(t)
-	env := emulatorEnv(t, e)
-	loginAs(t, e, env, "alice")
+	e, env := loggedInEmulator(t, "alice")
 	shortenSavedToken(t, env[EnvConfigDir], time.Hour)
 	before := e.Stats()
 	runCLIWith(t, env, false, "token").mustSucceed(t)
@@ -116,9 +110,7 @@ func TestClockOffsetIsKeptWithTheToken(t *testing.T) {
 // 498, the token is refreshed and the call repeated. whoami must show the new token's expiry.
 func TestWhoamiShowsTheExpiryAfterA498(t *testing.T) {
 	t.Parallel()
-	e := startCLIEmulator(t)
-	env := emulatorEnv(t, e)
-	loginAs(t, e, env, "alice")
+	e, env := loggedInEmulator(t, "alice")
 	dir := env[EnvConfigDir]
 	before := savedToken(t, dir)
 	e.Advance(8 * 24 * time.Hour) // plex.tv's clock only: the saved token still looks fresh here

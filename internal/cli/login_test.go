@@ -327,6 +327,15 @@ func runCLIWith(t testing.TB, env map[string]string, tty bool, args ...string) c
 	return cliResult{code: code, stdout: out.String(), stderr: errOut.String(), configDir: env[EnvConfigDir], environment: env}
 }
 
+// loggedInEmulator starts an emulator and an environment pointed at it, with username logged in.
+func loggedInEmulator(t testing.TB, username string) (*emulator.Emulator, map[string]string) {
+	t.Helper()
+	e := startCLIEmulator(t)
+	env := emulatorEnv(t, e)
+	loginAs(t, e, env, username)
+	return e, env
+}
+
 // loginAs logs the installation of env in as username, through the CLI.
 func loginAs(t testing.TB, e *emulator.Emulator, env map[string]string, username string) {
 	t.Helper()

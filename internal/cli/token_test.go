@@ -96,9 +96,7 @@ func TestTokenCommand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := startCLIEmulator(t)
-			env := emulatorEnv(t, e)
-			loginAs(t, e, env, "alice")
+			e, env := loggedInEmulator(t, "alice")
 			dir := env[EnvConfigDir]
 			before := savedToken(t, dir)
 			if tt.prepare != nil {
@@ -145,9 +143,7 @@ func TestTokenCommand(t *testing.T) {
 	})
 	t.Run("json", func(t *testing.T) {
 		t.Parallel()
-		e := startCLIEmulator(t)
-		env := emulatorEnv(t, e)
-		loginAs(t, e, env, "bob")
+		_, env := loggedInEmulator(t, "bob")
 		r := runCLIWith(t, env, false, "--json", "token").mustSucceed(t)
 		var out struct {
 			Token            string    `json:"token"`
@@ -168,9 +164,7 @@ func TestTokenCommand(t *testing.T) {
 // finding the token due, refresh it once between them (the store's lock).
 func TestTokenCommandConcurrentProcesses(t *testing.T) {
 	t.Parallel()
-	e := startCLIEmulator(t)
-	env := emulatorEnv(t, e)
-	loginAs(t, e, env, "alice")
+	e, env := loggedInEmulator(t, "alice")
 	shortenSavedToken(t, env[EnvConfigDir], time.Hour)
 	before := e.Stats()
 	const runs = 8
@@ -277,9 +271,7 @@ func TestLogoutCommand(t *testing.T) {
 
 func TestLogoutJSON(t *testing.T) {
 	t.Parallel()
-	e := startCLIEmulator(t)
-	env := emulatorEnv(t, e)
-	loginAs(t, e, env, "alice")
+	_, env := loggedInEmulator(t, "alice")
 	for _, step := range []struct {
 		args []string
 		want logoutResult
@@ -307,9 +299,7 @@ func TestLogoutJSON(t *testing.T) {
 // behind.
 func TestLogoutTakesTheStoreLock(t *testing.T) {
 	t.Parallel()
-	e := startCLIEmulator(t)
-	env := emulatorEnv(t, e)
-	loginAs(t, e, env, "alice")
+	_, env := loggedInEmulator(t, "alice")
 	dir := env[EnvConfigDir]
 	tok := savedToken(t, dir)
 	store := &auth.FileStore{Dir: dir}
