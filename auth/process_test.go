@@ -1,11 +1,8 @@
 package auth
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/plexkit/plexkit/internal/testutil"
 )
 
 // The tests in this file run the test binary itself as other processes (the os/exec pattern):
@@ -143,9 +142,7 @@ func helperSaveLoop(ctx context.Context, dir string) error {
 
 func helper(t *testing.T, ctx context.Context, role, dir string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperProcess$")
-	cmd.Env = append(os.Environ(), helperEnv+"="+role, helperDirEnv+"="+dir)
-	return cmd
+	return testutil.HelperProcess(ctx, helperEnv+"="+role, helperDirEnv+"="+dir)
 }
 
 func results(out []byte) []string {
@@ -252,24 +249,7 @@ func TestSaveSurvivesSIGKILL(t *testing.T) {
 	seen := map[string]int{}
 	for i := range kills {
 		cmd := helper(t, ctx, "saveloop", dir)
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := bufio.NewReader(stdout).ReadString('\n'); err != nil {
-			t.Fatalf("kill %d: helper did not start saving: %v", i, err)
-		}
-		time.Sleep(time.Duration(rand.N(3000)) * time.Microsecond)
-		if err := cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		var exitErr *exec.ExitError
-		if err := cmd.Wait(); !errors.As(err, &exitErr) {
-			t.Fatalf("kill %d: helper ended with %v, want killed", i, err)
-		}
+		testutil.KillMidway(t, cmd, 3*time.Millisecond, i)
 		tok, err := s.Load(ctx)
 		if err != nil {
 			t.Fatalf("after kill %d: Load = %v", i, err)

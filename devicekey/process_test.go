@@ -1,12 +1,8 @@
 package devicekey_test
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plexkit/plexkit/devicekey"
+	"github.com/plexkit/plexkit/internal/testutil"
 )
 
 // The tests in this file run the test binary itself as another process (the os/exec pattern):
@@ -65,28 +62,8 @@ func TestReplaceDeviceSurvivesSIGKILL(t *testing.T) {
 	corrupt, temps := 0, 0
 	var firstErr error
 	for i := range kills {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
-		cmd.Env = append(os.Environ(), helperEnv+"=replace", helperDirEnv+"="+dir)
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := bufio.NewReader(stdout).ReadString('\n'); err != nil {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-			t.Fatalf("kill %d: the helper did not start: %v", i, err)
-		}
-		time.Sleep(time.Duration(rand.N(12000)) * time.Microsecond) // the 0–12 ms window
-		if err := cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		var exitErr *exec.ExitError
-		if err := cmd.Wait(); !errors.As(err, &exitErr) {
-			t.Fatalf("kill %d: the helper ended with %v, want killed", i, err)
-		}
+		cmd := testutil.HelperProcess(t.Context(), helperEnv+"=replace", helperDirEnv+"="+dir)
+		testutil.KillMidway(t, cmd, 12*time.Millisecond, i) // the 0–12 ms window
 		d, err := devicekey.LoadDevice(dir)
 		if err != nil {
 			corrupt++
