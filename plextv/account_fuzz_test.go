@@ -2,12 +2,9 @@ package plextv_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
-	"github.com/plexkit/plexkit"
 	"github.com/plexkit/plexkit/auth"
 	"github.com/plexkit/plexkit/plextv"
 )
@@ -27,30 +24,12 @@ func FuzzAccountAnswers(f *testing.F) {
 		if status < 200 || status > 599 {
 			return
 		}
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := fuzzClient(t, func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(status)
 			_, _ = w.Write([]byte(body))
-		}))
-		defer srv.Close()
-		c, err := plextv.NewClient(
-			plextv.WithBaseURL(srv.URL),
-			plextv.WithClientInfo(plexkit.DefaultClientInfo("fuzz")),
-			plextv.WithRetry(plexkit.RetryTransport{MaxRetries: -1}),
-			plextv.WithTokenSource(auth.StaticTokenSource(&auth.Token{Value: "tok", Kind: auth.KindLegacy})),
-		)
-		if err != nil {
-			t.Fatal(err)
-		}
+		})
 		ctx := context.Background()
-		check := func(call string, err error, ok func() bool) {
-			var pe *plexkit.Error
-			switch {
-			case status >= 300 && !errors.As(err, &pe):
-				t.Errorf("%s: status %d gave %v, want a *plexkit.Error", call, status, err)
-			case err == nil && !ok():
-				t.Errorf("%s: succeeded with an answer that breaks its promise: %q", call, body)
-			}
-		}
+		check := answerChecker(t, status, body)
 		u, tok, err := c.Users.SignIn(ctx, plextv.SignInOptions{Login: "a", Password: "b"})
 		check("Users.SignIn", err, func() bool { return u != nil && auth.CheckValue(tok.Value) == nil })
 		_, err = c.Friends.List(ctx)

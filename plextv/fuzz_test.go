@@ -13,6 +13,39 @@ import (
 	"github.com/plexkit/plexkit/plextv"
 )
 
+// fuzzClient returns a client of the plex.tv stand-in h, which the test closes: no retries, so
+// every answer is seen once, and a legacy token.
+func fuzzClient(t *testing.T, h http.HandlerFunc) *plextv.Client {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c, err := plextv.NewClient(
+		plextv.WithBaseURL(srv.URL),
+		plextv.WithClientInfo(plexkit.DefaultClientInfo("fuzz")),
+		plextv.WithRetry(plexkit.RetryTransport{MaxRetries: -1}),
+		plextv.WithTokenSource(auth.StaticTokenSource(&auth.Token{Value: "tok", Kind: auth.KindLegacy})),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// answerChecker returns the check of one call given status and body: a refusal must be a
+// *plexkit.Error, and a success must keep ok, the call's promise.
+func answerChecker(t *testing.T, status int, body string) func(call string, err error, ok func() bool) {
+	return func(call string, err error, ok func() bool) {
+		t.Helper()
+		var pe *plexkit.Error
+		switch {
+		case status >= 300 && !errors.As(err, &pe):
+			t.Errorf("%s: status %d gave %v, want a *plexkit.Error", call, status, err)
+		case err == nil && !ok():
+			t.Errorf("%s: succeeded with an answer that breaks its promise: %q", call, body)
+		}
+	}
+}
+
 // FuzzAnswers feeds arbitrary plex.tv answers (status and body) to every call of the client:
 // none may panic, a refusal is a *plexkit.Error, and a success holds what the call promises.
 func FuzzAnswers(f *testing.F) {
@@ -34,30 +67,12 @@ func FuzzAnswers(f *testing.F) {
 		if status < 200 || status > 599 {
 			return
 		}
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := fuzzClient(t, func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(status)
 			_, _ = w.Write([]byte(body))
-		}))
-		defer srv.Close()
-		c, err := plextv.NewClient(
-			plextv.WithBaseURL(srv.URL),
-			plextv.WithClientInfo(plexkit.DefaultClientInfo("fuzz")),
-			plextv.WithRetry(plexkit.RetryTransport{MaxRetries: -1}),
-			plextv.WithTokenSource(auth.StaticTokenSource(&auth.Token{Value: "tok", Kind: auth.KindLegacy})),
-		)
-		if err != nil {
-			t.Fatal(err)
-		}
+		})
 		ctx := context.Background()
-		check := func(call string, err error, ok func() bool) {
-			var pe *plexkit.Error
-			switch {
-			case status >= 300 && !errors.As(err, &pe):
-				t.Errorf("%s: status %d gave %v, want a *plexkit.Error", call, status, err)
-			case err == nil && !ok():
-				t.Errorf("%s: succeeded with an answer that breaks its promise: %q", call, body)
-			}
-		}
+		check := answerChecker(t, status, body)
 		pin, err := c.Pins.Create(ctx, plextv.PinOptions{})
 		check("Pins.Create", err, func() bool { return pin.ID != 0 && pin.Code != "" })
 		_, err = c.Pins.Get(ctx, 1, "")
@@ -87,7 +102,7 @@ func FuzzEndlessAnswers(f *testing.F) {
 		if unit == "" {
 			return
 		}
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := fuzzClient(t, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			if _, err := w.Write([]byte(head)); err != nil {
 				return
@@ -98,17 +113,7 @@ func FuzzEndlessAnswers(f *testing.F) {
 					return
 				}
 			}
-		}))
-		defer srv.Close()
-		c, err := plextv.NewClient(
-			plextv.WithBaseURL(srv.URL),
-			plextv.WithClientInfo(plexkit.DefaultClientInfo("fuzz")),
-			plextv.WithRetry(plexkit.RetryTransport{MaxRetries: -1}),
-			plextv.WithTokenSource(auth.StaticTokenSource(&auth.Token{Value: "tok", Kind: auth.KindLegacy})),
-		)
-		if err != nil {
-			t.Fatal(err)
-		}
+		})
 		ctx := context.Background()
 		if list, err := c.Resources.List(ctx); err == nil && len(list) > 20_000 {
 			t.Fatalf("%d resources kept from an endless answer", len(list))
