@@ -15,6 +15,7 @@ import (
 	"github.com/plexkit/plexkit"
 	"github.com/plexkit/plexkit/auth"
 	"github.com/plexkit/plexkit/emulator"
+	"github.com/plexkit/plexkit/internal/testutil"
 	"github.com/plexkit/plexkit/plextv"
 )
 
@@ -32,23 +33,6 @@ func hostilePlexTV(t *testing.T, h http.HandlerFunc) *plextv.Client {
 	return c
 }
 
-// endless is a body that begins with head and then repeats unit forever.
-type endless struct {
-	head, unit []byte
-	off        int
-}
-
-func (e *endless) Read(p []byte) (int, error) {
-	n := copy(p, e.head)
-	e.head = e.head[n:]
-	for n < len(p) {
-		c := copy(p[n:], e.unit[e.off:])
-		e.off = (e.off + c) % len(e.unit)
-		n += c
-	}
-	return n, nil
-}
-
 func answer(head, unit string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -56,7 +40,7 @@ func answer(head, unit string) http.HandlerFunc {
 			_, _ = io.WriteString(w, head)
 			return
 		}
-		_, _ = io.Copy(w, &endless{head: []byte(head), unit: []byte(unit)})
+		_, _ = io.Copy(w, testutil.NewEndless(head, unit))
 	}
 }
 
@@ -98,20 +82,7 @@ func TestHostilePlexTVAnswersAreBounded(t *testing.T) {
 
 // Headers, then one byte every 20 ms: Users.Me must end with the cause, not hang.
 func TestHostileSlowPlexTV(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusOK)
-		for {
-			w.(http.Flusher).Flush()
-			select {
-			case <-r.Context().Done():
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-			if _, err := w.Write([]byte(" ")); err != nil {
-				return
-			}
-		}
-	}))
+	srv := httptest.NewServer(testutil.Trickle(20 * time.Millisecond))
 	defer srv.Close()
 	hc := &http.Client{Transport: &plexkit.BodyTimeoutTransport{Idle: 300 * time.Millisecond, MinRate: 1000}}
 	c, err := plextv.NewClient(plextv.WithBaseURL(srv.URL), plextv.WithHTTPClient(hc),

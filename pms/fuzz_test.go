@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/plexkit/plexkit/internal/testutil"
 )
 
 // Seeds in the shapes a PMS answers with; the fuzzer mutates them.
@@ -92,23 +94,6 @@ func init() {
 		`<MediaContainer><Other>`+strings.Repeat("<a>", 200)+strings.Repeat("</a>", 200)+`</Other></MediaContainer>`)
 }
 
-// endlessBody is a body that begins with head and then repeats unit forever.
-type endlessBody struct {
-	head, unit []byte
-	off        int
-}
-
-func (e *endlessBody) Read(p []byte) (int, error) {
-	n := copy(p, e.head)
-	e.head = e.head[n:]
-	for n < len(p) {
-		c := copy(p[n:], e.unit[e.off:])
-		e.off = (e.off + c) % len(e.unit)
-		n += c
-	}
-	return n, nil
-}
-
 // FuzzDecodeEndless feeds the decoders a body that never ends: a head, then a unit repeated
 // forever. Whatever the two are, decoding must end — with an error, or because a complete
 // answer came first — and never by running out of memory.
@@ -124,7 +109,7 @@ func FuzzDecodeEndless(f *testing.F) {
 			return
 		}
 		var sessions []Session
-		_, err := decodeContainer(&endlessBody{head: head, unit: unit}, nil, itemNames, collect(&sessions, itemNames...))
+		_, err := decodeContainer(testutil.NewEndless(string(head), string(unit)), nil, itemNames, collect(&sessions, itemNames...))
 		if err == nil && len(sessions) > maxKeptValues {
 			t.Fatalf("%d sessions kept from an endless body", len(sessions))
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/plexkit/plexkit"
+	"github.com/plexkit/plexkit/internal/testutil"
 	"github.com/plexkit/plexkit/pms"
 )
 
@@ -54,32 +55,9 @@ func serveBytes(body []byte, contentType string) http.HandlerFunc {
 	}
 }
 
-// endless is a body that never ends: an opening, then unit forever.
-type endless struct {
-	head []byte
-	unit []byte
-	off  int
-}
-
-func (e *endless) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		if len(e.head) > 0 {
-			c := copy(p[n:], e.head)
-			e.head = e.head[c:]
-			n += c
-			continue
-		}
-		c := copy(p[n:], e.unit[e.off:])
-		e.off = (e.off + c) % len(e.unit)
-		n += c
-	}
-	return n, nil
-}
-
 func serveEndless(head, unit string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(w, &endless{head: []byte(head), unit: []byte(unit)})
+		_, _ = io.Copy(w, testutil.NewEndless(head, unit))
 	}
 }
 
@@ -260,20 +238,7 @@ func TestMalformedAnswersAreErrors(t *testing.T) {
 // Headers at once, then one byte every 20 ms: never idle for long, and never done. The client
 // must end it with an error naming the cause, under its own bound, not the caller's deadline.
 func TestHostileSlowBody(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusOK)
-		for {
-			w.(http.Flusher).Flush()
-			select {
-			case <-r.Context().Done():
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-			if _, err := w.Write([]byte(" ")); err != nil {
-				return
-			}
-		}
-	}))
+	srv := httptest.NewServer(testutil.Trickle(20 * time.Millisecond))
 	defer srv.Close()
 	hc := &http.Client{Transport: &plexkit.BodyTimeoutTransport{Idle: 300 * time.Millisecond, MinRate: 1000}}
 	c, err := pms.NewClient(srv.URL, pms.WithToken("hostile-test-token"), pms.WithHTTPClient(hc))
