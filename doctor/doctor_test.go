@@ -26,9 +26,7 @@ import (
 func TestHealthy(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
-	dev := newRawDevice(t)
-	c := newClient(t, e, dev.Device)
-	tok := login(t, e, c, dev.Device, "alice")
+	dev, c, tok := signedIn(t, e, "alice")
 
 	rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: tok, Server: "alice-nas"}, serverTokens(t, c, tok)...)
 	if !rep.OK {
@@ -128,9 +126,7 @@ func TestCaseScopeAsksForRole(t *testing.T) {
 func TestCaseKidIsClientIdentifier(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
-	dev := newRawDevice(t)
-	c := newClient(t, e, dev.Device)
-	tok := login(t, e, c, dev.Device, "alice")
+	dev, c, tok := signedIn(t, e, "alice")
 	ctx := context.Background()
 
 	nonce, err := c.Auth.Nonce(ctx)
@@ -201,9 +197,7 @@ func TestCaseFriendCallsAdminOperation(t *testing.T) {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			t.Parallel()
 			e := startEmulatorWith(t, emulator.Options{SharedAdminStatus: status})
-			dev := newRawDevice(t)
-			c := newClient(t, e, dev.Device)
-			tok := login(t, e, c, dev.Device, "bob")
+			dev, c, tok := signedIn(t, e, "bob")
 
 			rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: tok, Server: "alice-nas"}, serverTokens(t, c, tok)...)
 			expect(t, rep, doctor.CheckServerListed, doctor.Pass, "shared with this account by alice")
@@ -232,9 +226,7 @@ func TestCaseFriendCallsAdminOperation(t *testing.T) {
 func TestCaseExpiredJWT(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
-	dev := newRawDevice(t)
-	c := newClient(t, e, dev.Device)
-	tok := login(t, e, c, dev.Device, "alice")
+	dev, c, tok := signedIn(t, e, "alice")
 	e.Advance(8 * 24 * time.Hour)
 
 	rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: tok, Server: "alice-nas"})
@@ -253,9 +245,7 @@ func TestCaseExpiredJWT(t *testing.T) {
 func TestCaseServerRejectsAccountJWT(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
-	dev := newRawDevice(t)
-	c := newClient(t, e, dev.Device)
-	tok := login(t, e, c, dev.Device, "alice")
+	dev, c, tok := signedIn(t, e, "alice")
 	if server(t, e, "alice-vault").AcceptsAccountJWT {
 		t.Fatal("the emulator's alice-vault accepts the account JWT; the test needs one that does not")
 	}
@@ -309,9 +299,7 @@ func TestCaseLegacyTokenAfterRefresh(t *testing.T) {
 func TestCaseRevokedDevice(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
-	dev := newRawDevice(t)
-	c := newClient(t, e, dev.Device)
-	tok := login(t, e, c, dev.Device, "alice")
+	dev, c, tok := signedIn(t, e, "alice")
 	e.RevokeDevice(dev.ClientIdentifier)
 
 	rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: tok, Server: "alice-nas"})
@@ -327,9 +315,7 @@ func TestCaseRevokedDevice(t *testing.T) {
 func TestCaseNoAccess(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
-	dev := newRawDevice(t)
-	c := newClient(t, e, dev.Device)
-	tok := login(t, e, c, dev.Device, "dave")
+	dev, c, tok := signedIn(t, e, "dave")
 	nas := server(t, e, "alice-nas")
 
 	for _, tc := range []struct{ name, server string }{
@@ -362,9 +348,7 @@ func TestCaseNoAccess(t *testing.T) {
 func TestCaseUnreachable(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
-	dev := newRawDevice(t)
-	c := newClient(t, e, dev.Device)
-	tok := login(t, e, c, dev.Device, "alice")
+	dev, c, tok := signedIn(t, e, "alice")
 	url := testutil.ClosedURL(t)
 
 	rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: tok, Server: url})
@@ -383,9 +367,7 @@ func TestCaseUnreachable(t *testing.T) {
 func TestServerChoiceNamed(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
-	dev := newRawDevice(t)
-	c := newClient(t, e, dev.Device)
-	tok := login(t, e, c, dev.Device, "alice")
+	dev, c, tok := signedIn(t, e, "alice")
 
 	rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: tok})
 	expect(t, rep, doctor.CheckServerListed, doctor.Fail, "alice-nas", "alice-vault")
@@ -395,9 +377,7 @@ func TestServerChoiceNamed(t *testing.T) {
 func TestUnsafeMethodNotCalled(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
-	dev := newRawDevice(t)
-	c := newClient(t, e, dev.Device)
-	tok := login(t, e, c, dev.Device, "bob")
+	dev, c, tok := signedIn(t, e, "bob")
 
 	e.ResetStats()
 	rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: tok, Server: "alice-nas", Method: "delete", Path: "/library/sections/1"})
@@ -471,9 +451,7 @@ func TestDeviceJWTChecks(t *testing.T) {
 func TestRedirectNotFollowed(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
-	dev := newRawDevice(t)
-	c := newClient(t, e, dev.Device)
-	tok := login(t, e, c, dev.Device, "alice")
+	dev, c, tok := signedIn(t, e, "alice")
 
 	var reached atomic.Int32
 	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached.Add(1) }))
@@ -509,9 +487,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 func TestTokenInEndpointQueryNotShown(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
-	dev := newRawDevice(t)
-	c := newClient(t, e, dev.Device)
-	tok := login(t, e, c, dev.Device, "alice")
+	dev, c, tok := signedIn(t, e, "alice")
 	const other = "qQ7legacyTok3nValue9" // a legacy-looking token no pattern recognises by shape
 	for _, path := range []string{
 		"/status/sessions?X-Plex-Token=" + tok,

@@ -100,6 +100,14 @@ func newClient(t testing.TB, e *emulator.Emulator, dev *devicekey.Device) *plext
 	return c
 }
 
+// signedIn makes a device, a client of e for it, and signs username in with it: the Plex JWT.
+func signedIn(t testing.TB, e *emulator.Emulator, username string) (rawDevice, *plextv.Client, string) {
+	t.Helper()
+	dev := newRawDevice(t)
+	c := newClient(t, e, dev.Device)
+	return dev, c, login(t, e, c, dev.Device, username)
+}
+
 // login logs dev in as username with a PIN that the emulator approves, as a person would.
 func login(t testing.TB, e *emulator.Emulator, c *plextv.Client, dev *devicekey.Device, username string) string {
 	t.Helper()

@@ -41,9 +41,7 @@ func (r *tokenRecorder) to(host string) []string {
 func TestDoctorSendsNoTokenToAnUnlistedHost(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
-	dev := newRawDevice(t)
-	c := newClient(t, e, dev.Device)
-	tok := login(t, e, c, dev.Device, "alice")
+	dev, c, tok := signedIn(t, e, "alice")
 	nas := server(t, e, "alice-nas")
 
 	var mu sync.Mutex
@@ -94,9 +92,7 @@ func TestDoctorSendsNoTokenToAnUnlistedHost(t *testing.T) {
 func TestDoctorSendsOnlyTheServerTokenToASharedServer(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
-	dev := newRawDevice(t)
-	c := newClient(t, e, dev.Device)
-	tok := login(t, e, c, dev.Device, "bob") // alice-nas is shared with bob
+	dev, c, tok := signedIn(t, e, "bob") // alice-nas is shared with bob
 	rec := &tokenRecorder{}
 	nas := server(t, e, "alice-nas")
 	rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: tok, Server: "alice-nas", HTTPClient: &http.Client{Transport: rec}}, serverTokens(t, c, tok)...)
@@ -117,9 +113,7 @@ func TestDoctorSendsOnlyTheServerTokenToASharedServer(t *testing.T) {
 func TestDoctorSendsTheAccountTokenToAnOwnedListedServer(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
-	dev := newRawDevice(t)
-	c := newClient(t, e, dev.Device)
-	tok := login(t, e, c, dev.Device, "alice")
+	dev, c, tok := signedIn(t, e, "alice")
 	rec := &tokenRecorder{}
 	nas := server(t, e, "alice-nas")
 	rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: tok, Server: "alice-nas", HTTPClient: &http.Client{Transport: rec}}, serverTokens(t, c, tok)...)

@@ -19,9 +19,7 @@ import (
 func TestDeadConnectionsNotWaitedFor(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
-	dev := newRawDevice(t)
-	c := newClient(t, e, dev.Device)
-	tok := login(t, e, c, dev.Device, "alice")
+	dev, c, tok := signedIn(t, e, "alice")
 	rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: tok, Server: "alice-nas", ProbeTimeout: time.Hour})
 	f := expect(t, rep, doctor.CheckConnections, doctor.Pass, "not waited for", "answered first")
 	// Two connections are live (the local and the remote one); either may answer first.
@@ -42,9 +40,7 @@ func TestDeadConnectionsNotWaitedFor(t *testing.T) {
 func TestFindingsAsTheyCome(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
-	dev := newRawDevice(t)
-	c := newClient(t, e, dev.Device)
-	tok := login(t, e, c, dev.Device, "alice")
+	dev, c, tok := signedIn(t, e, "alice")
 	var started []string
 	var got []doctor.Finding
 	in := doctor.Input{PlexTV: c, Device: dev.Device, Token: tok, Server: "alice-nas",
@@ -89,9 +85,7 @@ func TestJunkTokenIsNotALegacyToken(t *testing.T) {
 func TestSummary(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
-	dev := newRawDevice(t)
-	c := newClient(t, e, dev.Device)
-	tok := login(t, e, c, dev.Device, "alice")
+	dev, c, tok := signedIn(t, e, "alice")
 
 	rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: tok, Server: "alice-nas", PinID: 42})
 	expect(t, rep, doctor.CheckPin, doctor.Fail, "does not know PIN 42")
