@@ -282,17 +282,19 @@ func (e *Emulator) setHomePin(a *account, pin string) {
 	e.tv.homePins[a.id] = pin
 }
 
-// homeAdmin authenticates r as the Home admin, or answers 401 or 403. The caller holds e.mu.
-func (e *Emulator) homeAdmin(w http.ResponseWriter, r *http.Request, now time.Time) (*account, bool) {
-	id, ok := e.authenticate(w, r, now)
+// lockHomeAdmin authenticates r as the Home admin and returns the admin and the time with e.mu
+// held, for the caller to unlock; otherwise it has answered 401 or 403 and e.mu is free.
+func (e *Emulator) lockHomeAdmin(w http.ResponseWriter, r *http.Request) (*account, time.Time, bool) {
+	id, now, ok := e.lockCaller(w, r)
 	if !ok {
-		return nil, false
+		return nil, now, false
 	}
 	if !id.acct.homeAdmin {
 		writeLegacyResponse(w, r, http.StatusForbidden, "Only the Home admin manages the Home")
-		return nil, false
+		e.mu.Unlock()
+		return nil, now, false
 	}
-	return id.acct, true
+	return id.acct, now, true
 }
 
 // managedUsername makes a unique username for a new managed user from its title (plex.tv's
@@ -320,13 +322,11 @@ func (e *Emulator) homeUsersPost(w http.ResponseWriter, r *http.Request) {
 	if !readForm(w, r, writeLegacyResponse) {
 		return
 	}
-	now := e.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	admin, ok := e.homeAdmin(w, r, now)
+	admin, now, ok := e.lockHomeAdmin(w, r)
 	if !ok {
 		return
 	}
+	defer e.mu.Unlock()
 	title, invited := strings.TrimSpace(r.Form.Get("title")), strings.TrimSpace(r.Form.Get("invitedEmail"))
 	var a *account
 	switch {
@@ -362,13 +362,11 @@ func (e *Emulator) homeUsersPost(w http.ResponseWriter, r *http.Request) {
 // removeHomeUser serves DELETE /api/home/users/{id}: the member leaves the Home; a managed
 // user also loses its PIN and the shares it had as a managed user.
 func (e *Emulator) removeHomeUser(w http.ResponseWriter, r *http.Request) {
-	now := e.Now()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	admin, ok := e.homeAdmin(w, r, now)
+	admin, _, ok := e.lockHomeAdmin(w, r)
 	if !ok {
 		return
 	}
+	defer e.mu.Unlock()
 	uid, _ := strconv.Atoi(r.PathValue("id"))
 	a := e.byID[uid]
 	if a == nil || !a.home || a == admin {
