@@ -2,7 +2,6 @@ package plextv_test
 
 import (
 	"context"
-	"net/http"
 	"testing"
 
 	"github.com/plexkit/plexkit/auth"
@@ -20,16 +19,8 @@ func FuzzAccountAnswers(f *testing.F) {
 	}
 	f.Add(401, `{"errors":[{"code":1029,"message":"Please enter the verification code","status":401}]}`)
 	f.Add(403, `{"errors":[{"code":1041,"message":"A valid PIN is required to perform this action"}]}`)
-	f.Fuzz(func(t *testing.T, status int, body string) {
-		if status < 200 || status > 599 {
-			return
-		}
-		c := fuzzClient(t, func(w http.ResponseWriter, r *http.Request) {
-			w.WriteHeader(status)
-			_, _ = w.Write([]byte(body))
-		})
+	fuzzAnswers(f, func(t *testing.T, c *plextv.Client, check checkFunc) {
 		ctx := context.Background()
-		check := answerChecker(t, status, body)
 		u, tok, err := c.Users.SignIn(ctx, plextv.SignInOptions{Login: "a", Password: "b"})
 		check("Users.SignIn", err, func() bool { return u != nil && auth.CheckValue(tok.Value) == nil })
 		_, err = c.Friends.List(ctx)

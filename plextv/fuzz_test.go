@@ -4,36 +4,36 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/plexkit/plexkit"
-	"github.com/plexkit/plexkit/auth"
 	"github.com/plexkit/plexkit/plextv"
 )
 
-// fuzzClient returns a client of the plex.tv stand-in h, which the test closes: no retries, so
-// every answer is seen once, and a legacy token.
-func fuzzClient(t *testing.T, h http.HandlerFunc) *plextv.Client {
-	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	c, err := plextv.NewClient(
-		plextv.WithBaseURL(srv.URL),
-		plextv.WithClientInfo(plexkit.DefaultClientInfo("fuzz")),
-		plextv.WithRetry(plexkit.RetryTransport{MaxRetries: -1}),
-		plextv.WithTokenSource(auth.StaticTokenSource(&auth.Token{Value: "tok", Kind: auth.KindLegacy})),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+// checkFunc checks one call of the client: err is what it returned and ok its promise, asked
+// only of a success.
+type checkFunc func(call string, err error, ok func() bool)
+
+// fuzzAnswers fuzzes calls with every answer (status, body) of a plex.tv stand-in: calls makes
+// its calls with c and hands each result to check, which requires a refusal to be a
+// *plexkit.Error and a success to keep its promise.
+func fuzzAnswers(f *testing.F, calls func(t *testing.T, c *plextv.Client, check checkFunc)) {
+	f.Fuzz(func(t *testing.T, status int, body string) {
+		if status < 200 || status > 599 {
+			return
+		}
+		c := hostilePlexTV(t, func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(body))
+		})
+		calls(t, c, answerChecker(t, status, body))
+	})
 }
 
 // answerChecker returns the check of one call given status and body: a refusal must be a
 // *plexkit.Error, and a success must keep ok, the call's promise.
-func answerChecker(t *testing.T, status int, body string) func(call string, err error, ok func() bool) {
+func answerChecker(t *testing.T, status int, body string) checkFunc {
 	return func(call string, err error, ok func() bool) {
 		t.Helper()
 		var pe *plexkit.Error
@@ -63,16 +63,8 @@ func FuzzAnswers(f *testing.F) {
 	f.Add(200, `null`)
 	f.Add(200, strings.Repeat("[", 100)+strings.Repeat("]", 100))
 	f.Add(200, `{"a":`+strings.Repeat(`{"a":`, 100)+`1`+strings.Repeat("}", 101))
-	f.Fuzz(func(t *testing.T, status int, body string) {
-		if status < 200 || status > 599 {
-			return
-		}
-		c := fuzzClient(t, func(w http.ResponseWriter, r *http.Request) {
-			w.WriteHeader(status)
-			_, _ = w.Write([]byte(body))
-		})
+	fuzzAnswers(f, func(t *testing.T, c *plextv.Client, check checkFunc) {
 		ctx := context.Background()
-		check := answerChecker(t, status, body)
 		pin, err := c.Pins.Create(ctx, plextv.PinOptions{})
 		check("Pins.Create", err, func() bool { return pin.ID != 0 && pin.Code != "" })
 		_, err = c.Pins.Get(ctx, 1, "")
@@ -102,7 +94,7 @@ func FuzzEndlessAnswers(f *testing.F) {
 		if unit == "" {
 			return
 		}
-		c := fuzzClient(t, func(w http.ResponseWriter, r *http.Request) {
+		c := hostilePlexTV(t, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			if _, err := w.Write([]byte(head)); err != nil {
 				return

@@ -19,13 +19,15 @@ import (
 	"github.com/plexkit/plexkit/plextv"
 )
 
-// hostilePlexTV returns a client of a "plex.tv" that answers every request with h.
+// hostilePlexTV returns a client of a "plex.tv" that answers every request with h, which the
+// test closes. The client does not retry, so every answer is seen once.
 func hostilePlexTV(t *testing.T, h http.HandlerFunc) *plextv.Client {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	c, err := plextv.NewClient(plextv.WithBaseURL(srv.URL),
 		plextv.WithClientInfo(plexkit.ClientInfo{ClientIdentifier: "hostile-test", Product: "plexkit-test"}),
+		plextv.WithRetry(plexkit.RetryTransport{MaxRetries: -1}),
 		plextv.WithTokenSource(auth.StaticTokenSource(&auth.Token{Value: "hostile-test-token", Kind: auth.KindLegacy})))
 	if err != nil {
 		t.Fatal(err)
