@@ -12,7 +12,6 @@ import (
 
 	"github.com/plexkit/plexkit"
 	"github.com/plexkit/plexkit/internal/spec"
-	"github.com/plexkit/plexkit/plextv"
 )
 
 func (r *run) checkServerListed() *Finding {
@@ -230,7 +229,7 @@ func (r *run) checkConnections() *Finding {
 		labels = map[string]string{}
 		for _, c := range r.server.Connections {
 			uris = append(uris, strings.TrimRight(c.URI, "/"))
-			labels[strings.TrimRight(c.URI, "/")] = connectionKind(c)
+			labels[strings.TrimRight(c.URI, "/")] = c.Kind()
 		}
 	}
 	if r.serverURL != "" {
@@ -281,17 +280,6 @@ func (r *run) checkConnections() *Finding {
 		cause += "; not answering: " + strings.Join(bad, "; ")
 	}
 	return pass(cause, detail)
-}
-
-// connectionKind names the kind of a listed connection.
-func connectionKind(c plextv.Connection) string {
-	switch {
-	case c.Relay:
-		return "relay"
-	case c.Local:
-		return "local"
-	}
-	return "remote"
 }
 
 func (r *run) checkServerAcceptsTokens() *Finding {

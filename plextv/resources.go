@@ -57,6 +57,18 @@ type Connection struct {
 	IPv6     bool   `json:"IPv6" xml:"IPv6,attr"`
 }
 
+// Kind names the way the connection goes: "relay" (through plex.tv's relay, slow and
+// bandwidth-capped), "local" (on the network of the account's last sign-in) or "remote".
+func (c Connection) Kind() string {
+	switch {
+	case c.Relay:
+		return "relay"
+	case c.Local:
+		return "local"
+	}
+	return "remote"
+}
+
 // IsServer reports whether the resource provides "server" (a Plex Media Server).
 func (r Resource) IsServer() bool {
 	return slices.Contains(strings.Split(r.Provides, ","), "server")

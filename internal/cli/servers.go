@@ -407,7 +407,7 @@ func firstConnection(s plextv.Resource, last string) string {
 		}
 	}
 	c := s.Connections[best]
-	out := c.URI + " (" + connKind(c) + ")"
+	out := c.URI + " (" + c.Kind() + ")"
 	if n := len(s.Connections) - 1; n > 0 {
 		out += fmt.Sprintf(" +%d more", n)
 	}
@@ -430,21 +430,11 @@ func connRank(c plextv.Connection) int {
 	return r
 }
 
-func connKind(c plextv.Connection) string {
-	switch {
-	case c.Relay:
-		return "relay"
-	case c.Local:
-		return "local"
-	}
-	return "remote"
-}
-
 // connectionSummary lists the connections' URIs with their kind.
 func connectionSummary(conns []plextv.Connection) string {
 	parts := make([]string, len(conns))
 	for i, c := range conns {
-		parts[i] = c.URI + " (" + connKind(c) + ")"
+		parts[i] = c.URI + " (" + c.Kind() + ")"
 	}
 	return strings.Join(parts, ", ")
 }
