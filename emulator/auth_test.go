@@ -517,13 +517,19 @@ func kids(set jose.JSONWebKeySet) []string {
 	return out
 }
 
-func serverURL(t testing.TB, e *emulator.Emulator, name string) string {
+// serverInfo returns the seeded server called name.
+func serverInfo(t testing.TB, e *emulator.Emulator, name string) emulator.ServerInfo {
 	t.Helper()
 	for _, s := range e.Servers() {
 		if s.Name == name {
-			return s.URL
+			return s
 		}
 	}
 	t.Fatalf("no server %s", name)
-	return ""
+	return emulator.ServerInfo{}
+}
+
+func serverURL(t testing.TB, e *emulator.Emulator, name string) string {
+	t.Helper()
+	return serverInfo(t, e, name).URL
 }

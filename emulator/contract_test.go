@@ -175,13 +175,7 @@ func TestNegotiation(t *testing.T) {
 
 func serverMachineID(t testing.TB, e *emulator.Emulator, name string) string {
 	t.Helper()
-	for _, s := range e.Servers() {
-		if s.Name == name {
-			return s.MachineIdentifier
-		}
-	}
-	t.Fatalf("no server %s", name)
-	return ""
+	return serverInfo(t, e, name).MachineIdentifier
 }
 
 // userAttrs are the attributes of python-plexapi's /api/v2/user fixture (reference A.2).
