@@ -54,14 +54,20 @@ func BenchmarkRefresh(b *testing.B) {
 	}
 }
 
-// BenchmarkPlexJWTOnPMS measures a PMS request authorised by a Plex JWT (signature check
-// against plex.tv's keys, device check, role).
-func BenchmarkPlexJWTOnPMS(b *testing.B) {
+// aliceJWTForNAS starts an emulator and returns a Plex JWT of a device of alice's, and the URL
+// of alice-nas, which accepts it.
+func aliceJWTForNAS(b *testing.B) (tok, nas string) {
+	b.Helper()
 	e := start(b, emulator.Options{})
 	d := newDevice(b)
 	registerLegacy(b, e, d, "alice")
-	tok := refresh(b, e, d)
-	nas := serverURL(b, e, emulator.ServerAliceNAS)
+	return refresh(b, e, d), serverURL(b, e, emulator.ServerAliceNAS)
+}
+
+// BenchmarkPlexJWTOnPMS measures a PMS request authorised by a Plex JWT (signature check
+// against plex.tv's keys, device check, role).
+func BenchmarkPlexJWTOnPMS(b *testing.B) {
+	tok, nas := aliceJWTForNAS(b)
 	client := &http.Client{}
 	b.ReportAllocs()
 	cpu := testutil.ProcessCPU()
@@ -132,11 +138,7 @@ func BenchmarkRefreshParallel(b *testing.B) {
 // BenchmarkPlexJWTOnPMSParallel is BenchmarkPlexJWTOnPMS from several goroutines: every request
 // is authorised by the same Plex JWT, as a busy client's are.
 func BenchmarkPlexJWTOnPMSParallel(b *testing.B) {
-	e := start(b, emulator.Options{})
-	d := newDevice(b)
-	registerLegacy(b, e, d, "alice")
-	tok := refresh(b, e, d)
-	nas := serverURL(b, e, emulator.ServerAliceNAS)
+	tok, nas := aliceJWTForNAS(b)
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
 	client := &http.Client{Transport: tr}

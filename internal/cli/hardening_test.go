@@ -88,11 +88,7 @@ func TestRefreshInANewProcessCostsTwoRequests(t *testing.T) {
 // with 2 days left by this machine's clock is already expired for plex.tv, and is refreshed.
 func TestClockOffsetIsKeptWithTheToken(t *testing.T) {
 	t.Parallel()
-	e := emulator.New(emulator.Options{LibrarySize: 10, Start: time.Now().Add(72 * time.Hour)})
-	if err := e.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
+	e := startCLIEmulatorWith(t, emulator.Options{LibrarySize: 10, Start: time.Now().Add(72 * time.Hour)})
 	env := emulatorEnv(t, e)
 	loginAs(t, e, env, "alice")
 	dir := env[EnvConfigDir]

@@ -20,9 +20,15 @@ import (
 // startCLIEmulator runs an emulator for one test.
 func startCLIEmulator(t testing.TB) *emulator.Emulator {
 	t.Helper()
-	e := emulator.New(emulator.Options{LibrarySize: 10})
+	return startCLIEmulatorWith(t, emulator.Options{LibrarySize: 10})
+}
+
+// startCLIEmulatorWith starts an emulator with opts, closed when the test ends.
+func startCLIEmulatorWith(t testing.TB, opts emulator.Options) *emulator.Emulator {
+	t.Helper()
+	e := emulator.New(opts)
 	if err := e.Start(); err != nil {
-		t.Fatal(err)
+		t.Fatalf("start the emulator: %v", err)
 	}
 	t.Cleanup(func() { e.Close() })
 	return e

@@ -17,11 +17,7 @@ import (
 // the listing's throughput and what it allocates per item.
 func BenchmarkItems(b *testing.B) {
 	const size = 20000
-	e := emulator.New(emulator.Options{LibrarySize: size})
-	if err := e.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { e.Close() })
+	e := startCLIEmulatorWith(b, emulator.Options{LibrarySize: size})
 	env, _ := srvLogin(b, e, "alice")
 	getenv := func(k string) string { return env[k] }
 	var errOut strings.Builder
@@ -40,11 +36,7 @@ func BenchmarkItems(b *testing.B) {
 // compare the CLI's JSON output with the library's stream.
 func BenchmarkItemsJSON(b *testing.B) {
 	const size = 20000
-	e := emulator.New(emulator.Options{LibrarySize: size})
-	if err := e.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { e.Close() })
+	e := startCLIEmulatorWith(b, emulator.Options{LibrarySize: size})
 	env, _ := srvLogin(b, e, "alice")
 	getenv := func(k string) string { return env[k] }
 	// A file, as stdout is: each unbuffered write is a system call.

@@ -19,12 +19,7 @@ import (
 // srvEmulator runs an emulator with a small library for a server-command test.
 func srvEmulator(t testing.TB) *emulator.Emulator {
 	t.Helper()
-	e := emulator.New(emulator.Options{LibrarySize: 50})
-	if err := e.Start(); err != nil {
-		t.Fatalf("start the emulator: %v", err)
-	}
-	t.Cleanup(func() { e.Close() })
-	return e
+	return startCLIEmulatorWith(t, emulator.Options{LibrarySize: 50})
 }
 
 // srvLogin gives a fresh config directory a device and the Plex JWT of username, the way
