@@ -141,20 +141,13 @@ func matchDevice(devices []plextv.Device, sel string) (*plextv.Device, error) {
 		// select (and remove) one of them.
 		return nil, usageErrorf("DEVICE is empty: name a device by id, client identifier or name (see `plexkit devices`)")
 	}
-	var byName []*plextv.Device
-	for i := range devices {
-		d := &devices[i]
-		if strconv.FormatInt(d.ID, 10) == sel || d.ClientIdentifier == sel {
-			return d, nil
-		}
-		if strings.EqualFold(d.Name, sel) {
-			byName = append(byName, d)
-		}
-	}
-	switch len(byName) {
-	case 1:
-		return byName[0], nil
-	case 0:
+	d, byName := matchOne(devices,
+		func(d *plextv.Device) bool { return strconv.FormatInt(d.ID, 10) == sel || d.ClientIdentifier == sel },
+		func(d *plextv.Device) bool { return strings.EqualFold(d.Name, sel) })
+	switch {
+	case d != nil:
+		return d, nil
+	case len(byName) == 0:
 		return nil, fmt.Errorf("the account has no device %q: name it by id, client identifier or name (see `plexkit devices`)", sel)
 	}
 	ids := make([]string, len(byName))

@@ -195,20 +195,15 @@ With --json: {"profile", "dir", "user": {"id", "uuid", "title", "username"}}.`,
 // matchHomeUser finds the Home user sel names: by uuid, id, username or title.
 func matchHomeUser(users []plextv.HomeUser, sel string) (*plextv.HomeUser, error) {
 	sel = strings.TrimSpace(sel)
-	var byName []*plextv.HomeUser
-	for i := range users {
-		u := &users[i]
-		if u.UUID == sel || strconv.FormatInt(u.ID, 10) == sel {
-			return u, nil
-		}
-		if strings.EqualFold(u.Username, sel) || strings.EqualFold(u.Title, sel) {
-			byName = append(byName, u)
-		}
-	}
-	switch len(byName) {
-	case 1:
-		return byName[0], nil
-	case 0:
+	u, byName := matchOne(users,
+		func(u *plextv.HomeUser) bool { return u.UUID == sel || strconv.FormatInt(u.ID, 10) == sel },
+		func(u *plextv.HomeUser) bool {
+			return strings.EqualFold(u.Username, sel) || strings.EqualFold(u.Title, sel)
+		})
+	switch {
+	case u != nil:
+		return u, nil
+	case len(byName) == 0:
 		names := make([]string, len(users))
 		for i, u := range users {
 			names[i] = u.Title
