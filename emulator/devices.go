@@ -124,12 +124,10 @@ func (e *Emulator) devicesXML(w http.ResponseWriter, r *http.Request) {
 		if s.owner != id.acct {
 			continue
 		}
-		n := el("Device", "name", s.name, "publicAddress", "127.0.0.1", "product", "Plex Media Server",
-			"productVersion", serverVersion, "platform", "Linux", "platformVersion", "6.1.0",
-			"device", "Docker Container", "model", "x86_64", "vendor", "Docker", "provides", "server",
-			"clientIdentifier", s.machineID, "version", serverVersion, "id", e.serverDeviceID(s),
-			"token", s.ownerToken, "createdAt", s.owner.joinedAt.AddDate(0, 2, 0).Unix(), "lastSeenAt", now.Unix(),
-			"screenResolution", "", "screenDensity", "")
+		n := deviceXML(&deviceRecord{id: e.serverDeviceID(s), clientID: s.machineID, name: s.name,
+			product: "Plex Media Server", productVersion: serverVersion, platform: "Linux", platformVersion: "6.1.0",
+			device: "Docker Container", model: "x86_64", vendor: "Docker", provides: "server", token: s.ownerToken,
+			created: s.owner.joinedAt.AddDate(0, 2, 0), lastSeen: now})
 		for _, c := range s.connections(true, true) {
 			n.add(el("Connection", "uri", c.URI))
 		}
@@ -143,16 +141,21 @@ func (e *Emulator) devicesXML(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.SortFunc(recs, func(a, b *deviceRecord) int { return cmp.Compare(a.id, b.id) })
 	for _, d := range recs {
-		root.add(el("Device", "name", d.name, "publicAddress", "127.0.0.1", "product", d.product,
-			"productVersion", d.productVersion, "platform", d.platform, "platformVersion", d.platformVersion,
-			"device", d.device, "model", d.model, "vendor", d.vendor, "provides", d.provides,
-			"clientIdentifier", d.clientID, "version", d.productVersion, "id", d.id, "token", d.token,
-			"createdAt", d.created.Unix(), "lastSeenAt", d.lastSeen.Unix(), "screenResolution", "",
-			"screenDensity", ""))
+		root.add(deviceXML(d))
 	}
 	root.set("size", len(root.kids))
 	e.mu.Unlock()
 	replyNode(w, r, http.StatusOK, root)
+}
+
+// deviceXML is d as a <Device> of /devices.xml; its version is its product's.
+func deviceXML(d *deviceRecord) *xnode {
+	return el("Device", "name", d.name, "publicAddress", "127.0.0.1", "product", d.product,
+		"productVersion", d.productVersion, "platform", d.platform, "platformVersion", d.platformVersion,
+		"device", d.device, "model", d.model, "vendor", d.vendor, "provides", d.provides,
+		"clientIdentifier", d.clientID, "version", d.productVersion, "id", d.id, "token", d.token,
+		"createdAt", d.created.Unix(), "lastSeenAt", d.lastSeen.Unix(), "screenResolution", "",
+		"screenDensity", "")
 }
 
 // deviceByID finds the caller's device record with the id in the path ("{id}.xml"), or
