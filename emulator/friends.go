@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"io"
+	"iter"
 	"net/http"
 	"slices"
 	"strconv"
@@ -134,11 +135,7 @@ func (e *Emulator) usersXML(w http.ResponseWriter, r *http.Request) {
 			"home", homeUser, "allowTuners", 0, "allowSync", true, "allowCameraUpload", false,
 			"allowChannels", false, "allowSubtitleAdmin", false, "filterAll", "", "filterMovies", "",
 			"filterMusic", "", "filterPhotos", "", "filterTelevision", "", "restricted", u.restricted)
-		for _, s := range e.servers {
-			sh := s.shares[u.id]
-			if s.owner != id.acct || sh == nil {
-				continue
-			}
+		for s, sh := range e.sharesTo(id.acct, u) {
 			m := e.meta(sh)
 			n.add(el("Server", "id", m.id, "serverId", e.serverDeviceID(s), "machineIdentifier", s.machineID,
 				"name", s.name, "lastSeenAt", now.Unix(), "numLibraries", e.sharedCount(s, sh),
@@ -614,11 +611,7 @@ func (e *Emulator) sharings(w http.ResponseWriter, r *http.Request) {
 // share owner made to it) to friend f. The caller holds e.mu.
 func (e *Emulator) changeFriend(owner, f *account, r *http.Request) {
 	q := r.URL.Query()
-	for _, s := range e.servers {
-		sh := s.shares[f.id]
-		if s.owner != owner || sh == nil {
-			continue
-		}
+	for s, sh := range e.sharesTo(owner, f) {
 		if r.Method == http.MethodDelete {
 			e.unshare(s, sh)
 			continue
@@ -631,13 +624,24 @@ func (e *Emulator) changeFriend(owner, f *account, r *http.Request) {
 	}
 }
 
+// sharesWith reports whether owner shares a server with f. The caller holds e.mu.
 func (e *Emulator) sharesWith(owner, f *account) bool {
-	for _, s := range e.servers {
-		if s.owner == owner && s.shares[f.id] != nil {
-			return true
-		}
+	for range e.sharesTo(owner, f) {
+		return true
 	}
 	return false
+}
+
+// sharesTo yields each server of owner's that is shared with a, with that share. The caller
+// holds e.mu.
+func (e *Emulator) sharesTo(owner, a *account) iter.Seq2[*server, *share] {
+	return func(yield func(*server, *share) bool) {
+		for _, s := range e.servers {
+			if sh := s.shares[a.id]; s.owner == owner && sh != nil && !yield(s, sh) {
+				return
+			}
+		}
+	}
 }
 
 // legacyFriend serves PUT and DELETE /api/friends/{id}: 410, as plex.tv answers since 2024,
