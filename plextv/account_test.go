@@ -315,13 +315,18 @@ func TestFriendsAndSharingEndToEnd(t *testing.T) {
 	}
 }
 
-func shareOf(shares []plextv.SharedServer, username string) *plextv.SharedServer {
-	for i := range shares {
-		if shares[i].Username == username {
-			return &shares[i]
+// find returns the first element of xs that match accepts, or nil.
+func find[T any](xs []T, match func(*T) bool) *T {
+	for i := range xs {
+		if match(&xs[i]) {
+			return &xs[i]
 		}
 	}
 	return nil
+}
+
+func shareOf(shares []plextv.SharedServer, username string) *plextv.SharedServer {
+	return find(shares, func(s *plextv.SharedServer) bool { return s.Username == username })
 }
 
 func titles(secs []plextv.ServerSection) string {
@@ -393,12 +398,7 @@ func TestDevicesEndToEnd(t *testing.T) {
 }
 
 func deviceOf(devices []plextv.Device, cid string) *plextv.Device {
-	for i := range devices {
-		if devices[i].ClientIdentifier == cid {
-			return &devices[i]
-		}
-	}
-	return nil
+	return find(devices, func(d *plextv.Device) bool { return d.ClientIdentifier == cid })
 }
 
 func TestWebhooksEndToEnd(t *testing.T) {
