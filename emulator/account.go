@@ -207,17 +207,12 @@ func (e *Emulator) user(w http.ResponseWriter, r *http.Request) {
 		writeClientIDMissing(w, r)
 		return
 	}
-	now := e.Now()
-	e.mu.Lock()
-	id, ok := e.authenticate(w, r, now)
-	var u userJSON
-	if ok {
-		u = e.userObject(id.acct, plexToken(r), now)
-	}
-	e.mu.Unlock()
+	id, now, ok := e.lockCaller(w, r)
 	if !ok {
 		return
 	}
+	u := e.userObject(id.acct, plexToken(r), now)
+	e.mu.Unlock()
 	reply(w, r, http.StatusOK, u, func() *xnode { return userXML(u) })
 }
 
