@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -46,7 +47,7 @@ With --json: [{"id", "name", "product", "productVersion", "platform", "platformV
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			acct, devices, err := listWithSession(ctx, f, "the account's devices", func(c *plextv.Client) ([]plextv.Device, error) { return c.Devices.List(ctx) })
+			acct, devices, err := listDevices(ctx, f)
 			if err != nil {
 				return err
 			}
@@ -99,7 +100,7 @@ confirms it: plexkit then stops working here until you run 'plexkit login' again
 		Args: exactArgs(1, "DEVICE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			acct, devices, err := listWithSession(ctx, f, "the account's devices", func(c *plextv.Client) ([]plextv.Device, error) { return c.Devices.List(ctx) })
+			acct, devices, err := listDevices(ctx, f)
 			if err != nil {
 				return err
 			}
@@ -155,4 +156,9 @@ func matchDevice(devices []plextv.Device, sel string) (*plextv.Device, error) {
 		ids[i] = strconv.FormatInt(d.ID, 10)
 	}
 	return nil, usageErrorf("%d devices are named %q: choose one by id (%s)", len(byName), sel, strings.Join(ids, ", "))
+}
+
+// listDevices opens the server session and lists the account's authorized devices.
+func listDevices(ctx context.Context, f *Factory) (*serverSession, []plextv.Device, error) {
+	return listWithSession(ctx, f, "the account's devices", func(c *plextv.Client) ([]plextv.Device, error) { return c.Devices.List(ctx) })
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -68,7 +69,7 @@ With --json: [{"id", "uuid", "title", "username", "role", "protected", "restrict
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			_, users, err := listWithSession(ctx, f, "the Home's users", func(c *plextv.Client) ([]plextv.HomeUser, error) { return c.Home.List(ctx) })
+			_, users, err := listHomeUsers(ctx, f)
 			if err != nil {
 				return err
 			}
@@ -138,7 +139,7 @@ With --json: {"profile", "dir", "user": {"id", "uuid", "title", "username"}}.`,
 			if err != nil {
 				return err
 			}
-			acct, users, err := listWithSession(ctx, f, "the Home's users", func(c *plextv.Client) ([]plextv.HomeUser, error) { return c.Home.List(ctx) })
+			acct, users, err := listHomeUsers(ctx, f)
 			if err != nil {
 				return err
 			}
@@ -227,4 +228,9 @@ func askPIN(f *Factory, who string) (string, error) {
 		return "", fmt.Errorf("read the PIN: %w", err)
 	}
 	return strings.TrimSpace(string(b)), nil
+}
+
+// listHomeUsers opens the server session and lists the users of the account's Home.
+func listHomeUsers(ctx context.Context, f *Factory) (*serverSession, []plextv.HomeUser, error) {
+	return listWithSession(ctx, f, "the Home's users", func(c *plextv.Client) ([]plextv.HomeUser, error) { return c.Home.List(ctx) })
 }
