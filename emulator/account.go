@@ -360,17 +360,31 @@ func (e *Emulator) resourceList(w http.ResponseWriter, r *http.Request) ([]resou
 			Relay: true, Presence: s.url != "", PublicAddressMatches: true, SearchEnabled: true,
 			NATLoopbackSupported: true, Connections: s.connections(includeHTTPS, includeRelay),
 		}
-		if s.owner == id.acct {
-			res.Owned, res.AccessToken, res.Home = true, s.ownerToken, id.acct.home
-		} else if sh := s.shares[id.acct.id]; sh != nil {
-			owner, title := s.owner.id, s.owner.username
-			res.OwnerID, res.SourceTitle, res.AccessToken, res.Home = &owner, &title, sh.token, sh.managed
-		} else {
+		tok, sh, ok := s.access(id.acct)
+		switch {
+		case !ok:
 			continue
+		case sh == nil:
+			res.Owned, res.AccessToken, res.Home = true, tok, id.acct.home
+		default:
+			owner, title := s.owner.id, s.owner.username
+			res.OwnerID, res.SourceTitle, res.AccessToken, res.Home = &owner, &title, tok, sh.managed
 		}
 		out = append(out, res)
 	}
 	return out, true
+}
+
+// access returns the token a presents to s and a's share of it (nil when a owns s); ok is
+// false when s is neither a's nor shared with a. The caller holds e.mu.
+func (s *server) access(a *account) (tok string, sh *share, ok bool) {
+	if s.owner == a {
+		return s.ownerToken, nil, true
+	}
+	if sh := s.shares[a.id]; sh != nil {
+		return sh.token, sh, true
+	}
+	return "", nil, false
 }
 
 // connections lists how to reach s: the dead "local" connection first, so a client that tries

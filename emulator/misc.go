@@ -172,13 +172,9 @@ func (e *Emulator) serversXML(w http.ResponseWriter, r *http.Request) {
 	}
 	var kids []*xnode
 	for _, s := range e.servers {
-		tok := s.ownerToken
-		if s.owner != id.acct {
-			sh := s.shares[id.acct.id]
-			if sh == nil {
-				continue
-			}
-			tok = sh.token
+		tok, _, ok := s.access(id.acct)
+		if !ok {
+			continue
 		}
 		n := e.serverElement(s, now)
 		n.attrs = append([]xattr{{"accessToken", tok}}, n.attrs...)
