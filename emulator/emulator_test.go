@@ -15,7 +15,8 @@ import (
 )
 
 func TestLifecycle(t *testing.T) {
-	t.Parallel()
+	// Not parallel: the ports Close releases must not be taken by another test's listener
+	// before they are checked.
 	e := emulator.New(emulator.Options{})
 	if e.URL() != "" {
 		t.Errorf("URL before Start: %q", e.URL())
