@@ -1,6 +1,7 @@
 package pms
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -192,10 +193,14 @@ type request struct {
 	rawQuery string // when set, sent instead of query
 	once     bool   // no retry, no refresh on 498, no redirect
 
+	body        []byte // sent as the request body when not nil
+	contentType string // of body
+
 	check     func(http.Header) error // when set, vets a successful answer's header before its body
 	head      any                     // receives the container's own fields; may be nil
 	childKeys []string                // JSON keys of the children
 	child     childFunc               // receives the children; nil: none expected
+	into      any                     // Do's out: the root element, or an io.Writer for the body
 }
 
 // do is the one request path of the typed calls: it builds the request on the current route,
@@ -233,7 +238,16 @@ func (c *Client) do(ctx context.Context, r *request) (http.Header, error) {
 			return nil, err
 		}
 	}
-	f, err := decodeContainer(&limitedBody{r: resp.Body, left: maxBody}, r.head, r.childKeys, r.child)
+	body := &limitedBody{r: resp.Body, left: maxBody}
+	var f format
+	switch {
+	case r.into != nil:
+		f, err = decodeInto(body, r.into)
+	case r.head == nil && r.child == nil:
+		// A write whose answer nobody reads: PMS often sends none, or an empty container.
+	default:
+		f, err = decodeContainer(body, r.head, r.childKeys, r.child)
+	}
 	closeBody(resp, err == nil)
 	var re *ResponseError
 	switch {
@@ -285,12 +299,20 @@ func (c *Client) send(ctx context.Context, rt *route, r *request) (*http.Respons
 	if r.rawQuery != "" {
 		u.RawQuery = r.rawQuery
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), nil)
+	var body io.Reader
+	if r.body != nil {
+		// A *bytes.Reader lets the retry transport send the body again.
+		body = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
 	if err != nil {
 		return nil, fmt.Errorf("pms: building %s %s: %w", r.method, plexkit.RedactURL(u.String()), err)
 	}
 	c.info.SetHeaders(req.Header)
 	req.Header.Set("Accept", c.accept)
+	if r.contentType != "" {
+		req.Header.Set("Content-Type", r.contentType)
+	}
 	for k, v := range r.header {
 		req.Header[k] = v
 	}

@@ -54,7 +54,7 @@ func sniff(br *bufio.Reader) (format, error) {
 		b, err := br.ReadByte()
 		if err != nil {
 			if err == io.EOF {
-				return 0, errors.New("the body is empty")
+				return 0, errEmptyBody
 			}
 			return 0, err
 		}
@@ -71,6 +71,56 @@ func sniff(br *bufio.Reader) (format, error) {
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// errEmptyBody is a body with nothing but white space.
+var errEmptyBody = errors.New("the body is empty")
+
+// decodeInto serves Client.Do: it copies the body to out when out is an io.Writer, and
+// otherwise decodes the body's root element into out — in JSON the value under the one
+// top-level key ({"MediaContainer":{…}}, {"ButlerTasks":{…}}), in XML the root element with
+// its attributes and children. An empty body leaves out as it is: PMS answers many writes with
+// none.
+func decodeInto(r io.Reader, out any) (format, error) {
+	if w, ok := out.(io.Writer); ok {
+		_, err := io.Copy(w, r)
+		return 0, err
+	}
+	br := bufio.NewReaderSize(r, 32<<10)
+	f, err := sniff(br)
+	switch {
+	case err == errEmptyBody:
+		return 0, nil
+	case err != nil:
+		return 0, err
+	case f == formatXML:
+		dec := xml.NewDecoder(br)
+		dec.CharsetReader = charsetReader
+		for {
+			tok, err := dec.Token()
+			if err != nil {
+				return f, err
+			}
+			if se, ok := tok.(xml.StartElement); ok {
+				return f, dec.DecodeElement(out, &se)
+			}
+		}
+	}
+	dec := json.NewDecoder(br)
+	if err := expectDelim(dec, '{'); err != nil {
+		return f, err
+	}
+	if !dec.More() {
+		return f, nil
+	}
+	key, err := keyToken(dec)
+	if err != nil {
+		return f, err
+	}
+	if err := dec.Decode(out); err != nil {
+		return f, fmt.Errorf("%s: %w", key, err)
+	}
+	return f, nil
+}
 
 // decodeContainer reads a MediaContainer from r in JSON or XML. head (a pointer to a struct
 // with json tags and xml attr tags, or nil) receives the container's own fields; childKeys are

@@ -152,7 +152,7 @@ func serverRef(r plextv.Resource) pms.ServerRef {
 // connect races the server's connections and returns a client that presents the server's own
 // access token (the account's Plex JWT only when plex.tv lists none) and, on a 401, fetches the
 // resources again once and retries once with what they list then.
-func connect(ctx context.Context, acct *serverSession, s *server) (*pms.Client, error) {
+func connect(ctx context.Context, acct *serverSession, s *server, extra ...pms.Option) (*pms.Client, error) {
 	opts := []pms.Option{
 		pms.WithClientInfo(acct.plexTV.ClientInfo()),
 		pms.WithRefetch(func(ctx context.Context) (pms.ServerRef, error) {
@@ -174,7 +174,7 @@ func connect(ctx context.Context, acct *serverSession, s *server) (*pms.Client, 
 	} else {
 		opts = append(opts, pms.WithTokenSource(acct.src))
 	}
-	c, err := pms.Connect(ctx, s.ref(), opts...)
+	c, err := pms.Connect(ctx, s.ref(), append(opts, extra...)...)
 	if err != nil {
 		return nil, fmt.Errorf("cannot reach %s: %w (run `plexkit doctor --server %s`)", s.res.Name, err, s.res.Name)
 	}
@@ -182,8 +182,8 @@ func connect(ctx context.Context, acct *serverSession, s *server) (*pms.Client, 
 }
 
 // openServer is what every server command starts with: the account, the chosen server, and a
-// client connected to it.
-func openServer(ctx context.Context, f *Factory, sel string) (*server, *pms.Client, error) {
+// client connected to it, with the extra options given.
+func openServer(ctx context.Context, f *Factory, sel string, extra ...pms.Option) (*server, *pms.Client, error) {
 	acct, err := openServerSession(ctx, f)
 	if err != nil {
 		return nil, nil, err
@@ -192,7 +192,7 @@ func openServer(ctx context.Context, f *Factory, sel string) (*server, *pms.Clie
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := connect(ctx, acct, s)
+	c, err := connect(ctx, acct, s, extra...)
 	if err != nil {
 		return nil, nil, err
 	}
