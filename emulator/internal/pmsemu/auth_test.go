@@ -41,9 +41,10 @@ func TestTokenChecks(t *testing.T) {
 		{"admin-only with friend", req{path: "/status/sessions", token: friendToken}, 401, unauthorizedBody},
 		{"admin-only with expired JWT", req{path: "/status/sessions", token: expiredToken}, 498, ""},
 		{"admin-only with owner", req{path: "/status/sessions", token: ownerToken}, 200, ""},
-		{"spec operation without data, owner", req{path: "/butler", token: ownerToken}, 501,
-			`<html><head><title>Not Implemented</title></head><body><h1>501 Not Implemented</h1></body></html>`},
-		{"spec operation without data, friend", req{path: "/playlists", token: friendToken}, 501, ""},
+		{"spec operation without data, owner", req{path: "/livetv/dvrs", token: ownerToken}, 200,
+			`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<MediaContainer size="0"/>` + "\n"},
+		{"spec operation without data, friend", req{path: "/media/subscriptions", token: friendToken, json: true}, 200,
+			`{"MediaContainer":{"size":0}}`},
 		{"error bodies are HTML even when JSON is asked for", req{path: "/status/sessions", token: friendToken, json: true}, 401, unauthorizedBody},
 	}
 	for _, tt := range tests {
