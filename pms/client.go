@@ -24,7 +24,8 @@ const maxBody = 64 << 20
 // Client talks to one Plex Media Server. Create it with NewClient (a known URL) or Connect (a
 // server's plex.tv resource, whose connections are raced). It is safe for concurrent use. As in
 // go-github, the endpoints are grouped by area in services: c.Server, c.Sessions, c.History,
-// c.Library, c.Search, c.Security.
+// c.Library, c.Search, c.Security, c.Metadata, c.Watch, c.Playlists, c.Collections,
+// c.PlayQueues, c.Prefs, c.Butler, c.Activities, c.Statistics; Do reaches any other endpoint.
 type Client struct {
 	// Server reads the server's identity and capabilities.
 	Server *ServerService
@@ -38,8 +39,28 @@ type Client struct {
 	Search *SearchService
 	// Security mints transient tokens.
 	Security *SecurityService
+	// Metadata reads and edits items, and builds URLs of their images and files.
+	Metadata *MetadataService
+	// Watch changes the account's watch state: watched, progress, rating.
+	Watch *WatchService
+	// Playlists manages playlists.
+	Playlists *PlaylistsService
+	// Collections manages collections.
+	Collections *CollectionsService
+	// PlayQueues manages play queues.
+	PlayQueues *PlayQueuesService
+	// Prefs reads and sets the server's settings (admin).
+	Prefs *PrefsService
+	// Butler lists, starts and stops the server's scheduled tasks (admin).
+	Butler *ButlerService
+	// Activities lists and cancels what the server is busy with.
+	Activities *ActivitiesService
+	// Statistics reads the dashboard's numbers: bandwidth, resources, media (admin).
+	Statistics *StatisticsService
 
 	common service
+
+	transient transientCache // for URLs handed to other programs
 
 	info    plexkit.ClientInfo
 	accept  string
@@ -138,6 +159,15 @@ func newClient(cfg config) *Client {
 	c.Library = (*LibraryService)(&c.common)
 	c.Search = (*SearchService)(&c.common)
 	c.Security = (*SecurityService)(&c.common)
+	c.Metadata = (*MetadataService)(&c.common)
+	c.Watch = (*WatchService)(&c.common)
+	c.Playlists = (*PlaylistsService)(&c.common)
+	c.Collections = (*CollectionsService)(&c.common)
+	c.PlayQueues = (*PlayQueuesService)(&c.common)
+	c.Prefs = (*PrefsService)(&c.common)
+	c.Butler = (*ButlerService)(&c.common)
+	c.Activities = (*ActivitiesService)(&c.common)
+	c.Statistics = (*StatisticsService)(&c.common)
 	return c
 }
 
