@@ -212,14 +212,22 @@ func TestWritesRefuseBadArguments(t *testing.T) {
 		"an edit of nothing":         func() error { return c.Metadata.Edit(ctx, "7", pms.Edit{}) },
 		"a rating above 10":          func() error { return c.Watch.Rate(ctx, "7", 11) },
 		"a timeline state":           func() error { return c.Watch.Report(ctx, pms.Timeline{RatingKey: "7", State: "rewinding"}) },
-		"an empty marker":            func() error { return c.Metadata.AddMarker(ctx, "7", pms.Marker{Type: "intro", StartTimeOffset: 5, EndTimeOffset: 5}) },
-		"no playlist items":          func() error { return c.Playlists.Add(ctx, "90") },
-		"a playlist type":            func() error { _, err := c.Playlists.Create(ctx, pms.NewPlaylist{Title: "x", Type: "film", RatingKeys: []string{"1"}}); return err },
-		"items and a query":          func() error { _, err := c.Playlists.Create(ctx, pms.NewPlaylist{Title: "x", Type: "video", RatingKeys: []string{"1"}, SectionKey: "1"}); return err },
-		"no timespan":                func() error { _, err := c.Statistics.Bandwidth(ctx, 0); return err },
-		"a log level":                func() error { return c.Server.Log(ctx, 9, "x", "y") },
-		"no session":                 func() error { return c.Sessions.Terminate(ctx, "", "bye") },
-		"an image size":              func() error { _, err := c.Metadata.ImageURL(ctx, "/library/metadata/7/thumb/1", 0, 10); return err },
+		"an empty marker": func() error {
+			return c.Metadata.AddMarker(ctx, "7", pms.Marker{Type: "intro", StartTimeOffset: 5, EndTimeOffset: 5})
+		},
+		"no playlist items": func() error { return c.Playlists.Add(ctx, "90") },
+		"a playlist type": func() error {
+			_, err := c.Playlists.Create(ctx, pms.NewPlaylist{Title: "x", Type: "film", RatingKeys: []string{"1"}})
+			return err
+		},
+		"items and a query": func() error {
+			_, err := c.Playlists.Create(ctx, pms.NewPlaylist{Title: "x", Type: "video", RatingKeys: []string{"1"}, SectionKey: "1"})
+			return err
+		},
+		"no timespan":   func() error { _, err := c.Statistics.Bandwidth(ctx, 0); return err },
+		"a log level":   func() error { return c.Server.Log(ctx, 9, "x", "y") },
+		"no session":    func() error { return c.Sessions.Terminate(ctx, "", "bye") },
+		"an image size": func() error { _, err := c.Metadata.ImageURL(ctx, "/library/metadata/7/thumb/1", 0, 10); return err },
 	} {
 		var ae *pms.ArgumentError
 		if err := call(); !errors.As(err, &ae) {
