@@ -58,16 +58,20 @@ function specRoles() {
   return (op) => roles.get(`${op.httpMethod} ${norm(op.path)}`);
 }
 
+/** A request to alice-nas as its owner, outside the SDK: to prepare state. */
+async function api(method, path) {
+  const res = await fetch(nas.url + path, {
+    method,
+    headers: { 'X-Plex-Token': tokenOf('alice'), Accept: 'application/json' },
+  });
+  assert.ok(res.ok, `${method} ${path}: ${res.status}`);
+  const text = await res.text();
+  return text ? JSON.parse(text) : undefined;
+}
+
 /** State of the emulator that arguments refer to: a real item, section, playlist, play queue. */
 async function fixtures() {
-  const get = async (path, init = {}) => {
-    const res = await fetch(nas.url + path, {
-      ...init,
-      headers: { 'X-Plex-Token': tokenOf('alice'), Accept: 'application/json', ...(init.headers ?? {}) },
-    });
-    assert.equal(res.status, 200, `${init.method ?? 'GET'} ${path}: ${res.status}`);
-    return res.json();
-  };
+  const get = (path, init = {}) => api(init.method ?? 'GET', path);
   const page = await get('/library/sections/1/all?X-Plex-Container-Start=0&X-Plex-Container-Size=3');
   const keys = page.MediaContainer.Metadata.map((m) => m.ratingKey);
   const uri = (k) => `server://${nas.machineIdentifier}/com.plexapp.plugins.library/library/metadata/${k}`;
@@ -101,6 +105,23 @@ function overrides(state) {
     scope: 'all',
   };
 }
+
+/**
+ * Operations that need a particular state or argument to succeed: each prepares it (as alice)
+ * and returns the fields to pass.
+ */
+const setups = {
+  'preferences.getPreference': async () => ({ id: 'FriendlyName' }),
+  'butler.stopTask': async () => {
+    await api('POST', '/butler/BackupDatabase');
+    return { task: 'BackupDatabase' };
+  },
+  'activities.cancelActivity': async () => {
+    await api('POST', '/butler/OptimizeDatabase');
+    const acts = (await api('GET', '/activities')).MediaContainer.Activity;
+    return { activityId: acts.find((a) => a.title === 'Optimize Database').uuid };
+  },
+};
 
 /** Follows zod (v3 API) wrappers to the schema that says what the value is. */
 function unwrap(s) {
@@ -165,8 +186,10 @@ function coerce(s, v) {
   return v;
 }
 
-function argsOf(op, over) {
+async function argsOf(op, over) {
   if (op.rawBody) return new TextEncoder().encode('level=3&source=plexkit-compat&message=hello\n');
+  const setup = setups[`${op.group}.${op.method}`];
+  if (setup) over = { ...over, ...(await setup()) };
   return op.schema ? valueOf(op.schema, '', over) : undefined;
 }
 
@@ -183,9 +206,10 @@ const sdkExceptions = {
 
 /**
  * Operations the spec lets shared users call but whose description restricts to the admin
- * (the emulator's TestRoleMatrix has the same list): GET /security/resources answers 403.
+ * (the emulator's TestRoleMatrix has the same list): GET /security/resources, and PUT /:/prefs
+ * (whose 403 the spec lists), answer 403.
  */
-const adminByDescription = new Set(['GET /security/resources']);
+const adminByDescription = new Set(['GET /security/resources', 'PUT /:/prefs']);
 
 /** Calls op as the holder of token and returns what happened. */
 async function call(op, token, args) {
@@ -221,7 +245,7 @@ test('every operation answers the owner and passes the SDK\'s validation', async
   let validated = 0;
   const excepted = [];
   for (const op of ops) {
-    const args = argsOf(op, over);
+    const args = await argsOf(op, over);
     const r = await call(op, tokenOf('alice'), args);
     const name = `${op.group}.${op.method}`;
     if (r.ok) validated++;
@@ -239,7 +263,7 @@ test('as a friend, admin operations are refused and the others are not', async (
   const failures = [];
   let admin = 0;
   for (const op of ops) {
-    const args = argsOf(op, over);
+    const args = await argsOf(op, over);
     const r = await call(op, tokenOf('bob'), args);
     const refused = !r.ok && (r.status === 401 || r.status === 403);
     if (roleOf(op) === 'admin' || adminByDescription.has(`${op.httpMethod} ${op.path}`)) {

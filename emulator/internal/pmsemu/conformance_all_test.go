@@ -2,6 +2,7 @@ package pmsemu
 
 import (
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -29,12 +30,17 @@ func TestConformanceEveryOperation(t *testing.T) {
 	if err != nil {
 		t.Fatalf("loading the embedded spec: %v", err)
 	}
-	f := newFixture(t, nil)
-	ops := spec.Operations()
-	for _, op := range ops {
+	for _, op := range spec.Operations() {
 		t.Run(op.OperationID, func(t *testing.T) {
 			t.Parallel()
-			r := specRequest(t, doc, f.http.URL, op)
+			// A server of its own, so that operations that change state (stop every butler
+			// task, say) cannot disturb another's precondition.
+			f := newFixture(t, nil)
+			var state map[string]string
+			if setup := setups[op.OperationID]; setup != nil {
+				state = setup(t, f)
+			}
+			r := specRequest(t, doc, f.http.URL, op, state)
 			r.Header.Set("X-Plex-Token", ownerToken)
 			r.Header.Set("Accept", "application/json")
 			resp, err := f.http.Client().Do(r)
@@ -102,6 +108,7 @@ var pathValues = map[string]string{
 var queryValues = map[string]map[string]string{
 	"securityPostToken":    {"type": "delegation", "scope": "all"},
 	"securityGetResources": {"source": "server://" + testMachineID},
+	"preferencesGetGet":    {"id": "FriendlyName"},
 }
 
 // unvalidatedRequests are the operations whose request the validator cannot check, with why.
@@ -113,8 +120,46 @@ var unvalidatedRequests = map[string]string{
 	"librarySectionPutPrefs": "free-form object in form style",
 }
 
-// specRequest builds a request for op from its parameters in the spec.
-func specRequest(t *testing.T, doc *openapi3.T, base string, op spec.Operation) *http.Request {
+// setups put a server in the state an operation needs to succeed, and return values for its
+// path parameters that refer to what they made.
+var setups = map[string]func(t *testing.T, f *fixture) map[string]string{
+	"butlerDeleteTask": func(t *testing.T, f *fixture) map[string]string {
+		mustDo(t, f, req{method: "POST", path: "/butler/BackupDatabase", token: ownerToken})
+		return map[string]string{"task": "BackupDatabase"}
+	},
+	"activitiesDeleteActivity": func(t *testing.T, f *fixture) map[string]string {
+		mustDo(t, f, req{method: "POST", path: "/butler/BackupDatabase", token: ownerToken})
+		var body struct {
+			MediaContainer struct{ Activity []struct{ UUID string } }
+		}
+		decodeJSON(t, mustDo(t, f, req{path: "/activities", token: ownerToken, json: true}), &body)
+		if len(body.MediaContainer.Activity) != 1 {
+			t.Fatalf("activities: %+v", body)
+		}
+		return map[string]string{"activityId": body.MediaContainer.Activity[0].UUID}
+	},
+}
+
+// mustDo sends r and fails the test unless it succeeds.
+func mustDo(t *testing.T, f *fixture, r req) response {
+	t.Helper()
+	resp := f.do(t, r)
+	if resp.status < 200 || resp.status > 299 {
+		t.Fatalf("%s %s: status %d: %s", r.method, r.path, resp.status, resp.body)
+	}
+	return resp
+}
+
+func decodeJSON(t *testing.T, resp response, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(resp.body), v); err != nil {
+		t.Fatalf("%v: %s", err, resp.body)
+	}
+}
+
+// specRequest builds a request for op from its parameters in the spec; state gives values to
+// path parameters ahead of pathValues.
+func specRequest(t *testing.T, doc *openapi3.T, base string, op spec.Operation, state map[string]string) *http.Request {
 	t.Helper()
 	item := doc.Paths.Find(op.Path)
 	operation := item.GetOperation(op.Method)
@@ -126,7 +171,10 @@ func specRequest(t *testing.T, doc *openapi3.T, base string, op spec.Operation) 
 		p := ref.Value
 		switch {
 		case p.In == openapi3.ParameterInPath:
-			v, ok := pathValues[p.Name]
+			v, ok := state[p.Name]
+			if !ok {
+				v, ok = pathValues[p.Name]
+			}
 			if !ok {
 				v = valueOf(p)
 			}

@@ -112,6 +112,7 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 		"securityPostToken":       h.securityToken,
 		"securityGetResources":    h.securityResources,
 	}
+	registerOps(h)
 	return h
 }
 
