@@ -1,6 +1,7 @@
 package plextv
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -16,14 +18,24 @@ import (
 
 	"github.com/plexkit/plexkit"
 	"github.com/plexkit/plexkit/auth"
+	"github.com/plexkit/plexkit/internal/bounded"
 )
 
 // DefaultBaseURL is plex.tv's API host for pins, auth, the account and resources.
 const DefaultBaseURL = "https://clients.plex.tv"
 
-// maxBody bounds how much of a successful plex.tv answer is decoded; the largest (resources of a
-// big account) is a few hundred KiB.
-const maxBody = 16 << 20
+// limits bound a plex.tv answer (see package bounded): the largest (resources of a big account)
+// is a few hundred KiB of a few thousand objects; an answer is decoded whole, so its objects are
+// bounded as well as its bytes, and each element of a list (or the answer's one object) too.
+var limits = bounded.Limits{
+	Bytes:         16 << 20,
+	Depth:         32,
+	Values:        20_000,
+	ElementDepth:  2,
+	ElementBytes:  4 << 20,
+	ElementValues: 10_000,
+	Token:         1 << 20,
+}
 
 // Client talks to plex.tv. Create it with NewClient; it is safe for concurrent use. Its services
 // group the endpoints by area, as in go-github: c.Pins, c.Auth, c.Users, c.Resources.
@@ -350,10 +362,72 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	if out == nil {
 		return nil
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(out); err != nil {
+	if err := decodeAnswer(resp.Body, out); err != nil {
 		return fmt.Errorf("plextv: decode the answer to %s %s: %w", r.method, r.path, err)
 	}
 	return nil
+}
+
+// decodeAnswer decodes the JSON body into out within limits. An answer of the wrong shape is
+// an error, not a zero value: null, or an array where an object is expected, would otherwise
+// decode into an empty user or an empty list of servers.
+func decodeAnswer(body io.Reader, out any) error {
+	br := bufio.NewReader(bounded.NewJSON(body, limits))
+	first, err := firstByte(br)
+	if err != nil {
+		return err
+	}
+	want := byte(0)
+	switch reflect.TypeOf(out).Elem().Kind() {
+	case reflect.Struct, reflect.Map:
+		want = '{'
+	case reflect.Slice:
+		if _, raw := out.(*json.RawMessage); !raw {
+			want = '['
+		}
+	}
+	if want != 0 && first != want {
+		return fmt.Errorf("the answer is %s, not a JSON %s", jsonKind(first), jsonKind(want))
+	}
+	return json.NewDecoder(br).Decode(out)
+}
+
+// firstByte returns the first byte of a JSON value after white space, leaving it unread.
+func firstByte(br *bufio.Reader) (byte, error) {
+	for {
+		c, err := br.ReadByte()
+		if err == io.EOF {
+			return 0, errors.New("the answer is empty")
+		}
+		if err != nil {
+			return 0, err
+		}
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return c, br.UnreadByte()
+	}
+}
+
+// jsonKind names the JSON value that starts with c.
+func jsonKind(c byte) string {
+	switch c {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "boolean"
+	}
+	if c == '-' || (c >= '0' && c <= '9') {
+		return "number"
+	}
+	return fmt.Sprintf("not JSON (it starts with %q)", c)
 }
 
 // redactURLError removes token parameters (deviceJWT) from the URL a transport error names.

@@ -17,8 +17,9 @@ import (
 	"github.com/plexkit/plexkit/auth"
 )
 
-// maxBody bounds one answer. The largest are pages of library items, about 1 KiB an item in
-// JSON; a page of the largest size (MaxPageSize) stays far below.
+// maxBody bounds one streamed answer. The largest are pages of library items, about 1 KiB an item
+// in JSON; a page of the largest size (MaxPageSize) stays far below. Answers kept whole have
+// tighter bounds (see bounds).
 const maxBody = 64 << 20
 
 // Client talks to one Plex Media Server. Create it with NewClient (a known URL) or Connect (a
@@ -226,6 +227,7 @@ type request struct {
 	body        []byte // sent as the request body when not nil
 	contentType string // of body
 
+	bounds    bounds                  // what the answer may cost; the zero value: kept whole
 	check     func(http.Header) error // when set, vets a successful answer's header before its body
 	head      any                     // receives the container's own fields; may be nil
 	childKeys []string                // JSON keys of the children
@@ -268,15 +270,14 @@ func (c *Client) do(ctx context.Context, r *request) (http.Header, error) {
 			return nil, err
 		}
 	}
-	body := &limitedBody{r: resp.Body, left: maxBody}
 	var f format
 	switch {
 	case r.into != nil:
-		f, err = decodeInto(body, r.into)
+		f, err = decodeInto(resp.Body, r.bounds, r.into)
 	case r.head == nil && r.child == nil:
 		// A write whose answer nobody reads: PMS often sends none, or an empty container.
 	default:
-		f, err = decodeContainer(body, r.head, r.childKeys, r.child)
+		f, err = decodeWithin(resp.Body, r.bounds, r.head, r.childKeys, r.child)
 	}
 	closeBody(resp, err == nil)
 	var re *ResponseError
