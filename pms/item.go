@@ -70,6 +70,16 @@ type Item struct {
 	Markers     []Marker `json:"Marker,omitempty" xml:"Marker"`
 	// LockedFields are the fields an edit locked: the agent leaves them alone on a refresh.
 	LockedFields []LockedField `json:"Field,omitempty" xml:"Field"`
+	// Ratings are the Rating children (critic and audience scores). Declared so that JSON's
+	// "Rating" array does not land in Rating: encoding/json matches keys case-insensitively.
+	Ratings []RatingSource `json:"Rating,omitempty" xml:"Rating"`
+}
+
+// RatingSource is one score of an item, with where it comes from.
+type RatingSource struct {
+	Image string    `json:"image" xml:"image,attr"` // e.g. "imdb://image.rating"
+	Value FlexFloat `json:"value" xml:"value,attr"`
+	Type  string    `json:"type" xml:"type,attr"` // "critic" or "audience"
 }
 
 // Marker is a span of an item: an intro, credits, a commercial.

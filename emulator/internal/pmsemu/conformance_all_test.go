@@ -109,6 +109,9 @@ var queryValues = map[string]map[string]string{
 	"securityPostToken":    {"type": "delegation", "scope": "all"},
 	"securityGetResources": {"source": "server://" + testMachineID},
 	"preferencesGetGet":    {"id": "FriendlyName"},
+	"putScrobble":          {"key": "1000000003", "identifier": libraryIdentifier},
+	"putUnscrobble":        {"key": "1000000003", "identifier": libraryIdentifier},
+	"putRate":              {"key": "1000000003", "identifier": libraryIdentifier, "rating": "7"},
 }
 
 // unvalidatedRequests are the operations whose request the validator cannot check, with why.
