@@ -53,7 +53,7 @@ type Edit struct {
 	// "contentRating", "originallyAvailableAt" (YYYY-MM-DD), "year", …
 	Fields map[string]string
 	// AddTags adds tags by kind ("genre", "label", "collection", "director", "writer",
-	// "country", "mood", "style"); RemoveTags removes them.
+	// "actor", "country", "mood", "style"); RemoveTags removes them.
 	AddTags, RemoveTags map[string][]string
 	// Lock locks every field set and every kind of tag changed, so that an agent's refresh
 	// leaves the edit in place (as Plex Web does). Unlock unlocks fields or tag kinds by name.
@@ -61,32 +61,22 @@ type Edit struct {
 	Unlock []string
 }
 
-// Edit changes an item's fields and tags (PUT /library/sections/{section}/all?type=&id=…, as
-// the spec and Plex's own apps send it; admin). It first reads the item, for its section and
-// type.
-func (s *MetadataService) Edit(ctx context.Context, ratingKey string, e Edit) error {
-	// The edit is checked before anything is asked.
-	q, err := e.query(ratingKey)
+// Edit changes the fields and tags of items (PUT /library/metadata/{k1,k2,…}; admin): the same
+// edit applies to each.
+func (s *MetadataService) Edit(ctx context.Context, e Edit, ratingKeys ...string) error {
+	ids, err := joinKeys(ratingKeys)
 	if err != nil {
 		return err
 	}
-	it, err := s.Get(ctx, ratingKey)
+	q, err := e.query()
 	if err != nil {
 		return err
 	}
-	t, err := ParseMediaType(it.Type)
-	if err != nil || it.LibrarySectionID == "" {
-		return &ResponseError{Method: get, URL: s.client.urlFor("library/metadata/" + ratingKey), Reason: fmt.Sprintf("the item (type %q, section %q) is not a library item that can be edited", it.Type, it.LibrarySectionID)}
-	}
-	q.Set("type", strconv.Itoa(int(t)))
-	return s.client.write(ctx, http.MethodPut, "library/sections/"+string(it.LibrarySectionID)+"/all", q)
+	return s.client.write(ctx, http.MethodPut, "library/metadata/"+ids, q)
 }
 
-func (e Edit) query(ratingKey string) (url.Values, error) {
-	if err := checkKey("ratingKey", ratingKey); err != nil {
-		return nil, err
-	}
-	q := url.Values{"id": {ratingKey}}
+func (e Edit) query() (url.Values, error) {
+	q := url.Values{}
 	changed := 0
 	for name, v := range e.Fields {
 		if err := checkEditName(name); err != nil {

@@ -140,14 +140,14 @@ func TestWritesSendTheSpecsRequests(t *testing.T) {
 			{"empty trash", func() error { return c.Library.EmptyTrash(ctx, "1") }, "PUT", "/library/sections/1/emptyTrash", nil},
 			{"analyze", func() error { return c.Library.Analyze(ctx, "2") }, "PUT", "/library/sections/2/analyze", nil},
 			{"edit", func() error {
-				return c.Metadata.Edit(ctx, "7", pms.Edit{Fields: map[string]string{"title": "Alien (Director's Cut)"},
-					AddTags: map[string][]string{"genre": {"Horror", "Sci-Fi"}}, RemoveTags: map[string][]string{"label": {"old", "older"}}, Lock: true})
-			}, "PUT", "/library/sections/1/all", url.Values{"type": {"1"}, "id": {"7"},
+				return c.Metadata.Edit(ctx, pms.Edit{Fields: map[string]string{"title": "Alien (Director's Cut)"},
+					AddTags: map[string][]string{"genre": {"Horror", "Sci-Fi"}}, RemoveTags: map[string][]string{"label": {"old", "older"}}, Lock: true}, "7")
+			}, "PUT", "/library/metadata/7", url.Values{
 				"title.value": {"Alien (Director's Cut)"}, "title.locked": {"1"},
 				"genre[0].tag.tag": {"Horror"}, "genre[1].tag.tag": {"Sci-Fi"}, "genre.locked": {"1"},
 				"label[].tag.tag-": {"old,older"}, "label.locked": {"1"}}},
-			{"unlock", func() error { return c.Metadata.Edit(ctx, "7", pms.Edit{Unlock: []string{"title"}}) },
-				"PUT", "/library/sections/1/all", url.Values{"type": {"1"}, "id": {"7"}, "title.locked": {"0"}}},
+			{"unlock two items", func() error { return c.Metadata.Edit(ctx, pms.Edit{Unlock: []string{"title"}}, "7", "8") },
+				"PUT", "/library/metadata/7,8", url.Values{"title.locked": {"0"}}},
 			{"delete", func() error { return c.Metadata.Delete(ctx, "7") }, "DELETE", "/library/metadata/7", nil},
 			{"delete a media", func() error { return c.Metadata.DeleteMedia(ctx, "7", 31) }, "DELETE", "/library/metadata/7/media/31", nil},
 			{"refresh an item", func() error { return c.Metadata.Refresh(ctx, "7") }, "PUT", "/library/metadata/7/refresh", nil},
@@ -209,7 +209,8 @@ func TestWritesRefuseBadArguments(t *testing.T) {
 	ctx := context.Background()
 	for name, call := range map[string]func() error{
 		"a section key with a slash": func() error { return c.Library.Refresh(ctx, "1/../2", pms.RefreshOptions{}) },
-		"an edit of nothing":         func() error { return c.Metadata.Edit(ctx, "7", pms.Edit{}) },
+		"an edit of nothing":         func() error { return c.Metadata.Edit(ctx, pms.Edit{}, "7") },
+		"an edit of no item":         func() error { return c.Metadata.Edit(ctx, pms.Edit{Fields: map[string]string{"title": "x"}}) },
 		"a rating above 10":          func() error { return c.Watch.Rate(ctx, "7", 11) },
 		"a timeline state":           func() error { return c.Watch.Report(ctx, pms.Timeline{RatingKey: "7", State: "rewinding"}) },
 		"an empty marker": func() error {
