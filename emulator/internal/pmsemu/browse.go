@@ -204,7 +204,7 @@ func (h *handler) sectionAllLeaves(c *call) {
 // sectionsOf returns the sections a request covers: the one in path segment seg when the
 // path has one (404 when the caller cannot see it), else every section the caller can see.
 func (h *handler) sectionsOf(c *call, seg int) ([]*Section, bool) {
-	if pathSegment(c.r.URL.Path, seg) == "" || seg < 0 {
+	if seg < 0 || pathSegment(c.r.URL.Path, seg) == "" {
 		return h.visibleSections(c), true
 	}
 	s := h.sectionFor(c, seg)
@@ -283,7 +283,11 @@ func (h *handler) onDeck(c *call) {
 // continueWatching serves GET /hubs/continueWatching/items and
 // /hubs/sections/{id}/continueWatching/items: the same items as On Deck.
 func (h *handler) continueWatching(c *call) {
-	secs, ok := h.sectionsOf(c, 2)
+	seg := -1
+	if strings.HasPrefix(c.r.URL.Path, "/hubs/sections/") {
+		seg = 2
+	}
+	secs, ok := h.sectionsOf(c, seg)
 	if !ok {
 		return
 	}
@@ -293,15 +297,41 @@ func (h *handler) continueWatching(c *call) {
 // recentLimit bounds Recently Added lists.
 const recentLimit = 50
 
-// recent returns the newest items (movies, episodes, albums, photos) of secs, newest first.
+// recent returns the newest items (movies, episodes, albums, photos; or of type typ) of secs,
+// newest first. Generated items were added in library order (see Section.addStep), so a
+// section is read from its end and only until older items cannot make the list; items added
+// to a section are all looked at.
 func (h *handler) recent(c *call, secs []*Section, typ string, limit int) []int {
-	q := &queryCtx{h: h, account: h.account(c), now: h.cfg.Now()}
-	sorts := []sortSpec{{field: fieldByKey["addedAt"], desc: true}}
+	st := h.store
 	type entry struct {
 		rk    int
 		added int64
 	}
-	var all []entry
+	var best []entry
+	newer := func(a, b entry) int {
+		if a.added != b.added {
+			return cmp.Compare(b.added, a.added)
+		}
+		return cmp.Compare(a.rk, b.rk)
+	}
+	consider := func(rk int, t string) {
+		it, ok := st.Item(rk)
+		if !ok || it.Type != t {
+			return
+		}
+		e := entry{rk, it.AddedAt}
+		i, _ := slices.BinarySearchFunc(best, e, newer)
+		if i < limit {
+			best = slices.Insert(best, i, e)
+			best = best[:min(len(best), limit)]
+		}
+	}
+	considerTree := func(rk int, t string) {
+		consider(rk, t)
+		for _, d := range st.Descendants(rk) {
+			consider(d, t)
+		}
+	}
 	for _, s := range secs {
 		t := typ
 		if t == "" {
@@ -310,17 +340,22 @@ func (h *handler) recent(c *call, secs []*Section, typ string, limit int) []int 
 		if !slices.Contains(sectionTypes[s.Type], t) {
 			continue
 		}
-		for _, rk := range h.collect(q, s, t, nil, sorts, limit) {
-			it, _ := h.store.Item(rk)
-			all = append(all, entry{rk, it.AddedAt})
+		step := s.addStep()
+		for i := s.size - 1; i >= 0; i-- {
+			if len(best) == limit && addedBase+int64(i+1)*step <= best[limit-1].added {
+				break
+			}
+			considerTree(gref{sec: s, i: i}.ratingKey(), t)
+		}
+		st.mu.RLock()
+		added := st.liveStaticTops(s)
+		st.mu.RUnlock()
+		for _, rk := range added {
+			considerTree(rk, t)
 		}
 	}
-	slices.SortStableFunc(all, func(a, b entry) int { return cmp.Compare(b.added, a.added) })
-	if len(all) > limit {
-		all = all[:limit]
-	}
-	keys := make([]int, len(all))
-	for i, e := range all {
+	keys := make([]int, len(best))
+	for i, e := range best {
 		keys[i] = e.rk
 	}
 	return keys

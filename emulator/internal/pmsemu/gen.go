@@ -101,6 +101,13 @@ func formatUUID(u [16]byte) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
 }
 
+// addedSpan is the time over which a generated section's items were added.
+const addedSpan = 5 * 365 * 86400
+
+// addStep is the time between two of s's generated top-level items being added: an item and
+// its children were added before addedBase + (i+1)·addStep.
+func (s *Section) addStep() int64 { return max(addedSpan/int64(max(s.size, 1)), 2) }
+
 // topKey is the key under which Store.kids lists the items added to the section itself.
 func (s *Section) topKey() int { return -(s.pos + 1) }
 
@@ -298,13 +305,20 @@ func (s *Section) generate(r gref) Item {
 	top := gref{sec: s, i: r.i}
 	topHash := top.hash()
 	year := 1950 + int(topHash%75)
-	updated := int64(addedBase + int(topHash>>8%(86400*1000)))
+	// Items were added in library order, one every addStep; an item's children within the
+	// first half of the step after it. Recently Added reads the newest from the end (recent).
+	step := s.addStep()
+	added := addedBase + int64(r.i)*step + int64(topHash>>8)%max(step/2, 1)
+	if r.level > 0 {
+		added += int64(r.j*maxLeaves+r.k) * (step / 2) / (maxChildren * maxLeaves)
+	}
+	updated := added + int64(topHash>>32%(86400*30))
 	it := Item{
 		RatingKey:  rk,
 		Type:       s.itemType(r),
 		SectionKey: s.Key,
 		Year:       year,
-		AddedAt:    updated - int64(topHash>>32%(86400*30)),
+		AddedAt:    added,
 		UpdatedAt:  updated,
 	}
 	if r.level > 0 {

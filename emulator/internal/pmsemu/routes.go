@@ -19,7 +19,6 @@ type handler struct {
 	store    *Store
 	sessions []SessionConfig        // seeds whose RatingKey names a playable item
 	ops      map[string]func(*call) // by spec operationId
-	extra    map[string]func(*call) // by extraRoute.name (see extra.go)
 
 	mu        sync.Mutex
 	transient map[string]transientToken
