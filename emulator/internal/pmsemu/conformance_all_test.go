@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -141,6 +142,54 @@ var setups = map[string]func(t *testing.T, f *fixture) map[string]string{
 		}
 		return map[string]string{"activityId": body.MediaContainer.Activity[0].UUID}
 	},
+}
+
+// The lists the list operations work on: a playlist, a play queue and a collection of the
+// owner's, each of two movies.
+const listURI = "server://" + testMachineID + "/com.plexapp.plugins.library/library/metadata/1000000003,1000000004"
+
+func init() {
+	uri := map[string]string{"uri": listURI}
+	for id, q := range map[string]map[string]string{
+		"playlistPostSlash":                   {"type": "video", "title": "conformance", "smart": "0", "uri": listURI},
+		"playlistPutItems":                    uri,
+		"playQueuePostSlash":                  {"type": "video", "uri": listURI},
+		"playQueueQueuePutSlash":              uri,
+		"libraryCollectionPostSlash":          {"sectionId": "1", "title": "conformance", "type": "1", "uri": listURI},
+		"libraryCollectionCollectionPutItems": uri,
+	} {
+		queryValues[id] = q
+	}
+	playlist := func(t *testing.T, f *fixture) map[string]string {
+		l := getList(t, f, req{method: "POST", path: "/playlists?type=video&title=c&uri=" + url.QueryEscape(listURI)})
+		pl := l.MediaContainer.Metadata[0].RatingKey
+		items := getList(t, f, req{path: "/playlists/" + pl + "/items"}).MediaContainer.Metadata
+		id := strconv.Itoa(items[1].PlaylistItemID)
+		return map[string]string{"playlistId": pl, "generatorId": id, "playlistItemId": id}
+	}
+	queue := func(t *testing.T, f *fixture) map[string]string {
+		l := getList(t, f, req{method: "POST", path: "/playQueues?type=video&uri=" + url.QueryEscape(listURI)})
+		return map[string]string{
+			"playQueueId":     strconv.Itoa(l.MediaContainer.PlayQueueID),
+			"playQueueItemId": strconv.Itoa(l.MediaContainer.Metadata[1].PlayQueueItemID),
+		}
+	}
+	collection := func(t *testing.T, f *fixture) map[string]string {
+		l := getList(t, f, req{method: "POST", path: "/library/collections?sectionId=1&title=c&uri=" + url.QueryEscape(listURI)})
+		return map[string]string{"collectionId": l.MediaContainer.Metadata[0].RatingKey, "itemId": "1000000004"}
+	}
+	for _, id := range []string{"playlistGetPlaylist", "playlistPutPlaylist", "playlistDeletePlaylist", "playlistGetItems",
+		"playlistPutItems", "playlistDeleteItems", "playlistDeleteItemsGenerator", "playlistPutItemsMove"} {
+		setups[id] = playlist
+	}
+	for _, id := range []string{"playQueueQueueGetSlash", "playQueueQueuePutSlash", "playQueueQueueDeleteItems", "playQueueQueueDeleteItemsItem",
+		"playQueueQueuePutItemsMove", "playQueuePlayQueueReset", "playQueueQueuePutItemsShuffle", "playQueueQueuePutItemsUnshuffle"} {
+		setups[id] = queue
+	}
+	for _, id := range []string{"libraryCollectionCollectionGetItems", "libraryCollectionCollectionPutItems", "libraryCollectionCollectionPutItemsItem",
+		"libraryCollectionCollectionPutItemsItemMove", "librarySectionDeleteCollectionCollection"} {
+		setups[id] = collection
+	}
 }
 
 // mustDo sends r and fails the test unless it succeeds.

@@ -31,6 +31,8 @@ var extraRoutes = []extraRoute{
 	{"GET", "/library/metadata/{id}/grandchildren", spec.RoleShared, "x.grandchildren"},
 	{"GET", "/library/sections/all/refresh", spec.RoleAdmin, "libraryPostSectionsRefresh"},
 	{"GET", "/library/sections/{id}/refresh", spec.RoleAdmin, "librarySectionPostRefresh"},
+	{"POST", "/library/sections/{id}/analyze", spec.RoleAdmin, "librarySectionPutAnalyze"},
+	{"GET", "/library/collections/{id}/children", spec.RoleShared, "libraryCollectionCollectionGetItems"},
 	{"GET", "/library/sections/{id}/onDeck", spec.RoleShared, "x.onDeck"},
 	{"GET", "/library/sections/{id}/recentlyAdded", spec.RoleShared, "x.recentlyAdded"},
 	{"GET", "/library/sections/{id}/firstCharacter", spec.RoleShared, "librarySectionGetFirstCharaters"},
