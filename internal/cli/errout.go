@@ -40,6 +40,24 @@ import (
 // fine: the chain is kept for --debug), and never print errors themselves. ExitError and
 // UsageError choose the exit code.
 
+// explainedError is an error said for a person, with the technical error it explains kept for
+// --debug and for errors.Is/As.
+type explainedError struct {
+	msg string
+	err error
+}
+
+// explain returns an error whose message is the formatted text and which wraps err.
+func explain(err error, format string, args ...any) error {
+	return &explainedError{msg: fmt.Sprintf(format, args...), err: err}
+}
+
+// Error returns the explanation.
+func (e *explainedError) Error() string { return e.msg }
+
+// Unwrap returns the technical error.
+func (e *explainedError) Unwrap() error { return e.err }
+
 // maxWord bounds one word (a run without spaces) of an error line: a pasted token, JWKS or file
 // given where a name was expected must not flood the terminal.
 const maxWord = 160
@@ -65,8 +83,13 @@ func reportError(f *Factory, cmd *cobra.Command, err error) int {
 	line := userMessage(f, msg)
 	var detail string
 	if f.Debug {
-		if d := cleanMessage(plexkit.Redact(msg.Error())); d != line {
-			detail = d
+		inner := msg
+		var ex *explainedError
+		if errors.As(msg, &ex) && ex.err != nil {
+			inner = ex.err
+		}
+		if d := plexkit.Redact(inner.Error()); d != line {
+			detail = shortenWords(d, maxWord)
 		}
 	}
 	w := f.IO.ErrOut

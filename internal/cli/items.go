@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plexkit/plexkit"
 	"github.com/plexkit/plexkit/pms"
 )
 
@@ -46,6 +48,9 @@ uses no more memory than a page. SECTION is a section key (see ` + "`plexkit lib
 			for it, err := range c.Library.Items(ctx, key, pms.ItemsOptions{Limit: limit}) {
 				if err != nil {
 					out.abort()
+					if errors.Is(err, plexkit.ErrNotFound) {
+						return noSection(ctx, s, c, key, err)
+					}
 					return s.refused(http.MethodGet, "/library/sections/"+key+"/all", err)
 				}
 				year := ""
@@ -74,14 +79,31 @@ func sectionKey(ctx context.Context, s *server, c *pms.Client, arg string) (stri
 	if err != nil {
 		return "", s.refused(http.MethodGet, "/library/sections", err)
 	}
-	titles := make([]string, 0, len(sections))
 	for _, sec := range sections {
 		if strings.EqualFold(sec.Title, arg) || string(sec.Key) == arg {
 			return string(sec.Key), nil
 		}
+	}
+	return "", usageErrorf("%s has no library section %q that this account sees; its sections: %s", s.res.Name, arg, sectionList(sections))
+}
+
+// noSection explains a 404 for a section given by key the way sectionKey does for a title: the
+// server has no such section this account sees, and here are the ones it does.
+func noSection(ctx context.Context, s *server, c *pms.Client, key string, notFound error) error {
+	sections, err := c.Library.Sections(ctx)
+	if err != nil {
+		return s.refused(http.MethodGet, "/library/sections/"+key+"/all", notFound)
+	}
+	return &UsageError{Err: explain(notFound, "%s has no library section %s that this account sees; its sections: %s", s.res.Name, key, sectionList(sections))}
+}
+
+// sectionList names sections as "Movies (1), TV Shows (2)".
+func sectionList(sections []pms.Section) string {
+	titles := make([]string, 0, len(sections))
+	for _, sec := range sections {
 		titles = append(titles, fmt.Sprintf("%s (%s)", sec.Title, sec.Key))
 	}
-	return "", usageErrorf("%s has no library section %q that this account sees; its sections: %s", s.res.Name, arg, orNone(titles))
+	return orNone(titles)
 }
 
 // streamBlock is how many rows a terminal table aligns at a time: a listing of a million rows
