@@ -49,7 +49,7 @@ func TestMessages(t *testing.T) {
 			t.Errorf("the second server was not chosen: %q", r.stdout)
 		}
 		r = runTTY(t, alice, "junk\n", "sessions")
-		r.expect(t, ExitFailure, "no server chosen")
+		r.expect(t, ExitUsage, "no server chosen")
 	})
 
 	t.Run("--endpoint names its own bad method", func(t *testing.T) {

@@ -121,7 +121,7 @@ func askServer(f *Factory, servers []plextv.Resource) (*server, error) {
 		line, err := in.ReadString('\n')
 		if err != nil && line == "" {
 			fmt.Fprintln(f.IO.ErrOut)
-			return nil, errors.New("no server chosen: name one with --server")
+			return nil, usageErrorf("no server chosen: name one with --server")
 		}
 		line = strings.TrimSpace(line)
 		if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(servers) {
