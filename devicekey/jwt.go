@@ -28,13 +28,65 @@ type ScopeError struct {
 	Scope string
 }
 
-// Error implements error; it explains why roles are not scopes.
+// Error implements error. A word that names a role (admin, shared_user, owner, …) gets the
+// explanation of roles against scopes; any other word is taken for a typo and gets the list and,
+// when one is close, a suggestion.
 func (e *ScopeError) Error() string {
-	return fmt.Sprintf("devicekey: unknown scope %q: the scopes are %s, and they only choose which account claims "+
-		"are written into the Plex JWT; they grant no permission. \"admin\" and \"shared user\" are roles on a server "+
-		"(the owner, or a friend it is shared with), decided by whose token is sent: to act on a server, use the "+
-		"server's accessToken from /api/v2/resources",
-		e.Scope, strings.Join(Scopes, ", "))
+	if isRoleWord(e.Scope) {
+		return fmt.Sprintf("devicekey: unknown scope %q: the scopes are %s, and they only choose which account claims "+
+			"are written into the Plex JWT; they grant no permission. \"admin\" and \"shared user\" are roles on a server "+
+			"(the owner, or a friend it is shared with), decided by whose token is sent: to act on a server, use the "+
+			"server's accessToken from /api/v2/resources",
+			e.Scope, strings.Join(Scopes, ", "))
+	}
+	msg := fmt.Sprintf("devicekey: unknown scope %q: the scopes are %s", e.Scope, strings.Join(Scopes, ", "))
+	if s := closestScope(e.Scope); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return msg
+}
+
+// isRoleWord reports whether a scope word asks for a role or a permission rather than claims.
+func isRoleWord(s string) bool {
+	w := strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(s))
+	for _, role := range []string{"admin", "administrator", "shareduser", "shared", "owner", "server", "friend", "managed", "home", "all", "write", "read"} {
+		if w == role {
+			return true
+		}
+	}
+	return false
+}
+
+// closestScope returns the scope s most likely misspells (case, one or two edits), or "".
+func closestScope(s string) string {
+	best, bestD := "", 3
+	for _, sc := range Scopes {
+		if d := editDistance(strings.ToLower(s), strings.ToLower(sc)); d < bestD {
+			best, bestD = sc, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, by bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // ValidateScopes returns a *ScopeError for the first word that is not in Scopes (compared

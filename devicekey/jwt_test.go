@@ -3,6 +3,7 @@ package devicekey
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -147,12 +148,17 @@ func TestValidateScopes(t *testing.T) {
 		name    string
 		scopes  []string
 		wantBad string
+		// suggest is the scope a typo is taken for; "" means the word asks for a role and gets
+		// the explanation of roles against scopes.
+		suggest string
 	}{
 		{name: "none", scopes: nil},
 		{name: "all documented", scopes: Scopes},
 		{name: "admin", scopes: []string{"email", "admin"}, wantBad: "admin"},
 		{name: "shared user", scopes: []string{"shared_user"}, wantBad: "shared_user"},
-		{name: "padded", scopes: []string{" email"}, wantBad: " email"},
+		{name: "padded", scopes: []string{" email"}, wantBad: " email", suggest: "email"},
+		{name: "typo", scopes: []string{"usernmae"}, wantBad: "usernmae", suggest: "username"},
+		{name: "case", scopes: []string{"joinedat"}, wantBad: "joinedat", suggest: "joinedAt"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,6 +173,12 @@ func TestValidateScopes(t *testing.T) {
 			var se *ScopeError
 			if !errors.As(err, &se) || se.Scope != tt.wantBad {
 				t.Fatalf("err = %v, want *ScopeError{%q}", err, tt.wantBad)
+			}
+			if tt.suggest != "" {
+				if want := fmt.Sprintf("did you mean %q?", tt.suggest); !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "roles on a server") {
+					t.Errorf("message %q: want %q and no lecture on roles", err, want)
+				}
+				return
 			}
 			for _, s := range []string{"only choose which account claims", `"admin" and "shared user" are roles on a server`, "accessToken", "/api/v2/resources"} {
 				if !strings.Contains(err.Error(), s) {

@@ -1,6 +1,7 @@
 package devicekey
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -92,7 +93,29 @@ func readRaw(path string, sizes ...int) ([]byte, error) {
 			return b, nil
 		}
 	}
-	return nil, &CorruptError{Path: path, Reason: fmt.Sprintf("it is %d bytes; a raw Ed25519 key file is %d bytes", len(b), sizes[0])}
+	e := &ImportError{Path: path, Reason: fmt.Sprintf("is %d bytes, not a raw Ed25519 key file (%d bytes, as python-plexapi writes it)", len(b), sizes[0])}
+	if bytes.HasPrefix(bytes.TrimSpace(b), []byte("-----BEGIN")) {
+		e.Reason = "is a PEM file, not a raw Ed25519 key file (32 bytes, as python-plexapi writes it)"
+		e.Fix = "convert it: `openssl pkey -in KEY.pem -outform DER | tail -c 32 > private.key` and `openssl pkey -in KEY.pem -pubout -outform DER | tail -c 32 > public.key`"
+	}
+	return nil, e
+}
+
+// ImportError is a file ImportFiles cannot take: not a raw 32-byte Ed25519 key file. Nothing
+// was read into the device, and the file is as it was.
+type ImportError struct {
+	Path   string
+	Reason string
+	Fix    string // what to do, when it can be told (a PEM file can be converted)
+}
+
+// Error implements error.
+func (e *ImportError) Error() string {
+	msg := fmt.Sprintf("devicekey: import: %s %s", e.Path, e.Reason)
+	if e.Fix != "" {
+		msg += "; " + e.Fix
+	}
+	return msg
 }
 
 // newKey checks kid (empty → thumbprint) and prepares the signer once, so that signing a device

@@ -222,14 +222,14 @@ func TestImportFiles(t *testing.T) {
 		priv, pub   string
 		kid         string
 		wantKID     string
-		wantCorrupt string // path named by the *CorruptError
+		wantBad     string // path named by the *ImportError
 		wantNotExst bool
 	}{
 		{name: "raw files", priv: priv, pub: pub, wantKID: rfcThumbprint},
 		{name: "raw files with kid", priv: priv, pub: pub, kid: "plexapi-kid", wantKID: "plexapi-kid"},
-		{name: "truncated private", priv: truncated, pub: pub, wantCorrupt: truncated},
-		{name: "empty public", priv: priv, pub: empty, wantCorrupt: empty},
-		{name: "PEM instead of raw", priv: pemFile, pub: pub, wantCorrupt: pemFile},
+		{name: "truncated private", priv: truncated, pub: pub, wantBad: truncated},
+		{name: "empty public", priv: priv, pub: empty, wantBad: empty},
+		{name: "PEM instead of raw", priv: pemFile, pub: pub, wantBad: pemFile},
 		{name: "missing private", priv: filepath.Join(dir, "nope"), pub: pub, wantNotExst: true},
 	}
 	for _, tt := range tests {
@@ -237,10 +237,18 @@ func TestImportFiles(t *testing.T) {
 			t.Parallel()
 			k, err := ImportFiles(tt.priv, tt.pub, tt.kid)
 			switch {
-			case tt.wantCorrupt != "":
-				var ce *CorruptError
-				if !errors.As(err, &ce) || ce.Path != tt.wantCorrupt || !strings.Contains(err.Error(), tt.wantCorrupt) {
-					t.Fatalf("err = %v, want *CorruptError naming %s", err, tt.wantCorrupt)
+			case tt.wantBad != "":
+				var ie *ImportError
+				if !errors.As(err, &ie) || ie.Path != tt.wantBad || !strings.Contains(err.Error(), tt.wantBad) {
+					t.Fatalf("err = %v, want *ImportError naming %s", err, tt.wantBad)
+				}
+				// The advice for a damaged device.key (restore, or make a new device) does not
+				// apply to a file being imported.
+				if strings.Contains(err.Error(), "backup") || strings.Contains(err.Error(), "create a new device") {
+					t.Errorf("import error gives device.key advice: %v", err)
+				}
+				if tt.wantBad == pemFile && (!strings.Contains(err.Error(), "is a PEM file") || !strings.Contains(err.Error(), "openssl pkey")) {
+					t.Errorf("PEM import error does not say how to convert: %v", err)
 				}
 			case tt.wantNotExst:
 				if !errors.Is(err, os.ErrNotExist) {

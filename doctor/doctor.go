@@ -43,9 +43,20 @@ type Input struct {
 	// own (each probe is bounded by ProbeTimeout, each call by 30 s). Redirects are never
 	// followed, so that the token goes nowhere else.
 	HTTPClient *http.Client
-	// ProbeTimeout bounds each probe of a server connection; 0 means 5 s.
+	// ProbeTimeout bounds each probe of a server connection; 0 means 5 s. Once one connection
+	// has answered as the right server, the others get ProbeGrace more and are then given up:
+	// the diagnosis does not wait out dead connections.
 	ProbeTimeout time.Duration
+	// OnCheck, when set, is called as each check starts, with its name (to show progress).
+	OnCheck func(check string)
+	// OnFinding, when set, is called with each finding as soon as it is made, in order, so that
+	// a program can print results as they come (see WriteFinding); Run still returns them all.
+	OnFinding func(Finding)
 }
+
+// ProbeGrace is how long the other connections of a server may still answer once one has: long
+// enough for those on the same network, short enough that dead ones cost nothing noticeable.
+const ProbeGrace = 100 * time.Millisecond
 
 // DefaultMethod and DefaultPath are the call diagnosed when Input names none: the list of
 // playing sessions, the admin-only operation people most often find refused.
@@ -181,6 +192,9 @@ func (r *run) step(check string, deps []string, fn func() *Finding) {
 		r.add(Finding{Check: check, Status: Skip, Cause: "not checked: " + err.Error()})
 		return
 	}
+	if r.in.OnCheck != nil {
+		r.in.OnCheck(check)
+	}
 	f := fn()
 	if f == nil {
 		r.outcome[check] = Skip
@@ -208,6 +222,9 @@ func (r *run) add(f Finding) {
 	}
 	r.out = append(r.out, f)
 	r.outcome[f.Check] = f.Status
+	if r.in.OnFinding != nil {
+		r.in.OnFinding(f)
+	}
 }
 
 // scrub removes the secrets of this run from s: the token, the device JWT, the server token.

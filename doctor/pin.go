@@ -29,6 +29,9 @@ func (r *run) checkPin() *Finding {
 			"start again with a new PIN: `plexkit login`, and approve it within its lifetime", detail)
 	case err != nil:
 		detail["status"] = plexkit.StatusOf(err)
+		if plexkit.StatusOf(err) == 0 {
+			detail["unreachable"] = true
+		}
 		return fail("could not read the PIN from plex.tv: "+r.scrub(err.Error()),
 			"poll with the client identifier the PIN was created with, and a device JWT signed by the key it carries", detail)
 	}

@@ -90,29 +90,70 @@ var symbols = map[Status][2]string{
 }
 
 // WriteText writes the report for a person: one line per check, "✓ check: cause", and an
-// indented "fix:" line under failures and warnings. With ascii the marks are words (ok, FAIL,
-// warn, skip), for logs and pipes.
+// indented "fix:" line under failures and warnings, then the Summary. With ascii the marks are
+// words (ok, FAIL, warn, skip), for logs and pipes.
 func (r *Report) WriteText(w io.Writer, ascii bool) error {
 	var b strings.Builder
 	for _, f := range r.Findings {
-		mark := symbols[f.Status][0]
-		if ascii {
-			mark = fmt.Sprintf("%-4s", symbols[f.Status][1])
-		}
-		fmt.Fprintf(&b, "%s %s: %s\n", mark, f.Check, f.Cause)
-		if f.Fix != "" && (f.Status == Fail || f.Status == Warn) {
-			indent := "  "
-			if ascii {
-				indent = "     "
-			}
-			fmt.Fprintf(&b, "%sfix: %s\n", indent, f.Fix)
-		}
+		_ = WriteFinding(&b, f, ascii)
 	}
-	if r.OK {
-		b.WriteString("The call would be accepted.\n")
-	} else if f := r.FirstFailure(); f != nil {
-		fmt.Fprintf(&b, "The call would be refused: see %q above.\n", f.Check)
+	b.WriteString(r.Summary() + "\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteFinding writes one finding as WriteText does: for a program that prints the findings as
+// Run makes them (Input.OnFinding), then the Summary.
+func WriteFinding(w io.Writer, f Finding, ascii bool) error {
+	var b strings.Builder
+	mark := symbols[f.Status][0]
+	if ascii {
+		mark = fmt.Sprintf("%-4s", symbols[f.Status][1])
+	}
+	fmt.Fprintf(&b, "%s %s: %s\n", mark, f.Check, f.Cause)
+	if f.Fix != "" && (f.Status == Fail || f.Status == Warn) {
+		indent := "  "
+		if ascii {
+			indent = "     "
+		}
+		fmt.Fprintf(&b, "%sfix: %s\n", indent, f.Fix)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// Summary is the report's conclusion in one line: the call would be accepted; it would be
+// refused (naming the first failed check); plex.tv could not be reached, so nothing was
+// decided; or only the PIN or the device JWT asked about failed.
+func (r *Report) Summary() string {
+	if r.OK {
+		return "The call would be accepted."
+	}
+	var call, side *Finding
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		if f.Status != Fail {
+			continue
+		}
+		if f.Check == CheckPin || strings.HasPrefix(f.Check, CheckDeviceJWT) {
+			if side == nil {
+				side = f
+			}
+		} else if call == nil {
+			call = f
+		}
+	}
+	switch {
+	case call != nil && call.Detail["unreachable"] == true:
+		return fmt.Sprintf("plex.tv could not be reached, so nothing was decided about the call: see %q above.", call.Check)
+	case call != nil:
+		return fmt.Sprintf("The call would be refused: see %q above.", call.Check)
+	case side != nil && side.Detail["unreachable"] == true:
+		return fmt.Sprintf("plex.tv could not be reached: see %q above.", side.Check)
+	case side != nil && r.Find(CheckCall) != nil && r.Find(CheckCall).Status == Pass:
+		return fmt.Sprintf("The call would be accepted, but the %s failed: see above.", side.Check)
+	case side != nil:
+		return fmt.Sprintf("The %s failed: see above.", side.Check)
+	}
+	return "The diagnosis failed."
 }

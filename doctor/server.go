@@ -7,7 +7,6 @@ import (
 	"net"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -133,10 +132,67 @@ type probe struct {
 	err       error
 }
 
+// probeAll probes uris at once. Once one answers as the right server, the others get
+// ProbeGrace more; those still trying then are given up and say so.
+func (r *run) probeAll(uris []string, want string) []probe {
+	results := make([]probe, len(uris))
+	ctx, cancel := context.WithCancel(r.ctx)
+	defer cancel()
+	type done struct {
+		i int
+		p probe
+	}
+	ch := make(chan done, len(uris))
+	pending := 0
+	for i, u := range uris {
+		if r.identity != nil && r.identity.uri == u && want == "" {
+			results[i] = *r.identity
+			continue
+		}
+		pending++
+		go func() { ch <- done{i, r.probeCtx(ctx, u, want)} }()
+	}
+	finished := make([]bool, len(uris))
+	var grace <-chan time.Time
+	var winner string
+	for pending > 0 {
+		select {
+		case d := <-ch:
+			pending--
+			results[d.i], finished[d.i] = d.p, true
+			if d.p.err == nil && grace == nil {
+				winner = d.p.uri
+				t := time.NewTimer(ProbeGrace)
+				defer t.Stop()
+				grace = t.C
+			}
+			continue
+		case <-grace:
+		}
+		break
+	}
+	if pending == 0 {
+		return results
+	}
+	cancel()
+	for i, u := range uris {
+		if !finished[i] && results[i].uri == "" {
+			results[i] = probe{uri: u, err: fmt.Errorf("%w: %s answered first", errGivenUp, winner)}
+		}
+	}
+	return results
+}
+
+// errGivenUp marks a probe that was still trying when another connection had answered.
+var errGivenUp = errors.New("not waited for")
+
 // probe asks uri who it is, within the probe timeout. want, when set, is the machine identifier
 // the answer must carry.
-func (r *run) probe(uri, want string) probe {
-	ctx, cancel := context.WithTimeout(r.ctx, r.in.ProbeTimeout)
+func (r *run) probe(uri, want string) probe { return r.probeCtx(r.ctx, uri, want) }
+
+// probeCtx is probe under ctx.
+func (r *run) probeCtx(parent context.Context, uri, want string) probe {
+	ctx, cancel := context.WithTimeout(parent, r.in.ProbeTimeout)
 	defer cancel()
 	start := time.Now()
 	id, err := r.identify(ctx, uri)
@@ -151,6 +207,8 @@ func (r *run) probe(uri, want string) probe {
 func (p probe) describe(timeout time.Duration) string {
 	var ne net.Error
 	switch {
+	case errors.Is(p.err, errGivenUp):
+		return p.err.Error()
 	case errors.Is(p.err, syscall.ECONNREFUSED):
 		return "connection refused (nothing listens there)"
 	case errors.Is(p.err, context.DeadlineExceeded), errors.As(p.err, &ne) && ne.Timeout():
@@ -182,20 +240,7 @@ func (r *run) checkConnections() *Finding {
 		return fail(fmt.Sprintf("plex.tv lists no connections for %s: the server has not published an address (it may be offline or signed out of plex.tv)", r.server.Name),
 			"start the server and make sure it is signed in to plex.tv (Settings → General), or name its URL: --server http://HOST:32400", nil)
 	}
-	results := make([]probe, len(uris))
-	var wg sync.WaitGroup
-	for i, u := range uris {
-		if r.identity != nil && r.identity.uri == u && want == "" {
-			results[i] = *r.identity
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i] = r.probe(u, want)
-		}()
-	}
-	wg.Wait()
+	results := r.probeAll(uris, want)
 	var ok, bad []string
 	var best *probe
 	for i := range results {

@@ -3,6 +3,7 @@ package doctor
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -31,6 +32,10 @@ func (k tokenKind) String() string {
 	return "no token"
 }
 
+// legacyShape is what a legacy token looks like: plex.tv issues 20 characters of letters, digits,
+// - and _; the bounds leave room for older or other issuers without calling any text a token.
+var legacyShape = regexp.MustCompile(`^[A-Za-z0-9_-]{12,64}$`)
+
 // The fixes that several checks give.
 const (
 	fixLogin   = "log in: `plexkit login` registers this device's key with the account (approve the PIN in a browser) and stores a Plex JWT"
@@ -47,6 +52,9 @@ func (r *run) checkTokenKind() *Finding {
 		r.kind = kindJWT
 		return pass("a Plex JWT (the 7-day token plex.tv issues in exchange for a device JWT)",
 			map[string]any{"kind": "jwt"})
+	case !legacyShape.MatchString(tok):
+		return fail(fmt.Sprintf("not a Plex token (%d characters): neither a Plex JWT (three base64url parts joined by dots) nor a legacy token (about 20 letters, digits, - and _)", len(tok)),
+			"pass the exact value your program sent in X-Plex-Token (`--token -` reads it from stdin, without quotes or a trailing newline)", map[string]any{"kind": "unknown"})
 	default:
 		r.kind = kindLegacy
 		return warn(fmt.Sprintf("a legacy token (%d characters, not a JWT): it carries no expiry and no device binding, and Plex expires it once its device has refreshed its first Plex JWT", len(tok)),
@@ -181,6 +189,9 @@ func (r *run) checkPlexTVAccepts() *Finding {
 		return fail(fmt.Sprintf("plex.tv refuses this Plex JWT (%d): it was revoked — its device was removed from Authorized Devices, the password was reset, or the account signed out of all devices", status),
 			"refresh with the device key (`plexkit token --refresh`); if plex.tv refuses that too, log in again: `plexkit login`", detail)
 	default:
+		if plexkit.StatusOf(err) == 0 {
+			detail["unreachable"] = true
+		}
 		return fail("could not ask plex.tv about the token: "+r.scrub(err.Error()),
 			"check that plex.tv ("+r.in.PlexTV.BaseURL()+") is reachable and try again", detail)
 	}

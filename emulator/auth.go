@@ -113,26 +113,42 @@ func (e *Emulator) exchangeToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := e.Now()
+	// The signature checks and the signing run outside e.mu, so that refreshes of different
+	// devices proceed in parallel: the lock covers only the state (device, nonce, issue).
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	d := e.devices[cid]
 	if d == nil {
 		msg := "jwk missing. no public key to verify jwt request: no JWK is registered for this client identifier"
 		if e.revoked[cid] {
 			msg = "jwk missing. no public key to verify jwt request: the device was removed from Authorized Devices"
 		}
+		e.mu.Unlock()
 		writeError(w, r, http.StatusUnauthorized, CodeJWKMissing, msg)
 		return
 	}
-	claims, err := verifyDeviceJWT(raw, d.key, cid, now)
+	key := d.key
+	e.mu.Unlock()
+	claims, err := verifyDeviceJWT(raw, key, cid, now)
+	var pending pendingJWT
 	if err == nil {
-		err = e.useNonce(claims.Nonce, cid, now)
+		e.mu.Lock()
+		switch {
+		case e.devices[cid] != d:
+			// Revoked or re-registered with another key while the JWT was checked.
+			err = &jwtError{"the device's registration changed during the exchange: try again"}
+		default:
+			err = e.useNonce(claims.Nonce, cid, now)
+		}
+		if err == nil {
+			pending = e.prepPlexJWT(d, claims.Nonce, claims.Scope, now)
+		}
+		e.mu.Unlock()
 	}
 	if err != nil {
 		writeError(w, r, http.StatusUnprocessableEntity, CodeInvalidDeviceJWT, err.Error())
 		return
 	}
-	tok, err := e.issuePlexJWT(d, claims.Nonce, claims.Scope, now)
+	tok, err := pending.sign()
 	if err != nil {
 		writeError(w, r, http.StatusInternalServerError, CodeBadRequest, "emulator: cannot sign the Plex JWT")
 		return

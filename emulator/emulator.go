@@ -84,10 +84,14 @@ type Emulator struct {
 	nonces       map[string]*nonce
 	nonceLog     map[string][]time.Time // client identifier → recent nonce issue times
 	noncesIssued int
-	keys         []*signingKey // current first, then the previous one (if rotated)
+	keys         []*signingKey // current first, then the previous one (if rotated); set with setKeys
 	sessions     map[string]*webSession
 	stats        map[string]int
 	faults       map[string]*faultState
+
+	// Not under mu: read by the signature checks that run outside it (jwtcache.go).
+	keySnapshot atomic.Pointer[[]*signingKey]
+	verified    verifiedJWTs
 
 	// Lifecycle, also under mu.
 	started  bool
@@ -146,7 +150,7 @@ func (e *Emulator) init(opts Options) {
 	e.sessions = map[string]*webSession{}
 	e.stats = map[string]int{}
 	e.faults = map[string]*faultState{}
-	e.keys = []*signingKey{newSigningKey()}
+	e.setKeys([]*signingKey{newSigningKey()})
 	e.seed()
 	e.mux = http.NewServeMux()
 	e.routes()
@@ -384,7 +388,7 @@ func (e *Emulator) RotateKey() {
 	e.lazyInit()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.keys = []*signingKey{newSigningKey(), e.keys[0]}
+	e.setKeys([]*signingKey{newSigningKey(), e.keys[0]})
 }
 
 // Stats returns the number of requests per endpoint since New or ResetStats. plex.tv keys are

@@ -76,6 +76,9 @@ type pmsAuthorizer struct{ e *Emulator }
 func (a pmsAuthorizer) Authorize(machineIdentifier, token string) (pmsemu.Caller, pmsemu.AuthResult) {
 	e := a.e
 	now := e.Now()
+	// The signature check, outside the lock (and once per token): what it finds is checked
+	// again under the lock by checkPlexJWT, from the cache.
+	e.verifyPlexJWT(token)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var s *server

@@ -58,10 +58,25 @@ func (e *Emulator) thumbprintTaken(thumb, clientID string) bool {
 	return ok && owner != clientID
 }
 
-// issuePlexJWT signs a Plex JWT for d with the current key. scopes release account claims into
-// the user object; unknown words are ignored, as plex.tv does. The first JWT issued to a device
-// that registered with a legacy token invalidates that token, as Plex documents.
+// issuePlexJWT signs a Plex JWT for d with the current key (see prepPlexJWT). The caller holds
+// e.mu.
 func (e *Emulator) issuePlexJWT(d *device, nonceValue string, scopes []string, now time.Time) (string, error) {
+	return e.prepPlexJWT(d, nonceValue, scopes, now).sign()
+}
+
+// pendingJWT is a Plex JWT decided on and not yet signed: signing needs no lock.
+type pendingJWT struct {
+	signer jose.Signer
+	claims map[string]any
+}
+
+func (p pendingJWT) sign() (string, error) { return jwt.Signed(p.signer).Claims(p.claims).Serialize() }
+
+// prepPlexJWT decides the Plex JWT for d, to be signed with the current key. scopes release
+// account claims into the user object; unknown words are ignored, as plex.tv does. The first
+// JWT issued to a device that registered with a legacy token invalidates that token, as Plex
+// documents. The caller holds e.mu.
+func (e *Emulator) prepPlexJWT(d *device, nonceValue string, scopes []string, now time.Time) pendingJWT {
 	a := d.acct
 	user := map[string]any{"id": a.id, "uuid": a.uuid}
 	for _, s := range scopes {
@@ -92,10 +107,6 @@ func (e *Emulator) issuePlexJWT(d *device, nonceValue string, scopes []string, n
 	if nonceValue != "" {
 		claims["nonce"] = nonceValue
 	}
-	tok, err := jwt.Signed(e.keys[0].signer).Claims(claims).Serialize()
-	if err != nil {
-		return "", err
-	}
 	if !d.issued {
 		d.issued = true
 		if d.legacyToken != "" {
@@ -103,7 +114,7 @@ func (e *Emulator) issuePlexJWT(d *device, nonceValue string, scopes []string, n
 			d.legacyToken = ""
 		}
 	}
-	return tok, nil
+	return pendingJWT{signer: e.keys[0].signer, claims: claims}
 }
 
 // invalidateLegacy makes a legacy token stop working.
@@ -157,44 +168,34 @@ func (e *Emulator) checkToken(tok string, now time.Time) (identity, tokenCheck) 
 	return identity{}, tokenInvalid
 }
 
-// checkPlexJWT verifies a Plex JWT against the current and previous signing keys, then checks
-// it still belongs to a registered device and has not expired. The caller holds e.mu.
+// checkPlexJWT verifies a Plex JWT against the current and previous signing keys (see
+// verifyPlexJWT: once per token), then checks it still belongs to a registered device and has
+// not expired. The caller holds e.mu.
 func (e *Emulator) checkPlexJWT(raw string, now time.Time) (identity, tokenCheck) {
-	if len(raw) > maxJWTBytes {
+	v := e.verifyPlexJWT(raw)
+	if v == nil {
 		return identity{}, tokenInvalid
 	}
-	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.EdDSA})
-	if err != nil || len(tok.Headers) != 1 {
+	return e.checkVerified(v, now)
+}
+
+// checkVerified checks what may have changed since v's signature was verified: that its key is
+// still published, that its account and device registration still exist, and its expiry. The
+// caller holds e.mu.
+func (e *Emulator) checkVerified(v *verifiedJWT, now time.Time) (identity, tokenCheck) {
+	if !slices.ContainsFunc(e.keys, func(k *signingKey) bool { return k.public.KeyID == v.kid }) {
 		return identity{}, tokenInvalid
 	}
-	i := slices.IndexFunc(e.keys, func(k *signingKey) bool { return k.public.KeyID == tok.Headers[0].KeyID })
-	if i < 0 {
-		return identity{}, tokenInvalid
-	}
-	var std jwt.Claims
-	var extra plexJWTClaims
-	if err := tok.Claims(e.keys[i].public.Key, &std, &extra); err != nil {
-		return identity{}, tokenInvalid
-	}
-	if std.Issuer != plexIssuer || !slices.Contains(std.Audience, plexIssuer) || std.Expiry == nil || std.IssuedAt == nil {
-		return identity{}, tokenInvalid
-	}
-	acct := e.byID[extra.User.ID]
+	acct := e.byID[v.accountID]
 	if acct == nil {
 		return identity{}, tokenInvalid
 	}
-	var clientID string
-	for _, a := range std.Audience {
-		if a != plexIssuer {
-			clientID = a
-		}
-	}
-	d := e.devices[clientID]
-	if d == nil || d.acct != acct || d.key.KeyID != extra.Thumbprint || !strings.HasPrefix(std.ID, d.registration+".") {
+	d := e.devices[v.clientID]
+	if d == nil || d.acct != acct || d.key.KeyID != v.thumbprint || !strings.HasPrefix(v.jti, d.registration+".") {
 		return identity{}, tokenRevoked
 	}
-	if !now.Before(std.Expiry.Time()) {
+	if !now.Before(v.expiry) {
 		return identity{}, tokenExpired
 	}
-	return identity{acct: acct, jwt: true, clientID: clientID}, tokenOK
+	return identity{acct: acct, jwt: true, clientID: v.clientID}, tokenOK
 }

@@ -46,6 +46,15 @@ type LoginOptions struct {
 	PollInterval time.Duration
 	// ForwardURL is where the approval page sends the browser afterwards (strong PINs only).
 	ForwardURL string
+	// MaxUnreachable is how many polls in a row may fail to reach plex.tv at all (connection
+	// refused, no such host, no answer; each poll is already retried by the transport) before
+	// Login gives up with the last of those errors: a dead plex.tv, or a wrong base URL, is said
+	// within seconds instead of as a timeout a person would take for a PIN never approved.
+	// 0 means 3; negative waits out any outage. Answers (5xx, 429) never count.
+	MaxUnreachable int
+	// OnRetry, when set, is called after each poll that failed to reach plex.tv, with the error
+	// and how many polls in a row have failed, so that a program can say it is retrying.
+	OnRetry func(err error, failures int)
 	// Timeout, when positive, bounds the whole login: once it has passed the error matches
 	// ErrLoginTimeout and names this duration. Zero leaves the bound to ctx alone, whose deadline
 	// the error then names, rounded up.
@@ -93,8 +102,13 @@ func Login(ctx context.Context, c *Client, dev *devicekey.Device, opts LoginOpti
 	if interval <= 0 {
 		interval = defaultPollInterval
 	}
+	maxUnreachable := opts.MaxUnreachable
+	if maxUnreachable == 0 {
+		maxUnreachable = 3
+	}
 	var djwt string
 	var djwtExpiry time.Time
+	unreachable := 0
 	for {
 		now := c.Now()
 		if djwt == "" || now.After(djwtExpiry.Add(-deviceJWTMargin)) {
@@ -112,6 +126,9 @@ func Login(ctx context.Context, c *Client, dev *devicekey.Device, opts LoginOpti
 		p, err := c.Pins.get(ctx, pin.ID, djwt, true)
 		wait := interval
 		var pe *plexkit.Error
+		if err == nil || errors.As(err, &pe) {
+			unreachable = 0
+		}
 		switch {
 		case err == nil && p.AuthToken != "":
 			return c.issued(ctx, p.AuthToken, dev)
@@ -126,8 +143,16 @@ func Login(ctx context.Context, c *Client, dev *devicekey.Device, opts LoginOpti
 			if errors.As(err, &pe) {
 				wait = max(wait, pe.RetryAfter)
 			}
-		case errors.Is(err, plexkit.ErrServer) || !errors.As(err, &pe):
-			// plex.tv is down or unreachable for now: the next poll may get through.
+		case errors.Is(err, plexkit.ErrServer):
+			// plex.tv answers but fails for now: the next poll may get through.
+		case !errors.As(err, &pe):
+			unreachable++
+			if maxUnreachable > 0 && unreachable >= maxUnreachable {
+				return nil, fmt.Errorf("plextv: login: plex.tv could not be reached %d times in a row: %w", unreachable, err)
+			}
+			if opts.OnRetry != nil {
+				opts.OnRetry(err, unreachable)
+			}
 		default:
 			return nil, refusal("login", err)
 		}

@@ -46,7 +46,8 @@ func BenchmarkItems(b *testing.B) {
 
 // BenchmarkConnect measures Connect to alice-nas with only its live connection, and with the
 // three dead ones plex.tv also lists (accepting TCP, never answering; one of them https, which
-// ranks above the live http one, so the default race grace is waited out).
+// ranks above the live http one, so the default race grace is waited out), and with the live one
+// preferred (a repeat Connect).
 func BenchmarkConnect(b *testing.B) {
 	e := startEmulator(b, emulator.Options{})
 	full := serverRef(b, e, "alice", nas)
@@ -65,6 +66,9 @@ func BenchmarkConnect(b *testing.B) {
 		{"dead=0", liveOnly, nil},
 		{"dead=3", full, nil},
 		{"dead=3/grace=0", full, []pms.Option{pms.WithRaceGrace(0)}},
+		// A repeat Connect: the live connection answered last time (passed back, as the CLI does
+		// from its config directory).
+		{"dead=3/preferred", full, []pms.Option{pms.WithPreferredConnection(serverInfo(b, e, nas).URL)}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {

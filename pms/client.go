@@ -75,6 +75,7 @@ type Client struct {
 	refetchLock    chan struct{}
 	raceGrace      time.Duration
 	connectTimeout time.Duration
+	preferred      string // WithPreferredConnection
 
 	// route is where requests go and with what token. A refetch replaces it as a whole, so a
 	// request never pairs a new address with an old token.
@@ -152,6 +153,7 @@ func newClient(cfg config) *Client {
 		refetchLock:    make(chan struct{}, 1),
 		raceGrace:      cfg.raceGrace,
 		connectTimeout: cfg.connectTimeout,
+		preferred:      cfg.preferred,
 	}
 	c.common.client = c
 	c.Server = (*ServerService)(&c.common)
@@ -417,7 +419,7 @@ func (c *Client) refetchRoute(ctx context.Context, refused *route) (*route, erro
 		if next.machineID == "" {
 			return nil, errors.New("the refetched server reference moves the server to other connections but has no MachineIdentifier to check them with")
 		}
-		won, err := c.race(ctx, ServerRef{Name: ref.Name, MachineIdentifier: next.machineID, Connections: ref.Connections})
+		won, err := c.race(ctx, ServerRef{Name: ref.Name, MachineIdentifier: next.machineID, Connections: ref.Connections}, "")
 		if err != nil {
 			return nil, err
 		}

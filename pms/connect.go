@@ -172,7 +172,7 @@ func Connect(ctx context.Context, ref ServerRef, opts ...Option) (*Client, error
 		cfg.src = staticSource(ref.AccessToken)
 	}
 	c := newClient(cfg)
-	won, err := c.race(ctx, ref)
+	won, err := c.race(ctx, ref, c.preferred)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +191,7 @@ type candidate struct {
 
 // race tries ref's connections concurrently and returns the best one that answered /identity
 // as ref.MachineIdentifier within the grace period after the first did.
-func (c *Client) race(ctx context.Context, ref ServerRef) (*candidate, error) {
+func (c *Client) race(ctx context.Context, ref ServerRef, preferred string) (*candidate, error) {
 	cands := make([]*candidate, 0, len(ref.Connections))
 	seen := map[string]bool{}
 	for _, conn := range ref.Connections {
@@ -212,16 +212,45 @@ func (c *Client) race(ctx context.Context, ref ServerRef) (*candidate, error) {
 	finished := make([]bool, len(cands)) // owned by this goroutine; a probe owns its err until done
 	var wg sync.WaitGroup
 	pending := 0
-	for _, cd := range cands {
-		if cd.err != nil {
-			finished[cd.idx] = true
-			continue
+	// The preferred connection (see preferred.go) outranks every other and starts alone; the
+	// others start when it fails or its head start is over.
+	var first *candidate
+	if p := preferredBase(preferred); p != "" {
+		for _, cd := range cands {
+			if cd.err == nil && cd.base.String() == p {
+				first, cd.rank = cd, -1
+			}
 		}
+	}
+	start := func(cd *candidate) {
 		pending++
 		wg.Go(func() {
 			cd.err = c.probe(raceCtx, cd.base, ref.MachineIdentifier)
 			done <- cd
 		})
+	}
+	var headStart <-chan time.Time
+	restStarted := false
+	startRest := func() {
+		headStart, restStarted = nil, true
+		for _, cd := range cands {
+			if cd != first && cd.err == nil {
+				start(cd)
+			}
+		}
+	}
+	for _, cd := range cands {
+		if cd.err != nil {
+			finished[cd.idx] = true
+		}
+	}
+	if first != nil {
+		start(first)
+		t := time.NewTimer(preferredHeadStart)
+		defer t.Stop()
+		headStart = t.C
+	} else {
+		startRest()
 	}
 	betterPending := func(best *candidate) bool {
 		for _, cd := range cands {
@@ -234,13 +263,21 @@ func (c *Client) race(ctx context.Context, ref ServerRef) (*candidate, error) {
 	var best *candidate
 	var grace <-chan time.Time
 wait:
-	for pending > 0 {
+	for pending > 0 || headStart != nil {
 		select {
+		case <-headStart:
+			startRest()
 		case cd := <-done:
 			pending--
 			finished[cd.idx] = true
 			if cd.err == nil && (best == nil || cd.rank < best.rank) {
 				best = cd
+			}
+			if cd == first && headStart != nil {
+				if cd.err == nil {
+					break wait
+				}
+				startRest()
 			}
 			if best == nil {
 				continue
@@ -266,6 +303,13 @@ wait:
 	}
 	cancel()
 	wg.Wait()
+	if !restStarted {
+		for _, cd := range cands {
+			if cd != first && cd.err == nil {
+				cd.err = fmt.Errorf("not tried: %w", context.Cause(ctx))
+			}
+		}
+	}
 	e := &ConnectError{Server: describe(ref)}
 	for _, cd := range cands {
 		err := cd.err

@@ -22,6 +22,7 @@ type config struct {
 	retry          *plexkit.RetryTransport
 	raceGrace      time.Duration
 	connectTimeout time.Duration
+	preferred      string // WithPreferredConnection
 }
 
 // Defaults of the options.

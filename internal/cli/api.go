@@ -183,7 +183,11 @@ func plexTVCall(ctx context.Context, f *Factory, o apiOptions, q url.Values, out
 	if o.xml {
 		req.Header.Set("Accept", "application/xml")
 	}
-	hc := auth.NewClient(acct.src, &plexkit.RetryTransport{Base: plexkit.DefaultTransport()})
+	rt := plexkit.DefaultTransport()
+	if dbg := f.httpClient(); dbg != nil {
+		rt = dbg.Transport // --debug: every request on stderr
+	}
+	hc := auth.NewClient(acct.src, &plexkit.RetryTransport{Base: rt})
 	resp, err := hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("plex.tv: %s %s: %w", o.method, pathURL.Path, err)

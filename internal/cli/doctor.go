@@ -76,7 +76,7 @@ func runDoctor(ctx context.Context, f *Factory, o doctorOptions) error {
 	if o.probeTimeout <= 0 {
 		return usageErrorf("--probe-timeout must be positive, got %s", o.probeTimeout)
 	}
-	in := doctor.Input{Server: o.server, Method: method, Path: path, PinID: o.pin, ProbeTimeout: o.probeTimeout}
+	in := doctor.Input{Server: o.server, Method: method, Path: path, PinID: o.pin, ProbeTimeout: o.probeTimeout, HTTPClient: f.httpClient()}
 	if o.deviceJWT != "" {
 		if in.DeviceJWT, err = tokenArg(f, o.deviceJWT); err != nil {
 			return err
@@ -110,11 +110,28 @@ func runDoctor(ctx context.Context, f *Factory, o doctorOptions) error {
 		in.Server = chooseServer(ctx, f, in.PlexTV, in.Token)
 	}
 
-	rep := doctor.Run(ctx, in)
+	var rep *doctor.Report
 	if f.JSON {
+		rep = doctor.Run(ctx, in)
 		err = printJSON(f.IO, rep)
 	} else {
-		err = rep.WriteText(f.IO.Out, !f.IO.OutTTY)
+		// Each finding is printed as it is made, under a spinner that names the check running.
+		sp := startSpinner(f.IO.ErrOut, f.IO.ErrTTY && f.IO.OutTTY, "checking…")
+		var werr error
+		in.OnCheck = func(check string) { sp.set("checking " + check + "…") }
+		in.OnFinding = func(fd doctor.Finding) {
+			sp.around(func() {
+				if werr == nil {
+					werr = doctor.WriteFinding(f.IO.Out, fd, !f.IO.OutTTY)
+				}
+			})
+		}
+		rep = doctor.Run(ctx, in)
+		sp.stop()
+		err = werr
+		if err == nil {
+			_, err = fmt.Fprintln(f.IO.Out, rep.Summary())
+		}
 	}
 	if err != nil {
 		return err
@@ -128,10 +145,12 @@ func runDoctor(ctx context.Context, f *Factory, o doctorOptions) error {
 // parseEndpoint reads --endpoint ("PATH" or "METHOD PATH") and --method.
 func parseEndpoint(method, endpoint string) (string, string, error) {
 	endpoint = strings.TrimSpace(endpoint)
+	from := "--method " + method
 	if m, p, ok := strings.Cut(endpoint, " "); ok {
 		if method != "" && !strings.EqualFold(method, m) {
 			return "", "", usageErrorf("--method %s and --endpoint %q name different methods", method, endpoint)
 		}
+		from = fmt.Sprintf("--endpoint %q", endpoint)
 		method, endpoint = m, strings.TrimSpace(p)
 	}
 	method = strings.ToUpper(strings.TrimSpace(method))
@@ -141,7 +160,7 @@ func parseEndpoint(method, endpoint string) (string, string, error) {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch:
 	default:
-		return "", "", usageErrorf("--method %s is not an HTTP method of the PMS API (GET, HEAD, POST, PUT, DELETE, PATCH)", method)
+		return "", "", usageErrorf("%s: %s is not an HTTP method of the PMS API (GET, HEAD, POST, PUT, DELETE, PATCH)", from, method)
 	}
 	if !strings.HasPrefix(endpoint, "/") {
 		return "", "", usageErrorf("--endpoint %q must be a path starting with /, e.g. /status/sessions", endpoint)

@@ -27,6 +27,8 @@ type Factory struct {
 	ConfigDir string
 	// JSON is --json: machine-readable output.
 	JSON bool
+	// Debug is --debug: HTTP request lines and the full error chain on stderr (errout.go).
+	Debug bool
 	// PlexTVURL is --plextv, else $PLEXKIT_PLEXTV_URL, else DefaultPlexTVURL.
 	PlexTVURL string
 	Now       func() time.Time

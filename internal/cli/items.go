@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,10 +11,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/plexkit/plexkit"
 	"github.com/plexkit/plexkit/pms"
 )
 
@@ -64,6 +69,9 @@ misspelt field is an error, not an empty list.`,
 			for it, err := range c.Library.Items(ctx, key, pms.ItemsOptions{Limit: limit, Query: q}) {
 				if err != nil {
 					out.abort()
+					if errors.Is(err, plexkit.ErrNotFound) {
+						return noSection(ctx, s, c, key, err)
+					}
 					return s.refused(http.MethodGet, "/library/sections/"+key+"/all", err)
 				}
 				year := ""
@@ -143,39 +151,152 @@ func sectionKey(ctx context.Context, s *server, c *pms.Client, arg string) (stri
 	if err != nil {
 		return "", s.refused(http.MethodGet, "/library/sections", err)
 	}
-	titles := make([]string, 0, len(sections))
 	for _, sec := range sections {
 		if strings.EqualFold(sec.Title, arg) || string(sec.Key) == arg {
 			return string(sec.Key), nil
 		}
+	}
+	return "", usageErrorf("%s has no library section %q that this account sees; its sections: %s", s.res.Name, arg, sectionList(sections))
+}
+
+// noSection explains a 404 for a section given by key the way sectionKey does for a title: the
+// server has no such section this account sees, and here are the ones it does.
+func noSection(ctx context.Context, s *server, c *pms.Client, key string, notFound error) error {
+	sections, err := c.Library.Sections(ctx)
+	if err != nil {
+		return s.refused(http.MethodGet, "/library/sections/"+key+"/all", notFound)
+	}
+	return &UsageError{Err: explain(notFound, "%s has no library section %s that this account sees; its sections: %s", s.res.Name, key, sectionList(sections))}
+}
+
+// sectionList names sections as "Movies (1), TV Shows (2)".
+func sectionList(sections []pms.Section) string {
+	titles := make([]string, 0, len(sections))
+	for _, sec := range sections {
 		titles = append(titles, fmt.Sprintf("%s (%s)", sec.Title, sec.Key))
 	}
-	return "", usageErrorf("%s has no library section %q that this account sees; its sections: %s", s.res.Name, arg, orNone(titles))
+	return orNone(titles)
 }
 
 // streamBlock is how many rows a terminal table aligns at a time: a listing of a million rows
 // cannot wait for its widest cell, so columns are aligned block by block.
 const streamBlock = 200
 
-// stream prints a listing as it arrives: a JSON array element by element with --json,
-// tab-separated rows when piped, rows aligned block by block on a terminal. Memory does not
-// grow with the listing.
+// streamFlushEvery is the longest a row waits in the output buffer: rows are written in large
+// chunks (one system call per 64 KiB instead of one per row), but a listing that arrives slowly
+// still shows as it comes.
+const streamFlushEvery = 200 * time.Millisecond
+
+// stream prints a listing as it arrives: a JSON array element by element with --json (each
+// element compact on its own line), tab-separated rows when piped, rows aligned block by block
+// on a terminal. Memory does not grow with the listing, and output is buffered.
+//
+// With --json, elements are encoded on a goroutine of their own, in batches, while the listing
+// goes on fetching and decoding: encoding then costs the listing almost nothing on a machine
+// with more than one core.
 type stream struct {
-	f    *Factory
-	out  io.Writer
-	tw   *tabwriter.Writer
-	rows int
-	head []string
-	err  error
+	f         *Factory
+	buf       *bufio.Writer
+	out       io.Writer
+	tw        *tabwriter.Writer
+	rows      int
+	head      []string
+	lastFlush time.Time
+	err       error
+
+	// --json: batches of elements go to the encoder goroutine, which owns buf until done.
+	batch   []any
+	batches chan []any
+	done    chan struct{}
+	encErr  atomic.Pointer[error]
 }
 
+// jsonBatch is how many elements are handed to the encoder at a time.
+const jsonBatch = 128
+
 func newStream(f *Factory, header ...string) *stream {
-	s := &stream{f: f, out: f.IO.Out, head: header}
+	// The buffer goes under the terminal-safe writer, so that what it escapes is always whole
+	// writes (a buffer flushed at 64 KiB could split a character in two).
+	s := &stream{f: f, buf: bufio.NewWriterSize(rawWriter(f.IO.Out), 64<<10), head: header, lastFlush: time.Now()}
+	s.out = s.buf
+	if t, ok := f.IO.Out.(*termSafe); ok {
+		s.out = &termSafe{w: s.buf, active: t.active}
+	}
 	if f.IO.OutTTY && !f.JSON {
-		s.tw = tabwriter.NewWriter(f.IO.Out, 0, 0, 2, ' ', 0)
+		s.tw = tabwriter.NewWriter(s.out, 0, 0, 2, ' ', 0)
 		s.out = s.tw
 	}
+	if f.JSON {
+		s.batches = make(chan []any, 4)
+		s.done = make(chan struct{})
+		go s.encode(s.batches)
+	}
 	return s
+}
+
+// encode writes the JSON elements of each batch, then the array's end: "[]" for none, "]" after
+// a complete listing, nothing more after an aborted one (see abort).
+func (s *stream) encode(batches <-chan []any) {
+	defer close(s.done)
+	var elem bytes.Buffer
+	enc := json.NewEncoder(&elem)
+	enc.SetEscapeHTML(false)
+	n := 0
+	// After a failure the rest is drained, so that the listing never blocks handing it over.
+	fail := func(err error) {
+		s.encErr.Store(&err)
+		for range batches {
+		}
+	}
+	for batch := range batches {
+		for _, v := range batch {
+			elem.Reset()
+			if err := enc.Encode(v); err != nil {
+				fail(err)
+				return
+			}
+			sep := ",\n  "
+			if n == 0 {
+				sep = "[\n  "
+			}
+			n++
+			s.buf.WriteString(sep)
+			if _, err := s.buf.Write(bytes.TrimSuffix(elem.Bytes(), []byte("\n"))); err != nil {
+				fail(err)
+				return
+			}
+		}
+		if now := time.Now(); now.Sub(s.lastFlush) >= streamFlushEvery {
+			s.lastFlush = now
+			if err := s.buf.Flush(); err != nil {
+				fail(err)
+				return
+			}
+		}
+	}
+}
+
+// finishJSON hands over the last batch and waits for the encoder. It may be called more than
+// once.
+func (s *stream) finishJSON() error {
+	if s.batches == nil {
+		return s.loadEncErr()
+	}
+	if len(s.batch) > 0 {
+		s.batches <- s.batch
+		s.batch = nil
+	}
+	close(s.batches)
+	s.batches = nil
+	<-s.done
+	return s.loadEncErr()
+}
+
+func (s *stream) loadEncErr() error {
+	if p := s.encErr.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // add prints one element: v with --json, else the row of fields.
@@ -184,25 +305,36 @@ func (s *stream) add(v any, fields ...string) error {
 		return s.err
 	}
 	if s.f.JSON {
-		b, err := json.MarshalIndent(v, "  ", "  ")
-		if err != nil {
-			return err
-		}
-		sep := ",\n  "
-		if s.rows == 0 {
-			sep = "[\n  "
+		if err := s.loadEncErr(); err != nil {
+			_ = s.finishJSON()
+			s.err = err
+			return s.err
 		}
 		s.rows++
-		_, s.err = fmt.Fprintf(s.out, "%s%s", sep, b)
-		return s.err
+		s.batch = append(s.batch, v)
+		if len(s.batch) == jsonBatch {
+			s.batches <- s.batch
+			s.batch = make([]any, 0, jsonBatch)
+		}
+		return nil
 	}
 	if s.rows == 0 {
 		s.line(s.head)
 	}
 	s.rows++
 	s.line(fields)
-	if s.tw != nil && s.rows%streamBlock == 0 {
+	if s.tw != nil && s.rows%streamBlock == 0 && s.err == nil {
 		s.err = s.tw.Flush()
+	}
+	return s.maybeFlush()
+}
+
+// maybeFlush writes the buffer out when rows have waited in it for streamFlushEvery.
+func (s *stream) maybeFlush() error {
+	if s.err == nil && s.buf.Buffered() > 0 && s.rows%64 == 0 {
+		if now := time.Now(); now.Sub(s.lastFlush) >= streamFlushEvery {
+			s.err, s.lastFlush = s.buf.Flush(), now
+		}
 	}
 	return s.err
 }
@@ -216,7 +348,13 @@ func (s *stream) line(fields []string) {
 			fields[i] = cellSpaces.Replace(f)
 		}
 	}
-	_, s.err = fmt.Fprintln(s.out, strings.Join(fields, "\t"))
+	for i, f := range fields {
+		if i > 0 {
+			io.WriteString(s.out, "\t")
+		}
+		io.WriteString(s.out, f)
+	}
+	_, s.err = io.WriteString(s.out, "\n")
 }
 
 // cellSpaces turns the characters that would split a cell into spaces.
@@ -224,19 +362,27 @@ var cellSpaces = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
 
 // close ends the listing: the JSON array's bracket, the last block of the table.
 func (s *stream) close() error {
+	if s.f.JSON {
+		if err := s.finishJSON(); err != nil && s.err == nil {
+			s.err = err
+		}
+	}
 	if s.err != nil {
 		return s.err
 	}
 	switch {
 	case s.f.JSON && s.rows == 0:
-		_, s.err = fmt.Fprintln(s.out, "[]")
+		_, s.err = io.WriteString(s.buf, "[]\n")
 	case s.f.JSON:
-		_, s.err = fmt.Fprintln(s.out, "\n]")
+		_, s.err = io.WriteString(s.buf, "\n]\n")
 	case s.rows == 0:
 		s.line(s.head)
 	}
 	if s.tw != nil && s.err == nil {
 		s.err = s.tw.Flush()
+	}
+	if s.err == nil {
+		s.err = s.buf.Flush()
 	}
 	return s.err
 }
@@ -244,10 +390,14 @@ func (s *stream) close() error {
 // abort shows what was printed before a failure; a JSON array is left open, so that a reader
 // cannot take a partial listing for a whole one.
 func (s *stream) abort() {
+	if s.f.JSON {
+		_ = s.finishJSON()
+		if s.rows > 0 {
+			_, _ = io.WriteString(s.buf, "\n")
+		}
+	}
 	if s.tw != nil {
 		_ = s.tw.Flush()
 	}
-	if s.f.JSON && s.rows > 0 {
-		fmt.Fprintln(s.out)
-	}
+	_ = s.buf.Flush()
 }

@@ -40,12 +40,18 @@ implementation. The token is a credential for five minutes: do not paste it anyw
 
 Scopes only choose which account claims go into the Plex JWT: username, email, friendly_name,
 restricted, anonymous, joinedAt.`,
-		Example: `  plexkit jwt sign --nonce "$(curl -s -H 'Accept: application/json' …/api/v2/auth/nonce | jq -r .nonce)"
-  plexkit jwt sign --nonce 9d6b2e4c-7f3a-4c1e-8a2b-5e6f7a8b9c0d --scope username,email`,
+		Example: `  CID=$(plexkit key show --kid --json | jq -r .clientIdentifier)
+  NONCE=$(curl -sf -H 'Accept: application/json' -H "X-Plex-Client-Identifier: $CID" https://clients.plex.tv/api/v2/auth/nonce | jq -r .nonce)
+  plexkit jwt sign --nonce "$NONCE" --scope username,email`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("nonce") {
 				return usageErrorf("--nonce is required: get one from GET /api/v2/auth/nonce")
+			}
+			// "null" is what jq -r prints when the nonce request failed (e.g. without the
+			// X-Plex-Client-Identifier header): a device JWT with that nonce is always refused.
+			if n := strings.TrimSpace(nonce); n == "" || n == "null" {
+				return usageErrorf("--nonce is %q: the nonce request must have failed; GET /api/v2/auth/nonce needs the X-Plex-Client-Identifier header (this installation's: `plexkit key show --kid --json`)", nonce)
 			}
 			scopes := splitList(scope)
 			if err := devicekey.ValidateScopes(scopes); err != nil {

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os/exec"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/skip2/go-qrcode"
@@ -106,6 +104,7 @@ func runLogin(ctx context.Context, f *Factory, o loginOptions) error {
 	if err != nil {
 		return err
 	}
+	sayCurrentLogin(ctx, f, dir)
 
 	var tok *auth.Token
 	if o.legacyToken != "" {
@@ -128,10 +127,15 @@ func runLogin(ctx context.Context, f *Factory, o loginOptions) error {
 	return printLogin(ctx, f, c, dev, tok)
 }
 
-// pinLogin runs the PIN flow, showing the PIN and a spinner while it waits.
+// pinLogin runs the PIN flow, showing the PIN and a spinner while it waits, and saying so when
+// plex.tv stops answering (the login gives up after a few polls in a row that fail to reach it).
 func pinLogin(ctx context.Context, f *Factory, c *plextv.Client, dev *devicekey.Device, scopes []string, o loginOptions) (*auth.Token, error) {
-	stop := func() {}
-	defer func() { stop() }()
+	var sp *spinner
+	defer func() {
+		if sp != nil {
+			sp.stop()
+		}
+	}()
 	return plextv.Login(ctx, c, dev, plextv.LoginOptions{
 		Link:    o.link,
 		Scopes:  scopes,
@@ -143,9 +147,41 @@ func pinLogin(ctx context.Context, f *Factory, c *plextv.Client, dev *devicekey.
 					fmt.Fprintf(f.IO.ErrOut, "warning: cannot open a browser (%v); open the URL yourself.\n", err)
 				}
 			}
-			stop = startSpinner(f.IO.ErrOut, f.IO.ErrTTY, "Waiting for the approval…")
+			sp = startSpinner(f.IO.ErrOut, f.IO.ErrTTY, "Waiting for the approval…")
+		},
+		OnRetry: func(err error, _ int) {
+			line := fmt.Sprintf("plex.tv at %s did not answer (%s); retrying…", f.PlexTVURL, netReason(err))
+			if sp == nil {
+				fmt.Fprintln(f.IO.ErrOut, line)
+				return
+			}
+			sp.println(line)
 		},
 	})
+}
+
+// sayCurrentLogin tells a person who logs in again that a login exists, and that this one
+// replaces it.
+func sayCurrentLogin(ctx context.Context, f *Factory, dir string) {
+	tok, err := (&auth.FileStore{Dir: dir}).Load(ctx)
+	if err != nil {
+		return
+	}
+	who := ""
+	if d, err := plextv.DecodeUnverified(tok.Value); err == nil {
+		if u, _ := d.Claims.Raw["user"].(map[string]any); u != nil {
+			if name, _ := u["username"].(string); name != "" {
+				who = " as " + name
+			}
+		}
+	}
+	state := "the token expired " + tok.Expiry.UTC().Format(time.RFC3339)
+	if tok.Expiry.IsZero() {
+		state = "a legacy token"
+	} else if f.Now().Before(tok.Expiry) {
+		state = "the token is valid until " + tok.Expiry.UTC().Format(time.RFC3339)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Already logged in%s (%s); this login replaces it.\n", who, state)
 }
 
 // showPin tells the person where to approve the PIN, with a QR code of the URL on a terminal
@@ -163,7 +199,7 @@ func showPin(ios *IOStreams, pin *plextv.Pin, url string, link bool) {
 		}
 	}
 	if !pin.ExpiresAt.IsZero() {
-		fmt.Fprintf(w, "The PIN expires at %s.\n", pin.ExpiresAt.Local().Format(time.Kitchen))
+		fmt.Fprintf(w, "The PIN expires at %s.\n", pin.ExpiresAt.UTC().Format(time.RFC3339))
 	}
 }
 
@@ -187,32 +223,6 @@ func openBrowser(getenv func(string) string, url string) error {
 	}
 	go func() { _ = cmd.Wait() }()
 	return nil
-}
-
-// startSpinner animates msg on w until the returned stop is called; it does nothing unless w
-// is a terminal.
-func startSpinner(w io.Writer, tty bool, msg string) (stop func()) {
-	if !tty {
-		return func() {}
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(120 * time.Millisecond)
-		defer t.Stop()
-		const frames = `|/-\`
-		for i := 0; ; i++ {
-			fmt.Fprintf(w, "\r%c %s", frames[i%len(frames)], msg)
-			select {
-			case <-done:
-				fmt.Fprint(w, "\r\033[K")
-				return
-			case <-t.C:
-			}
-		}
-	})
-	var once sync.Once
-	return func() { once.Do(func() { close(done); wg.Wait() }) }
 }
 
 // printLogin reports the new login: who, until when, which device.

@@ -7,15 +7,12 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/plexkit/plexkit"
 )
 
 // Exit codes.
@@ -80,43 +77,28 @@ func init() {
 
 // Run runs plexkit with args (without the program name) and returns the exit code. Tests and
 // acceptance scripts call it with TestIO and their own environment.
+//
+// Run wraps both streams in the terminal-safe writer (termsafe.go) and prints the command's error
+// through reportError (errout.go): every command inherits both.
 func Run(args []string, streams *IOStreams, getenv func(string) string) int {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	f := &Factory{IO: streams, Now: time.Now, Getenv: getenv}
+	f := &Factory{Now: time.Now, Getenv: getenv}
+	safe := *streams
+	safe.Out = &termSafe{w: streams.Out, active: func() bool { return !f.JSON }}
+	safe.ErrOut = &termSafe{w: streams.ErrOut}
+	f.IO = &safe
 	root := newRootCmd(f)
 	root.SetArgs(args)
-	root.SetIn(streams.In)
-	root.SetOut(streams.Out)
-	root.SetErr(streams.ErrOut)
+	root.SetIn(safe.In)
+	root.SetOut(safe.Out)
+	root.SetErr(safe.ErrOut)
 	cmd, err := root.ExecuteC()
-	return exitCode(streams, cmd, err)
-}
-
-// exitCode is the one place errors become exit codes and stderr lines. Every line is redacted:
-// an argument or an error may hold a token.
-func exitCode(streams *IOStreams, cmd *cobra.Command, err error) int {
-	if err == nil {
-		return ExitOK
+	if err != nil && !f.JSON {
+		f.JSON = jsonFlagIn(args)
 	}
-	var exit *ExitError
-	if errors.As(err, &exit) {
-		if exit.Err != nil {
-			fmt.Fprintln(streams.ErrOut, "plexkit: "+plexkit.Redact(exit.Err.Error()))
-		}
-		return exit.Code
-	}
-	var usage *UsageError
-	if errors.As(err, &usage) || isCobraUsage(err) {
-		fmt.Fprintln(streams.ErrOut, "plexkit: "+plexkit.Redact(err.Error()))
-		if cmd != nil {
-			fmt.Fprintf(streams.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
-		}
-		return ExitUsage
-	}
-	fmt.Fprintln(streams.ErrOut, "plexkit: "+plexkit.Redact(err.Error()))
-	return ExitFailure
+	return reportError(f, cmd, err)
 }
 
 // isCobraUsage recognises the usage errors cobra makes itself without a hook to type them:
@@ -138,6 +120,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error.`,
 		Example: `  plexkit key generate
   plexkit --config /tmp/pk key show --kid
   plexkit jwt decode "$TOKEN"`,
+		Version:       currentVersion().String(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          noArgs,
@@ -149,10 +132,12 @@ Exit codes: 0 ok, 1 failure, 2 usage error.`,
 			return nil
 		},
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
 	pf := root.PersistentFlags()
 	pf.StringVar(&configFlag, "config", "", "config directory (env "+EnvConfigDir+"; default: the user config dir + /plexkit)")
-	pf.BoolVar(&f.JSON, "json", false, "print JSON")
+	pf.BoolVar(&f.JSON, "json", false, "print JSON (errors too: {\"error\": …} on stderr)")
+	pf.BoolVar(&f.Debug, "debug", false, "print every HTTP request (tokens redacted) and the full error chain on stderr")
 	pf.StringVar(&plextvFlag, "plextv", "", "plex.tv API base URL (env "+EnvPlexTVURL+"; default "+DefaultPlexTVURL+")")
 
 	registryMu.Lock()

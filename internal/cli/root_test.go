@@ -75,7 +75,7 @@ func TestExitErrorCode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			streams, _, _, errOut := TestIO()
-			if got := exitCode(streams, nil, tt.err); got != tt.code {
+			if got := reportError(&Factory{IO: streams}, nil, tt.err); got != tt.code {
 				t.Errorf("code %d, want %d", got, tt.code)
 			}
 			if errOut.String() != tt.out {

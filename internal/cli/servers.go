@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -90,7 +91,7 @@ func selectServer(ctx context.Context, f *Factory, acct *serverSession, sel stri
 func identifyURL(ctx context.Context, f *Factory, acct *serverSession, servers []plextv.Resource, url string) (*server, error) {
 	// One try, bounded like Connect's: a URL that refuses or hangs is a typo or a dead server,
 	// which waiting and retrying would only hide.
-	c, err := pms.NewClient(url, pms.WithClientInfo(acct.plexTV.ClientInfo()), pms.WithRetry(plexkit.RetryTransport{MaxRetries: -1}))
+	c, err := pms.NewClient(url, f.pmsOptions(pms.WithClientInfo(acct.plexTV.ClientInfo()), pms.WithRetry(plexkit.RetryTransport{MaxRetries: -1}))...)
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}
@@ -114,19 +115,23 @@ func askServer(f *Factory, servers []plextv.Resource) (*server, error) {
 	for i, s := range servers {
 		fmt.Fprintf(f.IO.ErrOut, "  %d. %s (%s)\n", i+1, s.Name, access(s))
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Which one? [1-%d] ", len(servers))
-	line, err := bufio.NewReader(f.IO.In).ReadString('\n')
-	if err != nil && line == "" {
-		return nil, errors.New("no server chosen: name one with --server")
+	in := bufio.NewReader(f.IO.In)
+	for {
+		fmt.Fprintf(f.IO.ErrOut, "Which one? [1-%d] ", len(servers))
+		line, err := in.ReadString('\n')
+		if err != nil && line == "" {
+			fmt.Fprintln(f.IO.ErrOut)
+			return nil, usageErrorf("no server chosen: name one with --server")
+		}
+		line = strings.TrimSpace(line)
+		if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(servers) {
+			return &server{res: servers[n-1]}, nil
+		}
+		if m := doctor.MatchServers(servers, line); len(m) == 1 {
+			return &server{res: m[0]}, nil
+		}
+		fmt.Fprintf(f.IO.ErrOut, "%q is none of them: answer a number from 1 to %d, or a server's name.\n", shortenWords(line, 40), len(servers))
 	}
-	line = strings.TrimSpace(line)
-	if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(servers) {
-		return &server{res: servers[n-1]}, nil
-	}
-	if m := doctor.MatchServers(servers, line); len(m) == 1 {
-		return &server{res: m[0]}, nil
-	}
-	return nil, usageErrorf("%q is none of the servers: name one with --server (%s)", line, strings.Join(doctor.ServerNames(servers), ", "))
 }
 
 // ref is what pms needs to reach the server: the resource, or only the URL the person named.
@@ -152,8 +157,8 @@ func serverRef(r plextv.Resource) pms.ServerRef {
 // connect races the server's connections and returns a client that presents the server's own
 // access token (the account's Plex JWT only when plex.tv lists none) and, on a 401, fetches the
 // resources again once and retries once with what they list then.
-func connect(ctx context.Context, acct *serverSession, s *server, extra ...pms.Option) (*pms.Client, error) {
-	opts := []pms.Option{
+func connect(ctx context.Context, f *Factory, acct *serverSession, s *server, extra ...pms.Option) (*pms.Client, error) {
+	opts := f.pmsOptions(
 		pms.WithClientInfo(acct.plexTV.ClientInfo()),
 		pms.WithRefetch(func(ctx context.Context) (pms.ServerRef, error) {
 			servers, err := acct.plexTV.Resources.Servers(ctx)
@@ -168,15 +173,21 @@ func connect(ctx context.Context, acct *serverSession, s *server, extra ...pms.O
 			}
 			return pms.ServerRef{}, fmt.Errorf("%s is no longer among the account's servers: the share was removed", s.res.Name)
 		}),
-	}
+	)
 	if s.res.AccessToken != "" {
 		opts = append(opts, pms.WithToken(s.res.AccessToken))
 	} else {
 		opts = append(opts, pms.WithTokenSource(acct.src))
 	}
+	if s.url == "" {
+		opts = append(opts, pms.WithPreferredConnection(lastConnection(f, s.res.ClientIdentifier)))
+	}
 	c, err := pms.Connect(ctx, s.ref(), append(opts, extra...)...)
 	if err != nil {
 		return nil, fmt.Errorf("cannot reach %s: %w (run `plexkit doctor --server %s`)", s.res.Name, err, s.res.Name)
+	}
+	if s.url == "" {
+		saveConnection(f, s.res.ClientIdentifier, c.BaseURL())
 	}
 	return c, nil
 }
@@ -184,19 +195,26 @@ func connect(ctx context.Context, acct *serverSession, s *server, extra ...pms.O
 // openServer is what every server command starts with: the account, the chosen server, and a
 // client connected to it, with the extra options given.
 func openServer(ctx context.Context, f *Factory, sel string, extra ...pms.Option) (*server, *pms.Client, error) {
+	_, s, c, err := openAccountServer(ctx, f, sel, extra...)
+	return s, c, err
+}
+
+// openAccountServer is openServer that also returns the account's session, for commands that
+// ask plex.tv more.
+func openAccountServer(ctx context.Context, f *Factory, sel string, extra ...pms.Option) (*serverSession, *server, *pms.Client, error) {
 	acct, err := openServerSession(ctx, f)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	s, err := selectServer(ctx, f, acct, sel)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	c, err := connect(ctx, acct, s, extra...)
+	c, err := connect(ctx, f, acct, s, extra...)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return s, c, nil
+	return acct, s, c, nil
 }
 
 // refused turns a server's refusal of method path into one line that names the cause: the
@@ -220,14 +238,27 @@ func (s *server) refused(method, path string, err error) error {
 	case errors.Is(err, plexkit.ErrUnauthorized) || errors.Is(err, plexkit.ErrForbidden):
 		return fmt.Errorf("%s refused %s %s (%d), even with the access token fetched again from plex.tv (see %s)", s.res.Name, method, path, plexkit.StatusOf(err), doc)
 	}
+	if status := plexkit.StatusOf(err); status != 0 {
+		var pe *plexkit.Error
+		why := http.StatusText(status)
+		if errors.As(err, &pe) && pe.Message != "" && pe.Message != why {
+			why += ": " + pe.Message
+		}
+		return explain(err, "%s answered %d (%s) to %s %s; see %s", s.res.Name, status, why, method, path, doc)
+	}
 	return fmt.Errorf("%s: %w", s.res.Name, err)
 }
 
-// access says what the account is on a server.
+// access says what the account is on a server: its owner, a member of the owner's Plex Home
+// (a managed or home user), or a friend the owner shared it with.
 func access(s plextv.Resource) string {
 	switch {
 	case s.Owned:
 		return "owner"
+	case s.Home && s.SourceTitle != "":
+		return "home user of " + s.SourceTitle
+	case s.Home:
+		return "home user"
 	case s.SourceTitle != "":
 		return "shared by " + s.SourceTitle
 	}
@@ -283,13 +314,19 @@ type connectionJSON struct {
 }
 
 func newServersCmd(f *Factory) *cobra.Command {
-	return &cobra.Command{
+	var wide bool
+	cmd := &cobra.Command{
 		Use:   "servers",
 		Short: "List the account's servers: owned and shared, with their connections",
 		Long: `List the Plex Media Servers of the account (GET /api/v2/resources): the ones it owns, where it
 is admin, and the ones shared with it, where it is a shared user. Server commands reach each
-server with the access token plex.tv lists for it, not with the account's Plex JWT.`,
+server with the access token plex.tv lists for it, not with the account's Plex JWT.
+
+CONNECTION is the connection plexkit uses first — the one that answered last time, else the
+preferred one (https before http; local, remote, relay) — and how many more plex.tv lists;
+--wide lists them all.`,
 		Example: `  plexkit servers
+  plexkit servers --wide
   plexkit servers --json | jq -r '.[].name'`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -324,27 +361,80 @@ server with the access token plex.tv lists for it, not with the account's Plex J
 				return nil
 			}
 			t := newTable(f.IO)
-			t.addRow("NAME", "ROLE", "ACCESS", "VERSION", "MACHINE ID", "CONNECTIONS")
+			if wide {
+				t.addRow("NAME", "ROLE", "ACCESS", "VERSION", "MACHINE ID", "CONNECTIONS")
+			} else {
+				t.addRow("NAME", "ROLE", "ACCESS", "VERSION", "CONNECTION")
+			}
 			for _, s := range servers {
-				t.addRow(s.Name, role(s), access(s), s.ProductVersion, s.ClientIdentifier, connectionSummary(s.Connections))
+				if wide {
+					t.addRow(s.Name, role(s), access(s), s.ProductVersion, s.ClientIdentifier, connectionSummary(s.Connections))
+					continue
+				}
+				t.addRow(s.Name, role(s), access(s), s.ProductVersion, firstConnection(s, lastConnection(f, s.ClientIdentifier)))
 			}
 			return t.render()
 		},
 	}
+	cmd.Flags().BoolVar(&wide, "wide", false, "show the machine identifier and every connection")
+	return cmd
+}
+
+// firstConnection is the connection plexkit tries first — last, when the server lists it (the
+// one that answered last time), else the best ranked — with its kind and the count of others.
+func firstConnection(s plextv.Resource, last string) string {
+	if len(s.Connections) == 0 {
+		return "none listed"
+	}
+	best := -1
+	for i, c := range s.Connections {
+		if last != "" && strings.TrimRight(c.URI, "/") == strings.TrimRight(last, "/") {
+			best = i
+			break
+		}
+		if best < 0 || connRank(c) < connRank(s.Connections[best]) {
+			best = i
+		}
+	}
+	c := s.Connections[best]
+	out := c.URI + " (" + connKind(c) + ")"
+	if n := len(s.Connections) - 1; n > 0 {
+		out += fmt.Sprintf(" +%d more", n)
+	}
+	return out
+}
+
+// connRank orders connections as pms.Connect prefers them: https before http, then local,
+// remote, relay.
+func connRank(c plextv.Connection) int {
+	r := 0
+	if !strings.HasPrefix(c.URI, "https:") && c.Protocol != "https" {
+		r += 3
+	}
+	switch {
+	case c.Relay:
+		r += 2
+	case !c.Local:
+		r++
+	}
+	return r
+}
+
+func connKind(c plextv.Connection) string {
+	switch {
+	case c.Relay:
+		return "relay"
+	case c.Local:
+		return "local"
+	}
+	return "remote"
 }
 
 // connectionSummary lists the connections' URIs with their kind.
 func connectionSummary(conns []plextv.Connection) string {
 	parts := make([]string, len(conns))
 	for i, c := range conns {
-		kind := "remote"
-		switch {
-		case c.Relay:
-			kind = "relay"
-		case c.Local:
-			kind = "local"
-		}
-		parts[i] = c.URI + " (" + kind + ")"
+		parts[i] = c.URI + " (" + connKind(c) + ")"
 	}
 	return strings.Join(parts, ", ")
 }

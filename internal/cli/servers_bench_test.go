@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"context"
 	"io"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/plexkit/plexkit/emulator"
+	"github.com/plexkit/plexkit/pms"
 )
 
 // BenchmarkItems streams a section of 20,000 items through `plexkit items`, piped, to measure
@@ -28,4 +32,56 @@ func BenchmarkItems(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(size*b.N)/b.Elapsed().Seconds(), "items/s")
+}
+
+// BenchmarkItemsJSON is BenchmarkItems with --json, beside the pms iterator alone over the same
+// emulator (the ceiling: what the listing costs before anything is printed). items/s of the two
+// compare the CLI's JSON output with the library's stream.
+func BenchmarkItemsJSON(b *testing.B) {
+	const size = 20000
+	e := emulator.New(emulator.Options{LibrarySize: size})
+	if err := e.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { e.Close() })
+	env, _ := srvLogin(b, e, "alice")
+	getenv := func(k string) string { return env[k] }
+	// A file, as stdout is: each unbuffered write is a system call.
+	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { devNull.Close() })
+	b.Run("cli", func(b *testing.B) {
+		var errOut strings.Builder
+		for b.Loop() {
+			streams := &IOStreams{In: strings.NewReader(""), Out: devNull, ErrOut: &errOut}
+			if code := Run([]string{"items", "1", "--server", "alice-nas", "--json"}, streams, getenv); code != 0 {
+				b.Fatalf("exit %d: %s", code, errOut.String())
+			}
+		}
+		b.ReportMetric(float64(size*b.N)/b.Elapsed().Seconds(), "items/s")
+	})
+	b.Run("iterator", func(b *testing.B) {
+		ctx := context.Background()
+		f := &Factory{IO: &IOStreams{}, Now: time.Now, Getenv: getenv}
+		f.resolve("", "")
+		for b.Loop() {
+			_, c, err := openServer(ctx, f, "alice-nas")
+			if err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			for _, err := range c.Library.Items(ctx, "1", pms.ItemsOptions{}) {
+				if err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			if n != size {
+				b.Fatalf("%d items, want %d", n, size)
+			}
+		}
+		b.ReportMetric(float64(size*b.N)/b.Elapsed().Seconds(), "items/s")
+	})
 }

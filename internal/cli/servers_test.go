@@ -334,7 +334,7 @@ func TestServerCommands(t *testing.T) {
 		},
 		{
 			name: "a section that does not exist", env: alice, args: []string{"items", "9", "--server", "alice-nas"},
-			code: 1, stderr: []string{"alice-nas", "404"},
+			code: 2, stderr: []string{"alice-nas has no library section 9 that this account sees; its sections: Movies (1), TV Shows (2)"},
 		},
 		{
 			name: "history with a limit", env: alice, args: []string{"history", "--server", "alice-nas", "--limit", "2"},

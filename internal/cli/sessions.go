@@ -32,6 +32,11 @@ server shared with you the call is refused, and no scope can change that.`,
 			if err != nil {
 				return s.refused(http.MethodGet, "/status/sessions", err)
 			}
+			if len(sessions) == 0 && !f.JSON && f.IO.OutTTY {
+				// A person sees a sentence; a script still gets the bare header.
+				_, err := fmt.Fprintf(f.IO.Out, "Nothing is playing on %s.\n", s.res.Name)
+				return err
+			}
 			return printList(f, sessions, []string{"USER", "TITLE", "TYPE", "STATE", "PLAYER", "PROGRESS"},
 				func(ss pms.Session) []string {
 					return []string{ss.User.Title, ss.DisplayTitle(), ss.Type, ss.Player.State, player(ss.Player), progress(ss)}

@@ -62,10 +62,14 @@ func loadScopes(dir string) ([]string, error) {
 
 // plexTVClient returns a plex.tv client (at --plextv) that identifies itself as dev.
 func plexTVClient(f *Factory, dev *devicekey.Device) (*plextv.Client, error) {
-	c, err := plextv.NewClient(
+	opts := []plextv.Option{
 		plextv.WithBaseURL(f.PlexTVURL),
 		plextv.WithClientInfo(plexkit.DefaultClientInfo(dev.ClientIdentifier)),
-	)
+	}
+	if hc := f.httpClient(); hc != nil {
+		opts = append(opts, plextv.WithHTTPClient(hc))
+	}
+	c, err := plextv.NewClient(opts...)
 	var oe *plextv.OptionError
 	if errors.As(err, &oe) && oe.Option == "WithBaseURL" {
 		return nil, usageErrorf("--plextv: %s", oe.Reason)
@@ -136,11 +140,13 @@ func newTokenCmd(f *Factory) *cobra.Command {
 than a day of its 7 days remains (a nonce and one exchange with plex.tv; the new token is saved,
 and two plexkit processes never refresh at once). --refresh forces a refresh.
 
-Use it in scripts as: curl -H "X-Plex-Token: $(plexkit token)" …
+Use it in scripts with this installation's client identifier, which plex.tv requires beside the
+token (see the examples).
 With --json: {"token", "expiresAt", "clientIdentifier"}. Without a login, exits 1.`,
 		Example: `  plexkit token
   plexkit token --refresh
-  curl -H "X-Plex-Token: $(plexkit token)" -H 'Accept: application/json' https://clients.plex.tv/api/v2/user`,
+  CID=$(plexkit key show --kid --json | jq -r .clientIdentifier)
+  curl -sf -H "X-Plex-Token: $(plexkit token)" -H "X-Plex-Client-Identifier: $CID" -H 'Accept: application/json' https://clients.plex.tv/api/v2/user`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()

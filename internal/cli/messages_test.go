@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/plexkit/plexkit/emulator"
+)
+
+// runTTY runs plexkit with stdin text and stdout and stderr terminals.
+func runTTY(t testing.TB, env map[string]string, stdin string, args ...string) cliResult {
+	t.Helper()
+	streams, in, out, errOut := TestIO()
+	in.WriteString(stdin)
+	streams.OutTTY, streams.ErrTTY = true, true
+	code := Run(args, streams, func(k string) string { return env[k] })
+	return cliResult{code: code, stdout: out.String(), stderr: errOut.String(), configDir: env[EnvConfigDir], environment: env}
+}
+
+// TestMessages holds the wording fixes of issue 13 (items 7 and 8): each case is a message that
+// used to mislead.
+func TestMessages(t *testing.T) {
+	t.Parallel()
+	e := srvEmulator(t)
+	alice, _ := srvLogin(t, e, "alice")
+
+	t.Run("no sessions on a terminal", func(t *testing.T) {
+		t.Parallel()
+		r := runTTY(t, alice, "", "sessions", "--server", emulator.ServerAliceVault).mustSucceed(t)
+		if r.stdout != "Nothing is playing on alice-vault.\n" {
+			t.Errorf("stdout %q", r.stdout)
+		}
+		piped := runCLIWith(t, alice, false, "sessions", "--server", emulator.ServerAliceVault).mustSucceed(t)
+		if piped.stdout != "USER\tTITLE\tTYPE\tSTATE\tPLAYER\tPROGRESS\n" {
+			t.Errorf("piped stdout %q, want the header alone", piped.stdout)
+		}
+	})
+
+	t.Run("the server prompt asks again", func(t *testing.T) {
+		t.Parallel()
+		r := runTTY(t, alice, "7\nnope\n2\n", "sessions")
+		r.mustSucceed(t)
+		if strings.Count(r.stderr, "Which one?") != 3 || !strings.Contains(r.stderr, `"nope" is none of them`) {
+			t.Errorf("stderr %q", r.stderr)
+		}
+		if r.stdout != "Nothing is playing on alice-vault.\n" {
+			t.Errorf("the second server was not chosen: %q", r.stdout)
+		}
+		r = runTTY(t, alice, "junk\n", "sessions")
+		r.expect(t, ExitUsage, "no server chosen")
+	})
+
+	t.Run("--endpoint names its own bad method", func(t *testing.T) {
+		t.Parallel()
+		r := runCLI(t, nil, "", "doctor", "--endpoint", "FOO /bar")
+		r.expect(t, ExitUsage, `--endpoint "FOO /bar": FOO is not an HTTP method`)
+		if strings.Contains(r.stderr, "--method") {
+			t.Errorf("blames --method: %q", r.stderr)
+		}
+	})
+
+	t.Run("doctor with an unknown PIN", func(t *testing.T) {
+		t.Parallel()
+		r := runCLIWith(t, alice, false, "doctor", "--server", "alice-nas", "--pin", "42")
+		r.expect(t, ExitFailure)
+		if !strings.HasSuffix(r.stdout, "The call would be accepted, but the PIN failed: see above.\n") {
+			t.Errorf("stdout ends %q", r.stdout[max(0, len(r.stdout)-120):])
+		}
+	})
+
+	t.Run("login while logged in", func(t *testing.T) {
+		t.Parallel()
+		env := map[string]string{}
+		for k, v := range alice {
+			env[k] = v
+		}
+		env[EnvConfigDir] = filepath.Join(t.TempDir(), "plexkit")
+		loginAs(t, e, env, "alice")
+		env[EnvLegacyToken] = e.LegacyToken("bob")
+		r := runCLIWith(t, env, false, "login").mustSucceed(t)
+		if !strings.Contains(r.stderr, "Already logged in as alice (the token is valid until ") || !strings.Contains(r.stderr, "this login replaces it") {
+			t.Errorf("stderr %q", r.stderr)
+		}
+	})
+
+	t.Run("key import of a PEM file", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		pem := filepath.Join(dir, "k.pem")
+		if err := os.WriteFile(pem, []byte("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIP+ntmSfmEb8H0Gl3fOxOQiYPPlTwrIvc3BHZfIHDx7v\n-----END PRIVATE KEY-----\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := runCLI(t, nil, "", "key", "import", "--private", pem, "--public", pem)
+		r.expect(t, ExitFailure, "is a PEM file", "openssl pkey")
+		if strings.Contains(r.stderr, "backup") {
+			t.Errorf("gives the advice for a damaged device.key: %q", r.stderr)
+		}
+	})
+
+	t.Run("a PIN's expiry in RFC 3339", func(t *testing.T) {
+		t.Parallel()
+		env := emulatorEnv(t, e)
+		approvePins(t, e, "alice")
+		r := runCLIWith(t, env, false, "login").mustSucceed(t)
+		if !strings.Contains(r.stderr, "The PIN expires at 20") || !strings.Contains(r.stderr, "Z.\n") {
+			t.Errorf("stderr %q", r.stderr)
+		}
+	})
+}
