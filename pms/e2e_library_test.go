@@ -139,9 +139,18 @@ func TestWatchStateEndToEnd(t *testing.T) {
 		if err != nil || other.ViewCount != 0 {
 			t.Errorf("%s: alice's watch shows in carol's state: %+v, %v", enc, other, err)
 		}
-		deck := collectItems(t, alice.Library.OnDeck(ctx, "2", pms.ItemsOptions{}))
-		if !slices.ContainsFunc(deck, func(d pms.Item) bool { return d.RatingKey == leaves[1].RatingKey }) {
-			t.Errorf("%s: after episode 1 is watched, episode 2 is not On Deck: %d items", enc, len(deck))
+		for name, seq := range map[string]func(func(pms.Item, error) bool){
+			"On Deck":                  alice.Library.OnDeck(ctx, "2", pms.ItemsOptions{}),
+			"On Deck of every section": alice.Library.OnDeck(ctx, "", pms.ItemsOptions{}),
+			"Continue Watching":        alice.Library.ContinueWatching(ctx, "2", pms.ItemsOptions{}),
+		} {
+			deck := collectItems(t, seq)
+			if !slices.ContainsFunc(deck, func(d pms.Item) bool { return d.RatingKey == leaves[1].RatingKey }) {
+				t.Errorf("%s: after episode 1 is watched, episode 2 is not in %s: %d items", enc, name, len(deck))
+			}
+		}
+		if deck := collectItems(t, carol.Library.OnDeck(ctx, "2", pms.ItemsOptions{})); slices.ContainsFunc(deck, func(d pms.Item) bool { return d.RatingKey == leaves[1].RatingKey }) {
+			t.Errorf("%s: alice's next episode is On Deck for carol", enc)
 		}
 		must(t, alice.Watch.MarkUnwatched(ctx, ep))
 		if it, _ := alice.Metadata.Get(ctx, ep); it == nil || it.ViewCount != 0 {

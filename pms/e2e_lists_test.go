@@ -108,6 +108,14 @@ func TestCollectionsEndToEnd(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("%s: after Add, the collection holds %v, want %v", enc, got, want)
 		}
+		must(t, c.Collections.Move(ctx, id, movies[2], ""))
+		if got := keysOf(collectItems(t, c.Collections.Items(ctx, id, pms.ItemsOptions{}))); len(got) != 3 || got[0] != movies[2] {
+			t.Errorf("%s: after Move to the top, %v", enc, got)
+		}
+		must(t, c.Collections.Move(ctx, id, movies[2], movies[1]))
+		if got := keysOf(collectItems(t, c.Collections.Items(ctx, id, pms.ItemsOptions{}))); len(got) != 3 || slices.Index(got, movies[2]) != slices.Index(got, movies[1])+1 {
+			t.Errorf("%s: after Move after %s, %v", enc, movies[1], got)
+		}
 		must(t, c.Collections.Remove(ctx, id, movies[0]))
 		got = keysOf(collectItems(t, c.Collections.Items(ctx, id, pms.ItemsOptions{})))
 		if len(got) != 2 || slices.Contains(got, movies[0]) {
