@@ -157,3 +157,34 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestSharedUserRefusedEverywhere checks, area by area, that an admin operation called with a
+// shared user's token fails with the typed refusal — and is accepted with the owner's — before
+// any state is touched, whether or not the emulator models what the operation changes.
+func TestSharedUserRefusedEverywhere(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t, emulator.Options{LibrarySize: 50})
+	ctx := context.Background()
+	const movie = "1000000004"
+	calls := map[string]func(c *pms.Client) error{
+		"Metadata.Refresh":       func(c *pms.Client) error { return c.Metadata.Refresh(ctx, movie) },
+		"Metadata.Match":         func(c *pms.Client) error { return c.Metadata.Match(ctx, movie, "plex://movie/5d776", "x", 2000) },
+		"Metadata.Unmatch":       func(c *pms.Client) error { return c.Metadata.Unmatch(ctx, movie) },
+		"Library.RefreshAll":     func(c *pms.Client) error { return c.Library.RefreshAll(ctx, false) },
+		"Library.CancelRefresh":  func(c *pms.Client) error { return c.Library.CancelRefresh(ctx, "1") },
+		"Butler.StopAll":         func(c *pms.Client) error { return c.Butler.StopAll(ctx) },
+		"Server.CheckForUpdates": func(c *pms.Client) error { return c.Server.CheckForUpdates(ctx) },
+		"Server.Devices":         func(c *pms.Client) error { _, err := c.Server.Devices(ctx); return err },
+		"Statistics.Resources":   func(c *pms.Client) error { _, err := c.Statistics.Resources(ctx, pms.TimespanSeconds); return err },
+		"Sessions.Terminate":     func(c *pms.Client) error { return c.Sessions.Terminate(ctx, "x9y8z7", "maintenance") },
+	}
+	alice, bob := clientFor(t, e, "alice", nas), clientFor(t, e, "bob", nas)
+	for name, call := range calls {
+		if err := call(bob); !refusedAsSharedUser(err) {
+			t.Errorf("bob's %s = %v, want a refusal", name, err)
+		}
+		if err := call(alice); err != nil {
+			t.Errorf("alice's %s = %v", name, err)
+		}
+	}
+}

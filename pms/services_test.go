@@ -425,3 +425,62 @@ func TestDownloadLogs(t *testing.T) {
 		t.Errorf("DownloadLogs from a 404 = %v", err)
 	}
 }
+
+// TestMoreReadsDecodeBothEncodings covers the reads the emulator does not model yet, from
+// reference-shaped answers (plex-beyond-spec B.2, B.8).
+func TestMoreReadsDecodeBothEncodings(t *testing.T) {
+	t.Parallel()
+	f := newFakePMS(t, map[string]canned{
+		"GET /library/metadata/7/related": {
+			json: `{"MediaContainer":{"size":1,"Hub":[{"hubIdentifier":"movie.similar","context":"hub.movie.similar","title":"Related Movies","type":"movie","size":1,"more":true,"Metadata":[{"ratingKey":"8","type":"movie","title":"Aliens"}]}]}}`,
+			xml:  `<MediaContainer size="1"><Hub hubIdentifier="movie.similar" context="hub.movie.similar" title="Related Movies" type="movie" size="1" more="1"><Video ratingKey="8" type="movie" title="Aliens"/></Hub></MediaContainer>`,
+		},
+		"GET /library/metadata/7/similar": {
+			json: `{"MediaContainer":{"size":1,"Metadata":[{"ratingKey":"9","type":"movie","title":"Alien 3"}]}}`,
+			xml:  `<MediaContainer size="1"><Video ratingKey="9" type="movie" title="Alien 3"/></MediaContainer>`,
+		},
+		"GET /library/metadata/7/extras": {
+			json: `{"MediaContainer":{"size":1,"Metadata":[{"ratingKey":"70","type":"clip","subtype":"trailer","extraType":1,"title":"Trailer","duration":120000}]}}`,
+			xml:  `<MediaContainer size="1"><Video ratingKey="70" type="clip" subtype="trailer" extraType="1" title="Trailer" duration="120000"/></MediaContainer>`,
+		},
+		"GET /transcode/sessions": {
+			json: `{"MediaContainer":{"size":1,"TranscodeSession":[{"key":"vv3w","throttled":false,"progress":12.5,"speed":3.1,"videoDecision":"transcode","audioDecision":"copy","container":"mpegts","videoCodec":"h264","audioCodec":"aac"}]}}`,
+			xml:  `<MediaContainer size="1"><TranscodeSession key="vv3w" throttled="0" progress="12.5" speed="3.1" videoDecision="transcode" audioDecision="copy" container="mpegts" videoCodec="h264" audioCodec="aac"/></MediaContainer>`,
+		},
+		"GET /library/metadata/60": {
+			json: `{"MediaContainer":{"size":1,"Metadata":[{"ratingKey":"60","key":"/library/collections/60/children","type":"collection","title":"Test Collection","subtype":"movie","smart":false,"childCount":1,"librarySectionID":1,"librarySectionTitle":"Movies"}]}}`,
+			xml:  `<MediaContainer size="1"><Directory ratingKey="60" key="/library/collections/60/children" type="collection" title="Test Collection" subtype="movie" smart="0" childCount="1" librarySectionID="1" librarySectionTitle="Movies"/></MediaContainer>`,
+		},
+		"GET /statistics/media": {
+			json: `{"MediaContainer":{"size":2,"Account":[{"id":1,"name":"alice"}],"StatisticsMedia":[{"accountID":1,"deviceID":12,"timespan":4,"at":1735800000,"metadataType":4,"count":2,"duration":5400}]}}`,
+			xml:  `<MediaContainer size="2"><Account id="1" name="alice"/><StatisticsMedia accountID="1" deviceID="12" timespan="4" at="1735800000" metadataType="4" count="2" duration="5400"/></MediaContainer>`,
+		},
+	})
+	ctx := context.Background()
+	for enc, c := range f.clients(t) {
+		hubs, err := c.Library.Related(ctx, "7")
+		if err != nil || len(hubs) != 1 || hubs[0].HubIdentifier != "movie.similar" || !bool(hubs[0].More) || len(hubs[0].Items) != 1 || hubs[0].Items[0].Title != "Aliens" {
+			t.Errorf("%s: Related = %+v, %v", enc, hubs, err)
+		}
+		sim, err := c.Library.Similar(ctx, "7")
+		if err != nil || len(sim) != 1 || sim[0].Title != "Alien 3" {
+			t.Errorf("%s: Similar = %+v, %v", enc, sim, err)
+		}
+		extras, err := c.Metadata.Extras(ctx, "7")
+		if err != nil || len(extras) != 1 || extras[0].Subtype != "trailer" || extras[0].ExtraType != 1 {
+			t.Errorf("%s: Extras = %+v, %v", enc, extras, err)
+		}
+		ts, err := c.Server.TranscodeSessions(ctx)
+		if err != nil || len(ts) != 1 || ts[0].VideoDecision != "transcode" || ts[0].Progress != 12.5 {
+			t.Errorf("%s: TranscodeSessions = %+v, %v", enc, ts, err)
+		}
+		col, err := c.Collections.Get(ctx, "60")
+		if err != nil || col.Title != "Test Collection" || col.ChildCount != 1 || col.Subtype != "movie" {
+			t.Errorf("%s: Collections.Get = %+v, %v", enc, col, err)
+		}
+		ms, err := c.Statistics.Media(ctx, pms.TimespanHours)
+		if err != nil || len(ms.Samples) != 1 || ms.Samples[0].Duration != 5400 || len(ms.Accounts) != 1 {
+			t.Errorf("%s: Statistics.Media = %+v, %v", enc, ms, err)
+		}
+	}
+}
