@@ -44,6 +44,9 @@ type Options struct {
 	// GET /api/v2/auth/nonce answers 429 (default 10; negative: no limit). Plex publishes no
 	// number; benchmarks and load tests turn the limit off.
 	NoncesPerMinute int
+	// Fixture, when set, replaces the seeded accounts and servers with the ones it describes
+	// (see LoadFixture). LibrarySize then applies to nothing.
+	Fixture *Fixture
 	// Logf, when set, receives one line per request: listener, method, path (never the query,
 	// which may hold a token), status and duration.
 	Logf func(format string, args ...any)

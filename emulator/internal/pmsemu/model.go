@@ -777,6 +777,15 @@ func (st *Store) AddItem(it Item) (int, bool) {
 	if it.UpdatedAt == 0 {
 		it.UpdatedAt = it.AddedAt
 	}
+	if ext := playableExt[it.Type]; ext != "" && it.Media == nil {
+		// A playable item gets a file like a generated one's, in its top-level item's folder.
+		folder := it.Title
+		for p := it.ParentRatingKey; p != 0; {
+			up, _ := st.rawLocked(p)
+			folder, p = up.Title, up.ParentRatingKey
+		}
+		it.Media = []Media{sec.media(it, folder, mix(sec.seed, uint64(it.RatingKey)), ext)}
+	}
 	c := cloneItem(it)
 	st.static[it.RatingKey] = &c
 	st.kids[parent] = append(st.kids[parent], it.RatingKey)
@@ -784,6 +793,9 @@ func (st *Store) AddItem(it Item) (int, bool) {
 	st.publish(Event{Kind: EventAdded, SectionKey: it.SectionKey, RatingKey: it.RatingKey, At: now})
 	return it.RatingKey, true
 }
+
+// playableExt is the file extension of a playable type's media.
+var playableExt = map[string]string{"movie": "mkv", "episode": "mkv", "track": "flac", "photo": "jpg"}
 
 // AddHistory records that account (server-local id) watched rk at viewedAt.
 func (st *Store) AddHistory(account, rk int, viewedAt time.Time) (HistoryEntry, bool) {

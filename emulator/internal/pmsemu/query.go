@@ -301,6 +301,11 @@ func parseFilters(raw string) (*node, error) {
 func parseClause(key, val string) (*clause, bool, error) {
 	op := "="
 	switch {
+	case strings.HasSuffix(key, "!=") && len(key) > 2:
+		// The second "=" escaped into the key, as a client that encodes keys sends "!==".
+		key, op = key[:len(key)-2], "!=="
+	case strings.HasSuffix(key, "=") && len(key) > 1:
+		key, op = key[:len(key)-1], "=="
 	case strings.HasSuffix(key, "!") && strings.HasPrefix(val, "="):
 		key, val, op = key[:len(key)-1], val[1:], "!=="
 	case strings.HasSuffix(key, "!"):
