@@ -133,12 +133,8 @@ func (l *lists) collectionCreate(c *call) {
 	l.writeCollections(c, []*collection{col})
 }
 
-// sectionCollections serves GET /library/sections/{id}/collections.
-func (l *lists) sectionCollections(c *call) {
-	sec := l.h.sectionFor(c, 2)
-	if sec == nil {
-		return
-	}
+// inSection returns the collections of sec, oldest first.
+func (l *lists) inSection(sec *Section) []*collection {
 	l.mu.Lock()
 	var cols []*collection
 	for _, col := range l.collections {
@@ -148,7 +144,7 @@ func (l *lists) sectionCollections(c *call) {
 	}
 	l.mu.Unlock()
 	slices.SortFunc(cols, func(a, b *collection) int { return a.id - b.id })
-	l.writeCollections(c, cols)
+	return cols
 }
 
 // collectionItems serves GET /library/collections/{id}/items (and …/children).

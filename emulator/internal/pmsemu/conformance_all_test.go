@@ -1,6 +1,7 @@
 package pmsemu
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -58,6 +59,67 @@ func TestConformanceEveryOperation(t *testing.T) {
 			}
 			if err := validate(t, doc, op, r, resp, body); err != nil {
 				t.Errorf("%s %s does not follow the spec's %s: %v\nbody: %.2000s", r.Method, r.URL.RequestURI(), op.OperationID, err, body)
+			}
+		})
+	}
+}
+
+// TestEveryOperationInXML sends every operation as TestConformanceEveryOperation does, but the
+// way python-plexapi and Tautulli do, without asking for JSON: the answer must be a success, and
+// a body must be well-formed XML whose root is the element the JSON answer's top-level key names.
+func TestEveryOperationInXML(t *testing.T) {
+	t.Parallel()
+	doc, err := loadSpec()
+	if err != nil {
+		t.Fatalf("loading the embedded spec: %v", err)
+	}
+	for _, op := range spec.Operations() {
+		t.Run(op.OperationID, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, nil)
+			var state map[string]string
+			if setup := setups[op.OperationID]; setup != nil {
+				state = setup(t, f)
+			}
+			r := specRequest(t, doc, f.http.URL, op, state)
+			r.Header.Set("X-Plex-Token", ownerToken)
+			resp, err := f.http.Client().Do(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode < 200 || resp.StatusCode > 299 {
+				t.Fatalf("%s %s: status %d: %.500s", r.Method, r.URL.RequestURI(), resp.StatusCode, body)
+			}
+			ct := resp.Header.Get("Content-Type")
+			if emptyAnswers[op.OperationID].contentType == "json" && ct != contentXML {
+				t.Fatalf("Content-Type %q, want %q", ct, contentXML)
+			}
+			if ct != contentXML {
+				return
+			}
+			dec := xml.NewDecoder(bytes.NewReader(body))
+			var root string
+			for {
+				tok, err := dec.Token()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("not well-formed XML: %v\n%.1000s", err, body)
+				}
+				if se, ok := tok.(xml.StartElement); ok && root == "" {
+					root = se.Name.Local
+				}
+			}
+			// The root the spec's JSON answer is wrapped in (MediaContainer, ButlerTasks).
+			want, _, _ := strings.Cut(strings.TrimPrefix(emptyAnswers[op.OperationID].json, `{"`), `"`)
+			if root != want {
+				t.Errorf("root element %q, want %q", root, want)
 			}
 		})
 	}

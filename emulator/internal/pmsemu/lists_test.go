@@ -385,3 +385,25 @@ func TestListPathsBeyondTheSpec(t *testing.T) {
 		t.Errorf("a friend analyzing: %d, want 401", resp.status)
 	}
 }
+
+func TestSmartCollection(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	query := func(sec string) string {
+		return url.QueryEscape("server://" + testMachineID + "/com.plexapp.plugins.library/library/sections/" + sec + "/all?type=1&sort=year:desc,titleSort&limit=3")
+	}
+	col := getList(t, f, req{method: "POST", path: "/library/collections?sectionId=1&title=Newest&smart=1&uri=" + query("1")}).MediaContainer.Metadata[0]
+	if !col.Smart || col.ChildCount != 3 {
+		t.Fatalf("smart collection: %+v", col)
+	}
+	want := keysOf(getList(t, f, req{path: "/library/sections/1/all?type=1&sort=year:desc,titleSort&limit=3"}))
+	if got := keysOf(getList(t, f, req{path: "/library/collections/" + col.RatingKey + "/items"})); !slices.Equal(got, want) {
+		t.Errorf("items %v, want the query's %v", got, want)
+	}
+	if resp := f.do(t, req{method: "PUT", path: "/library/collections/" + col.RatingKey + "/items?uri=" + itemsURI(want[0]), token: ownerToken}); resp.status != 400 {
+		t.Errorf("adding to a smart collection: %d, want 400", resp.status)
+	}
+	if resp := f.do(t, req{method: "POST", path: "/library/collections?sectionId=1&title=X&smart=1&uri=" + query("5"), token: ownerToken}); resp.status != 400 {
+		t.Errorf("a smart collection of another section's query: %d, want 400", resp.status)
+	}
+}

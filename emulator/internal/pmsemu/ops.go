@@ -28,6 +28,7 @@ type ops struct {
 func registerOps(h *handler) {
 	o := &ops{h: h, prefs: map[string]string{}, butler: map[string]*activity{}}
 	l := newLists(h)
+	h.lists = l
 	for id, fn := range map[string]func(*call){
 		"preferencesGetSlash":      o.prefsList,
 		"preferencesGetGet":        o.prefsGet,
@@ -71,7 +72,6 @@ func registerOps(h *handler) {
 		"libraryCollectionCollectionPutItemsItem":     l.collectionRemove,
 		"libraryCollectionCollectionPutItemsItemMove": l.collectionMove,
 		"librarySectionDeleteCollectionCollection":    l.collectionDelete,
-		"librarySectionGetCollections":                l.sectionCollections,
 	} {
 		h.ops[id] = fn
 	}
