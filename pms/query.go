@@ -365,5 +365,8 @@ func ParseSort(s string) ([]Sort, error) {
 		}
 		out = append(out, st)
 	}
+	if _, err := encodeSorts(out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
