@@ -3,7 +3,10 @@ package pms_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/plexkit/plexkit"
@@ -267,4 +270,36 @@ func TestServerReadsEndToEnd(t *testing.T) {
 
 func hasTag(tags []pms.Tag, name string) bool {
 	return slices.ContainsFunc(tags, func(t pms.Tag) bool { return t.Tag == name })
+}
+
+// TestURLEndToEnd checks that a URL built for another program works on its own — its
+// transient token is accepted by the server — and carries neither of the client's tokens.
+func TestURLEndToEnd(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t, emulator.Options{LibrarySize: 50})
+	ctx := context.Background()
+	token := accessToken(t, e, "alice", nas)
+	c := clientFor(t, e, "alice", nas)
+	u, err := c.Metadata.URL(ctx, "/library/metadata/1000000003", nil)
+	must(t, err)
+	if strings.Contains(u, token) || !strings.Contains(u, "X-Plex-Token=transient-") {
+		t.Fatalf("URL %s: want a transient token, not the client's", plexkit.RedactURL(u))
+	}
+	resp, err := http.Get(u) // no header, no client: what a browser does
+	must(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `title="Sintel"`) {
+		t.Errorf("GET of the URL = %d %.200s", resp.StatusCode, body)
+	}
+	// Bob's URLs carry bob's access: an admin operation stays refused through them.
+	bob := clientFor(t, e, "bob", nas)
+	u, err = bob.Metadata.URL(ctx, "/status/sessions", nil)
+	must(t, err)
+	resp, err = http.Get(u)
+	must(t, err)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
+		t.Errorf("bob's transient URL of /status/sessions = %d, want a refusal", resp.StatusCode)
+	}
 }
