@@ -23,6 +23,8 @@ func init() { register(newAPICmd) }
 type apiOptions struct {
 	server string
 	plexTV string // "" for a server; plexTVDefault or a URL for plex.tv
+	// plexTVURL is the global --plextv given before the command (see Args).
+	plexTVURL string
 	method string
 	path   string
 	fields []string
@@ -47,14 +49,21 @@ arguments of almost every operation in the query. The answer is printed as inden
 --xml asks for XML instead and prints it as the server sends it, which is what Plex answers
 clients that do not ask for JSON. A refused call (non-2xx) exits 1 with its cause in one line.
 
-With api, --plextv takes its URL after an equals sign (--plextv=URL); alone it means the
-configured plex.tv (` + EnvPlexTVURL + `, else ` + DefaultPlexTVURL + `).`,
+After api, --plextv selects plex.tv as the target: alone, the configured one (` + EnvPlexTVURL + `,
+else ` + DefaultPlexTVURL + `); --plextv=URL another. Before api, as for every command, --plextv URL
+only says which plex.tv to use.`,
 		Example: `  plexkit api /library/sections
   plexkit api GET /library/sections/1/all -f type=1 -f sort=addedAt:desc -f X-Plex-Container-Size=5
   plexkit api --server alice-nas PUT /:/scrobble -f key=1234 -f identifier=com.plexapp.plugins.library
   plexkit api --xml /identity
   plexkit api --plextv /api/v2/user`,
 		Args: func(cmd *cobra.Command, args []string) error {
+			// "plexkit --plextv URL api …", the global flag, reaches this command's --plextv,
+			// which takes a value only after "=": the URL arrives as the first argument. It means
+			// what it means for every command — which plex.tv to use — not a call to plex.tv.
+			if o.plexTV == plexTVDefault && len(args) > 1 && (strings.HasPrefix(args[0], "http://") || strings.HasPrefix(args[0], "https://")) {
+				o.plexTVURL, o.plexTV, args = args[0], "", args[1:]
+			}
 			switch len(args) {
 			case 1:
 				o.method, o.path = http.MethodGet, args[0]
@@ -116,6 +125,9 @@ func runAPI(ctx context.Context, f *Factory, o apiOptions) error {
 	q, err := apiQuery(o)
 	if err != nil {
 		return err
+	}
+	if o.plexTVURL != "" {
+		f.PlexTVURL = o.plexTVURL
 	}
 	if o.plexTV != "" && o.server != "" {
 		return usageErrorf("--server and --plextv name different targets: give one")
