@@ -25,10 +25,10 @@ type apiOptions struct {
 	plexTV string // "" for a server; plexTVDefault or a URL for plex.tv
 	// plexTVURL is the global --plextv given before the command (see Args).
 	plexTVURL string
-	method string
-	path   string
-	fields []string
-	xml    bool
+	method    string
+	path      string
+	fields    []string
+	xml       bool
 }
 
 // plexTVDefault is --plextv given without a URL: the plex.tv of the configuration.
