@@ -69,12 +69,10 @@ async function api(method, path) {
   return text ? JSON.parse(text) : undefined;
 }
 
-/** State of the emulator that arguments refer to: real items and a real history entry. */
+/** State of the emulator that arguments refer to: real items. */
 async function fixtures() {
   const page = await api('GET', '/library/sections/1/all?X-Plex-Container-Start=0&X-Plex-Container-Size=3');
-  const keys = page.MediaContainer.Metadata.map((m) => m.ratingKey);
-  const history = (await api('GET', '/status/sessions/history/all')).MediaContainer.Metadata;
-  return { keys, historyIds: history.map((h) => h.historyKey.split('/').pop()) };
+  return { keys: page.MediaContainer.Metadata.map((m) => m.ratingKey) };
 }
 
 const uriOf = (...keys) => `server://${nas.machineIdentifier}/com.plexapp.plugins.library/library/metadata/${keys.join(',')}`;
@@ -90,7 +88,6 @@ function overrides(state) {
     metadataId: rk,
     ratingKey: rk,
     key: rk,
-    historyId: state.historyIds[0],
     sectionId: 1,
     librarySectionID: 1,
     uri: uriOf(rk),
@@ -132,9 +129,13 @@ const setups = {
   // The SDK leaves title and type optional; a collection needs a title.
   'collections.createCollection': async () => ({ title: 'plexjs', type: 1 }),
   'playQueue.createPlayQueue': async (state) => ({ type: 'video', key: `/library/metadata/${state.keys[0]}` }),
-  // Deletions take items of their own, so the operations after them still find theirs.
-  'library.deleteMetadataItem': async (state) => ({ ids: state.keys[2] }),
-  'status.deleteHistoryItem': async (state) => ({ historyId: state.historyIds.at(-1) }),
+  // Deleting takes the thing away for real: these delete what no other operation uses.
+  'library.deleteMetadataItem': async () => {
+    const page = await api('GET', '/library/sections/1/all?X-Plex-Container-Start=10&X-Plex-Container-Size=1');
+    return { ids: page.MediaContainer.Metadata[0].ratingKey };
+  },
+  'status.getHistoryItem': async () => ({ historyId: Number(await historyID(0)) }),
+  'status.deleteHistory': async () => ({ historyId: Number(await historyID(-1)) }),
   'butler.stopTask': async () => {
     await api('POST', '/butler/BackupDatabase');
     return { task: 'BackupDatabase' };
@@ -145,6 +146,12 @@ const setups = {
     return { activityId: acts.find((a) => a.title === 'Optimize Database').uuid };
   },
 };
+
+/** The id of alice-nas's i-th history entry (from the end when negative). */
+async function historyID(i) {
+  const entries = (await api('GET', '/status/sessions/history/all')).MediaContainer.Metadata;
+  return entries.at(i).historyKey.split('/').pop();
+}
 
 /** Follows zod (v3 API) wrappers to the schema that says what the value is. */
 function unwrap(s) {

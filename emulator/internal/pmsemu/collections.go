@@ -263,10 +263,50 @@ func (l *lists) collectionDelete(c *call) {
 		}
 		return
 	}
+	l.deleteCollection(col)
+	writeOK(c)
+}
+
+// collectionAt returns the collection whose rating key is the whole of path segment 2 (as in
+// /library/metadata/{id}) if c's caller sees its section, else nil.
+func (l *lists) collectionAt(c *call) *collection {
+	id, err := strconv.Atoi(pathSegment(c.r.URL.Path, 2))
+	if err != nil {
+		return nil
+	}
+	l.mu.Lock()
+	col := l.collections[id]
+	l.mu.Unlock()
+	if col == nil || !c.canSee(col.section) {
+		return nil
+	}
+	return col
+}
+
+// asMetadata extends the library's GET and DELETE /library/metadata/{id} to collections, which
+// are library items on a PMS (python-plexapi reloads and deletes them there); any other id goes
+// to the library's own handlers, get and del.
+func (l *lists) asMetadata(get, del func(*call)) (func(*call), func(*call)) {
+	return func(c *call) {
+			if col := l.collectionAt(c); col != nil {
+				l.writeCollections(c, []*collection{col})
+				return
+			}
+			get(c)
+		}, func(c *call) {
+			if col := l.collectionAt(c); col != nil {
+				l.deleteCollection(col)
+				serveEmpty(c, "libraryMetadataDeleteSlash")
+				return
+			}
+			del(c)
+		}
+}
+
+func (l *lists) deleteCollection(col *collection) {
 	l.mu.Lock()
 	delete(l.collections, col.id)
 	keys := col.keys
 	l.mu.Unlock()
 	l.tag(col, keys, false)
-	writeOK(c)
 }

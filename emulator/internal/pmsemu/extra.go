@@ -33,6 +33,7 @@ var extraRoutes = []extraRoute{
 	{"GET", "/library/sections/{id}/refresh", spec.RoleAdmin, "librarySectionPostRefresh"},
 	{"POST", "/library/sections/{id}/analyze", spec.RoleAdmin, "librarySectionPutAnalyze"},
 	{"GET", "/library/collections/{id}/children", spec.RoleShared, "libraryCollectionCollectionGetItems"},
+	{"DELETE", "/library/collections/{id}/items/{item}", spec.RoleAdmin, "libraryCollectionCollectionPutItemsItem"},
 	{"GET", "/library/sections/{id}/onDeck", spec.RoleShared, "x.onDeck"},
 	{"GET", "/library/sections/{id}/recentlyAdded", spec.RoleShared, "x.recentlyAdded"},
 	{"GET", "/library/sections/{id}/firstCharacter", spec.RoleShared, "librarySectionGetFirstCharaters"},

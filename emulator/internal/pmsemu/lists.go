@@ -47,7 +47,7 @@ type entry struct {
 	id, rk int
 }
 
-// newEntries gives each of keys an entry id. Called with l.mu held.
+// newEntriesLocked gives each of keys an entry id. Called with l.mu held.
 func (l *lists) newEntriesLocked(keys []int) []entry {
 	out := make([]entry, len(keys))
 	for i, rk := range keys {
@@ -57,7 +57,7 @@ func (l *lists) newEntriesLocked(keys []int) []entry {
 	return out
 }
 
-// errNoItems and the other resolve errors explain a uri that names nothing the caller may list.
+// errBadURI and errNoItems explain a uri that cannot be read, or names nothing the caller sees.
 var (
 	errBadURI  = errors.New("uri: want server://<machine>/com.plexapp.plugins.library/library/metadata/<ids> or …/library/sections/<id>/all?<query>")
 	errNoItems = errors.New("uri: names no item you can see")

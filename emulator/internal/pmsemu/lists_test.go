@@ -175,7 +175,16 @@ func TestSmartPlaylistAndShows(t *testing.T) {
 		t.Errorf("smart playlist items %v, want the query's %v", got, want)
 	}
 	if resp := f.do(t, req{method: "PUT", path: "/playlists/" + smart.RatingKey + "/items?uri=" + itemsURI(want[0]), token: ownerToken}); resp.status != 400 {
-		t.Errorf("adding to a smart playlist: %d, want 400", resp.status)
+		t.Errorf("adding items to a smart playlist: %d, want 400", resp.status)
+	}
+	// A new query replaces the old (python-plexapi's updateFilters).
+	two := url.QueryEscape("server://" + testMachineID + "/com.plexapp.plugins.library/library/sections/1/all?type=1&sort=titleSort:desc&limit=2")
+	if l := getList(t, f, req{method: "PUT", path: "/playlists/" + smart.RatingKey + "/items?uri=" + two}); l.MediaContainer.Metadata[0].LeafCount != 2 {
+		t.Errorf("after a new query: %+v", l)
+	}
+	want = keysOf(getList(t, f, req{path: "/library/sections/1/all?type=1&sort=titleSort:desc&limit=2"}))
+	if got := keysOf(getList(t, f, req{path: "/playlists/" + smart.RatingKey + "/items"})); !slices.Equal(got, want) {
+		t.Errorf("smart playlist items %v, want the new query's %v", got, want)
 	}
 
 	// A show stands for its episodes.
@@ -377,6 +386,22 @@ func TestListPathsBeyondTheSpec(t *testing.T) {
 	if got := keysOf(getList(t, f, req{path: "/library/collections/" + col.RatingKey + "/children"})); !slices.Equal(got, k) {
 		t.Errorf("children: %v, want %v", got, k)
 	}
+	// A collection is a library item: python-plexapi reloads it, removes items with DELETE and
+	// deletes it at /library/metadata/{id}.
+	if got := getList(t, f, req{path: "/library/metadata/" + col.RatingKey}).MediaContainer.Metadata; len(got) != 1 || got[0].Type != "collection" || got[0].ChildCount != 2 {
+		t.Errorf("GET /library/metadata/{collection}: %+v", got)
+	}
+	mustDo(t, f, req{method: "DELETE", path: "/library/collections/" + col.RatingKey + "/items/" + k[0], token: ownerToken})
+	if got := keysOf(getList(t, f, req{path: "/library/collections/" + col.RatingKey + "/children"})); !slices.Equal(got, k[1:]) {
+		t.Errorf("after DELETE of an item: %v, want %v", got, k[1:])
+	}
+	mustDo(t, f, req{method: "DELETE", path: "/library/metadata/" + col.RatingKey, token: ownerToken})
+	if resp := f.do(t, req{path: "/library/metadata/" + col.RatingKey, token: ownerToken}); resp.status != 404 {
+		t.Errorf("a deleted collection: %d, want 404", resp.status)
+	}
+	if resp := f.do(t, req{path: "/library/metadata/" + k[0], token: ownerToken}); resp.status != 200 {
+		t.Errorf("an item after its collection was deleted: %d, want 200", resp.status)
+	}
 	mustDo(t, f, req{method: "POST", path: "/library/sections/1/analyze", token: ownerToken})
 	if acts := activities(t, f, ownerToken); len(acts) != 1 || acts[0].Title != "Analyzing Movies" {
 		t.Errorf("after POST analyze: %+v", acts)
@@ -406,4 +431,58 @@ func TestSmartCollection(t *testing.T) {
 	if resp := f.do(t, req{method: "POST", path: "/library/collections?sectionId=1&title=X&smart=1&uri=" + query("5"), token: ownerToken}); resp.status != 400 {
 		t.Errorf("a smart collection of another section's query: %d, want 400", resp.status)
 	}
+}
+
+func TestOldPlayQueuesAreForgotten(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	k := firstKeys(t, f, "1", 1)
+	var ids []int
+	for range maxQueuesPerAccount + 2 {
+		ids = append(ids, getList(t, f, req{method: "POST", path: "/playQueues?type=video&uri=" + itemsURI(k[0])}).MediaContainer.PlayQueueID)
+	}
+	friends := getList(t, f, req{method: "POST", path: "/playQueues?type=video&uri=" + itemsURI(k[0]), token: friendToken}).MediaContainer.PlayQueueID
+	for i, id := range ids {
+		want := 200
+		if i < 2 {
+			want = 404
+		}
+		if resp := f.do(t, req{path: "/playQueues/" + strconv.Itoa(id), token: ownerToken}); resp.status != want {
+			t.Errorf("play queue %d of %d: %d, want %d", i+1, len(ids), resp.status, want)
+		}
+	}
+	if resp := f.do(t, req{path: "/playQueues/" + strconv.Itoa(friends), token: friendToken}); resp.status != 200 {
+		t.Errorf("the friend's one play queue: %d, want 200", resp.status)
+	}
+}
+
+// FuzzListURI feeds the uri parser of playlists, play queues and collections arbitrary text: it
+// never panics, and what it accepts names only items and sections the caller can see.
+func FuzzListURI(f *testing.F) {
+	for _, s := range []string{
+		"server://" + testMachineID + "/com.plexapp.plugins.library/library/metadata/1000000003,1000000004",
+		"library:///directory/%2Flibrary%2Fmetadata%2F1000000003",
+		"library://uuid/item/library/metadata/2000000001",
+		"server://x/com.plexapp.plugins.library/library/sections/1/all?type=1&year>>=2000&sort=titleSort",
+		"library://x/directory/%2Flibrary%2Fsections%2F3%2Fall%3Ftype%3D8",
+		"/library/metadata/,", "%zz/library/", "",
+	} {
+		f.Add(s)
+	}
+	h := newHandler(testConfig(&clock{t: epoch}), testAuth())
+	f.Fuzz(func(t *testing.T, uri string) {
+		c := &call{caller: friend}
+		src, err := h.lists.parseURI(c, uri)
+		if err != nil {
+			return
+		}
+		if src.section != nil && !c.canSee(src.section) {
+			t.Fatalf("%q: a section the friend cannot see", uri)
+		}
+		for _, rk := range src.keys {
+			if !c.canSee(h.store.SectionOf(rk)) {
+				t.Fatalf("%q: item %d the friend cannot see", uri, rk)
+			}
+		}
+	})
 }

@@ -673,3 +673,45 @@ func TestRecentlyAdded(t *testing.T) {
 		t.Errorf("the item added last is not first: %q", got)
 	}
 }
+
+func TestShapingAndHistoryDelete(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	full := f.do(t, req{path: "/library/metadata/1000000004", token: ownerToken, json: true}).body
+	shaped := f.do(t, req{path: "/library/metadata/1000000004?excludeFields=summary,tagline&excludeElements=Media,Genre,Role", token: ownerToken, json: true}).body
+	for _, s := range []string{`"summary"`, `"tagline"`, `"Media"`, `"Genre"`, `"Role"`} {
+		if !strings.Contains(full, s) || strings.Contains(shaped, s) {
+			t.Errorf("%s: in the full answer %v, in the shaped one %v", s, strings.Contains(full, s), strings.Contains(shaped, s))
+		}
+	}
+	if !strings.Contains(shaped, `"Director"`) || !strings.Contains(shaped, `"title"`) {
+		t.Errorf("shaping removed more than asked: %s", shaped)
+	}
+	// Paging attributes and headers agree.
+	resp := f.do(t, req{path: "/library/sections/1/all?X-Plex-Container-Start=10&X-Plex-Container-Size=5&year%3E%3E=2000", token: ownerToken, json: true})
+	var p page
+	if err := json.Unmarshal([]byte(resp.body), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.MediaContainer.Offset != 10 || p.MediaContainer.Size != 5 || resp.header.Get("X-Plex-Container-Total-Size") != strconv.Itoa(p.MediaContainer.TotalSize) || resp.header.Get("X-Plex-Container-Start") != "10" {
+		t.Errorf("paging: %+v, headers %v", p.MediaContainer, resp.header)
+	}
+	// History entries can be read one by one and deleted by the owner only.
+	if s := f.do(t, req{path: "/status/sessions/history/1", token: ownerToken}).status; s != 200 {
+		t.Errorf("history entry 1: %d", s)
+	}
+	if s := f.do(t, req{method: "DELETE", path: "/status/sessions/history/1", token: friendToken}).status; s != 401 {
+		t.Errorf("friend deletes history: %d", s)
+	}
+	if s := f.do(t, req{method: "DELETE", path: "/status/sessions/history/1", token: ownerToken}).status; s != 200 {
+		t.Errorf("owner deletes history: %d", s)
+	}
+	for _, m := range []string{"GET", "DELETE"} {
+		if s := f.do(t, req{method: m, path: "/status/sessions/history/1", token: ownerToken}).status; s != 404 {
+			t.Errorf("%s a deleted entry: %d", m, s)
+		}
+	}
+	if n := getPage(t, f, ownerToken, "/status/sessions/history/all").MediaContainer.TotalSize; n != 5 {
+		t.Errorf("%d entries left, want 5", n)
+	}
+}

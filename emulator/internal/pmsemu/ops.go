@@ -28,7 +28,7 @@ type ops struct {
 func registerOps(h *handler) {
 	o := &ops{h: h, prefs: map[string]string{}, butler: map[string]*activity{}}
 	l := newLists(h)
-	h.lists = l
+	h.lists, h.admin = l, o
 	for id, fn := range map[string]func(*call){
 		"preferencesGetSlash":      o.prefsList,
 		"preferencesGetGet":        o.prefsGet,
@@ -77,6 +77,9 @@ func registerOps(h *handler) {
 	}
 	for id, fn := range o.scanOps() {
 		h.ops[id] = fn
+	}
+	if get, del := h.ops["libraryMetadataGetSlash"], h.ops["libraryMetadataDeleteSlash"]; get != nil && del != nil {
+		h.ops["libraryMetadataGetSlash"], h.ops["libraryMetadataDeleteSlash"] = l.asMetadata(get, del)
 	}
 }
 

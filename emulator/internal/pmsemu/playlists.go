@@ -56,15 +56,19 @@ type playlistItemsContainer struct {
 	Duration     int      `json:"duration" xml:"duration,attr"`
 }
 
-// items returns the playlist's entries now: a smart playlist's query run as c's caller (its
-// entries numbered by position), a plain one's stored entries.
+// playlistEntries returns the playlist's entries now: a plain one's stored entries, or a smart
+// one's query run as c's caller (entries without ids: items of a smart playlist are not
+// removed or moved one by one).
 func (l *lists) playlistEntries(c *call, p *playlist) []entry {
 	if !p.smart {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		return slices.Clone(p.entries)
 	}
-	keys, _ := l.leaves(c, p.src)
+	l.mu.Lock()
+	src := p.src
+	l.mu.Unlock()
+	keys, _ := l.leaves(c, src)
 	out := make([]entry, len(keys))
 	for i, rk := range keys {
 		out[i] = entry{rk: rk}
@@ -282,8 +286,26 @@ func (l *lists) changePlaylist(c *call, change func(p *playlist) (status int, ms
 	l.writePlaylists(c, []*playlist{p})
 }
 
-// playlistAdd serves PUT /playlists/{id}/items?uri= (or playQueueID=): the items are appended.
+// playlistAdd serves PUT /playlists/{id}/items?uri= (or playQueueID=): the items are appended;
+// to a smart playlist, the uri is its new query (python-plexapi's updateFilters).
 func (l *lists) playlistAdd(c *call) {
+	if p := l.playlistOf(c, 1); p == nil {
+		return
+	} else if p.smart {
+		src, err := l.parseURI(c, c.query.Get("uri"))
+		if err == nil && src.section == nil {
+			err = errBadURI
+		}
+		if err != nil {
+			writeText(c, http.StatusBadRequest, err.Error())
+			return
+		}
+		l.mu.Lock()
+		p.src, p.uri, p.updatedAt = src, c.query.Get("uri"), l.h.cfg.Now().Unix()
+		l.mu.Unlock()
+		l.writePlaylists(c, []*playlist{p})
+		return
+	}
 	l.changePlaylist(c, func(p *playlist) (int, string) {
 		var keys []int
 		if pq := c.query.Get("playQueueID"); pq != "" {

@@ -96,7 +96,8 @@ func (l *lists) addLocked(q *playQueue, keys []int, next bool) []entry {
 	return es
 }
 
-// source reads the uri or playlistID of a play queue request.
+// queueSource reads the uri or playlistID of a play queue request: the items, the source uri
+// to report, or the status and message to refuse it with.
 func (l *lists) queueSource(c *call) ([]int, string, int, string) {
 	if pl := c.query.Get("playlistID"); pl != "" {
 		id, _ := strconv.Atoi(pl)
@@ -163,8 +164,29 @@ func (l *lists) playQueueCreate(c *call) {
 		q.shuffleLocked()
 	}
 	l.queues[q.id] = q
+	l.forgetOldQueuesLocked(q.owner)
 	l.mu.Unlock()
 	l.writeQueue(c, q)
+}
+
+// maxQueuesPerAccount is how many play queues an account keeps: making one more forgets its
+// oldest, as a PMS expires play queues, so a long-running emulator does not keep them all.
+const maxQueuesPerAccount = 50
+
+func (l *lists) forgetOldQueuesLocked(owner int) {
+	var ids []int
+	for id, q := range l.queues {
+		if q.owner == owner {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) <= maxQueuesPerAccount {
+		return
+	}
+	slices.Sort(ids)
+	for _, id := range ids[:len(ids)-maxQueuesPerAccount] {
+		delete(l.queues, id)
+	}
 }
 
 // shuffleLocked puts the selected item first and the others in a random order, seeded by the
