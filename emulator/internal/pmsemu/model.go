@@ -295,13 +295,23 @@ func (st *Store) Item(rk int) (Item, bool) {
 	return st.itemLocked(rk)
 }
 
-func (st *Store) itemLocked(rk int) (Item, bool) {
-	it, ok := st.rawLocked(rk)
+func (st *Store) itemLocked(rk int) (Item, bool) { return st.itemOpt(rk, true) }
+
+// queryItem is Item without the Media of generated items, which no filter or sort reads: a
+// query that scans a huge section builds only what it compares.
+func (st *Store) queryItem(rk int) (Item, bool) {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return st.itemOpt(rk, false)
+}
+
+func (st *Store) itemOpt(rk int, media bool) (Item, bool) {
+	it, ok := st.rawOpt(rk, media)
 	if !ok {
 		return Item{}, false
 	}
 	if it.ParentRatingKey != 0 {
-		if p, ok := st.rawLocked(it.ParentRatingKey); ok {
+		if p, ok := st.rawOpt(it.ParentRatingKey, false); ok {
 			it.ParentTitle, it.ParentThumb = p.Title, p.Thumb
 			if it.ParentIndex == 0 {
 				it.ParentIndex = p.Index
@@ -309,7 +319,7 @@ func (st *Store) itemLocked(rk int) (Item, bool) {
 		}
 	}
 	if it.GrandparentRatingKey != 0 {
-		if g, ok := st.rawLocked(it.GrandparentRatingKey); ok {
+		if g, ok := st.rawOpt(it.GrandparentRatingKey, false); ok {
 			it.GrandparentTitle, it.GrandparentThumb = g.Title, g.Thumb
 		}
 	}
@@ -321,7 +331,9 @@ func (st *Store) itemLocked(rk int) (Item, bool) {
 }
 
 // rawLocked is the item without what is filled in on read.
-func (st *Store) rawLocked(rk int) (Item, bool) {
+func (st *Store) rawLocked(rk int) (Item, bool) { return st.rawOpt(rk, true) }
+
+func (st *Store) rawOpt(rk int, media bool) (Item, bool) {
 	if st.deleted[rk] {
 		return Item{}, false
 	}
@@ -335,7 +347,7 @@ func (st *Store) rawLocked(rk int) (Item, bool) {
 	if !ok {
 		return Item{}, false
 	}
-	return ref.sec.generate(ref), true
+	return ref.sec.generate(ref, media), true
 }
 
 // cloneItem copies the slices of it, so a caller's changes never reach the store.

@@ -715,3 +715,23 @@ func TestShapingAndHistoryDelete(t *testing.T) {
 		t.Errorf("%d entries left, want 5", n)
 	}
 }
+
+// TestTitleQueryOnAMillion checks the title filter of a huge section, answered from the title
+// matcher: the same items, in the same order, as the definition of the titles gives.
+func TestTitleQueryOnAMillion(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	got := titles(getPage(t, f, ownerToken, "/library/sections/5/all?title=distant%20river%2097&year%3E%3E=1900"))
+	var want []string
+	for i := range hugeSize {
+		if s := title(i); strings.Contains(strings.ToLower(s), "distant river 97") {
+			want = append(want, s)
+		}
+	}
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("got %d titles, want %d: %q", len(got), len(want), got)
+	}
+	if got := titles(getPage(t, f, ownerToken, "/library/sections/5/all?title==Distant%20River%20977")); !slices.Equal(got, []string{"Distant River 977"}) {
+		t.Errorf("title== %q", got)
+	}
+}

@@ -416,14 +416,15 @@ func (q *queryCtx) eval(n *node, it *Item) bool {
 }
 
 func (q *queryCtx) evalClause(c *clause, it *Item) bool {
-	target, ok := q.scope(it, c.scope)
-	if !ok {
-		return false
+	target := it
+	if c.scope != "" && c.scope != it.Type {
+		p, ok := q.scope(it, c.scope)
+		if !ok {
+			return false
+		}
+		target = &p
 	}
-	if c.scope != "" && c.scope != target.Type {
-		return false
-	}
-	v := c.field.get(q, &target)
+	v := c.field.get(q, target)
 	negative := c.op == "!=" || c.op == "!=="
 	any := false
 	for _, want := range c.values {
@@ -685,18 +686,60 @@ func (h *handler) queryItems(c *call, s *Section, head func(n int) metadataConta
 func (h *handler) scan(q *queryCtx, s *Section, typ string, filter *node, yield func(Item) bool) {
 	st := h.store
 	depth := slices.Index(sectionTypes[s.Type], typ)
+	if title, ok := titleClause(filter, typ); ok && depth == 0 {
+		h.scanTitles(q, s, title, filter, yield)
+		return
+	}
 	st.EachInSection(s, func(rk int) bool {
 		if depth <= 0 {
-			it, ok := st.Item(rk)
+			it, ok := st.queryItem(rk)
 			return !ok || it.Type != typ || !q.eval(filter, &it) || yield(it)
 		}
 		for _, d := range st.Descendants(rk) {
-			if it, ok := st.Item(d); ok && it.Type == typ && q.eval(filter, &it) && !yield(it) {
+			if it, ok := st.queryItem(d); ok && it.Type == typ && q.eval(filter, &it) && !yield(it) {
 				return false
 			}
 		}
 		return true
 	})
+}
+
+// titleClause returns the text of a title=… or title==… clause (one value) that every match
+// of filter must satisfy, if there is one.
+func titleClause(filter *node, typ string) (string, bool) {
+	if filter == nil || len(filter.kids) != 1 {
+		return "", false
+	}
+	for _, k := range filter.kids[0].kids {
+		c := k.clause
+		if c != nil && c.field.key == "title" && (c.scope == "" || c.scope == typ) && (c.op == "=" || c.op == "==") && len(c.values) == 1 && c.values[0] != "" {
+			return c.values[0], true
+		}
+	}
+	return "", false
+}
+
+// scanTitles is scan for a filter that requires a title: the candidates come from the title
+// matcher (computed, not scanned; see search.go), in library order, and then the whole filter
+// decides.
+func (h *handler) scanTitles(q *queryCtx, s *Section, title string, filter *node, yield func(Item) bool) {
+	var cands []Item
+	h.matchTitles(s, newTitleMatcher(title), strings.ToLower(title), func(it Item) bool {
+		cands = append(cands, it)
+		return true
+	})
+	order := func(it Item) int {
+		if ref, ok := h.store.decode(it.RatingKey); ok {
+			return ref.i
+		}
+		return s.size + it.RatingKey // added items follow the generated ones, oldest first
+	}
+	slices.SortStableFunc(cands, func(a, b Item) int { return cmp.Compare(order(a), order(b)) })
+	for _, it := range cands {
+		if q.eval(filter, &it) && !yield(it) {
+			return
+		}
+	}
 }
 
 // ranked is a matching item with its sort keys.
@@ -732,8 +775,12 @@ func (h *handler) collect(q *queryCtx, s *Section, typ string, filter *node, sor
 	h.scan(q, s, typ, filter, func(it Item) bool {
 		r := ranked{rk: it.RatingKey}
 		for _, sp := range sorts {
-			target, _ := q.scope(&it, sp.scope)
-			r.keys = append(r.keys, sp.field.get(q, &target))
+			target := &it
+			if sp.scope != "" && sp.scope != it.Type {
+				p, _ := q.scope(&it, sp.scope)
+				target = &p
+			}
+			r.keys = append(r.keys, sp.field.get(q, target))
 		}
 		switch {
 		case len(sorts) == 0:
