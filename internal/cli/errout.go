@@ -126,7 +126,7 @@ func userMessage(f *Factory, err error) string {
 // libPrefix matches the package prefixes library errors carry ("plextv: ", "auth: refresh
 // token: plextv: refresh: "), which say where in plexkit an error was made — noise to a person,
 // kept for --debug.
-var libPrefix = regexp.MustCompile(`(^|: |\()(?:plextv|pms|auth|devicekey|doctor|plexkit)(?:: refresh token| refresh)?: `)
+var libPrefix = regexp.MustCompile(`(^|: |\()(?:plextv|pms|auth|devicekey|doctor|plexkit)(?:: refresh token|: refresh)?: `)
 
 // cleanMessage drops library prefixes and shortens overlong words.
 func cleanMessage(s string) string {

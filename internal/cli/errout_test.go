@@ -253,3 +253,18 @@ func TestLoginStopsWhenPlexTVDies(t *testing.T) {
 		t.Errorf("a dead plex.tv is reported as an unapproved PIN: %q", r.stderr)
 	}
 }
+
+func TestCleanMessage(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ in, want string }{
+		{"auth: refresh token: plextv: refresh: POST /api/v2/auth/token: 422", "POST /api/v2/auth/token: 422"},
+		{"list the account's servers: plextv: resources: 500", "list the account's servers: resources: 500"},
+		{"devicekey: unknown scope \"x\"", "unknown scope \"x\""},
+		{"a pms: inside a sentence stays", "a pms: inside a sentence stays"},
+		{"short " + strings.Repeat("y", 400) + " end", "short " + strings.Repeat("y", 80) + "…(400 bytes) end"},
+	} {
+		if got := cleanMessage(tt.in); got != tt.want {
+			t.Errorf("cleanMessage(%.60q) = %.120q, want %.120q", tt.in, got, tt.want)
+		}
+	}
+}
