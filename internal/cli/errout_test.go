@@ -211,6 +211,14 @@ func TestDebugAndNetworkErrors(t *testing.T) {
 		t.Error("--debug shows the token")
 	}
 
+	// The PIN poll carries a device JWT in its query (Plex's design): redacted in the lines.
+	pinEnv := emulatorEnv(t, e)
+	approvePins(t, e, "bob")
+	r = runCLIWith(t, pinEnv, false, "--debug", "login").mustSucceed(t)
+	if !strings.Contains(r.stderr, "?deviceJWT=REDACTED → 200 OK") || strings.Contains(r.stderr, "eyJ") {
+		t.Errorf("--debug login: %q", r.stderr)
+	}
+
 	dead := testutil.ClosedURL(t)
 	env[EnvPlexTVURL] = dead
 	r = runCLIWith(t, env, false, "whoami")
