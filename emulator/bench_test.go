@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plexkit/plexkit/emulator"
+	"github.com/plexkit/plexkit/internal/testutil"
 )
 
 // serve runs one request against h in process and returns the recorder.
@@ -63,7 +64,7 @@ func BenchmarkPlexJWTOnPMS(b *testing.B) {
 	nas := serverURL(b, e, emulator.ServerAliceNAS)
 	client := &http.Client{}
 	b.ReportAllocs()
-	cpu := processCPU()
+	cpu := testutil.ProcessCPU()
 	for b.Loop() {
 		r, _ := http.NewRequest("GET", nas+"/library/sections", nil)
 		r.Header.Set("X-Plex-Token", tok)
@@ -82,7 +83,7 @@ func BenchmarkPlexJWTOnPMS(b *testing.B) {
 // reportCPU reports the process's CPU time per operation since start (client and in-process
 // emulator together), in µs.
 func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric(float64(processCPU()-start)/float64(time.Microsecond)/float64(b.N), "cpu-µs/op")
+	b.ReportMetric(float64(testutil.ProcessCPU()-start)/float64(time.Microsecond)/float64(b.N), "cpu-µs/op")
 }
 
 // BenchmarkRefreshParallel is BenchmarkRefresh from several goroutines at once, each with a
@@ -107,7 +108,7 @@ func BenchmarkRefreshParallel(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := processCPU()
+	cpu := testutil.ProcessCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		d := <-devices
 		for pb.Next() {
@@ -140,7 +141,7 @@ func BenchmarkPlexJWTOnPMSParallel(b *testing.B) {
 	tr.MaxIdleConnsPerHost = 64
 	client := &http.Client{Transport: tr}
 	b.ReportAllocs()
-	cpu := processCPU()
+	cpu := testutil.ProcessCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			r, _ := http.NewRequest("GET", nas+"/library/sections", nil)

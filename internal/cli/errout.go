@@ -37,8 +37,9 @@ import (
 //     script reading JSON never has to parse prose.
 //
 // Commands therefore return errors that say what failed and what to do (fmt.Errorf with %w is
-// fine: the chain is kept for --debug), and never print errors themselves. ExitError and
-// UsageError choose the exit code.
+// fine: the chain is kept for --debug), and never print errors themselves. To say a library
+// error in other words while keeping it for --debug and errors.Is, wrap it with
+// explain(err, format, …). ExitError and UsageError choose the exit code.
 
 // explainedError is an error said for a person, with the technical error it explains kept for
 // --debug and for errors.Is/As.
@@ -126,7 +127,7 @@ func userMessage(f *Factory, err error) string {
 // libPrefix matches the package prefixes library errors carry ("plextv: ", "auth: refresh
 // token: plextv: refresh: "), which say where in plexkit an error was made — noise to a person,
 // kept for --debug.
-var libPrefix = regexp.MustCompile(`(^|: |\()(?:plextv|pms|auth|devicekey|doctor|plexkit)(?:: refresh token| refresh)?: `)
+var libPrefix = regexp.MustCompile(`(^|: |\()(?:plextv|pms|auth|devicekey|doctor|plexkit)(?:: refresh token|: refresh)?: `)
 
 // cleanMessage drops library prefixes and shortens overlong words.
 func cleanMessage(s string) string {

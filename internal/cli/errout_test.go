@@ -211,6 +211,14 @@ func TestDebugAndNetworkErrors(t *testing.T) {
 		t.Error("--debug shows the token")
 	}
 
+	// The PIN poll carries a device JWT in its query (Plex's design): redacted in the lines.
+	pinEnv := emulatorEnv(t, e)
+	approvePins(t, e, "bob")
+	r = runCLIWith(t, pinEnv, false, "--debug", "login").mustSucceed(t)
+	if !strings.Contains(r.stderr, "?deviceJWT=REDACTED → 200 OK") || strings.Contains(r.stderr, "eyJ") {
+		t.Errorf("--debug login: %q", r.stderr)
+	}
+
 	dead := testutil.ClosedURL(t)
 	env[EnvPlexTVURL] = dead
 	r = runCLIWith(t, env, false, "whoami")
@@ -251,5 +259,20 @@ func TestLoginStopsWhenPlexTVDies(t *testing.T) {
 	r.expect(t, ExitFailure, "retrying", "cannot reach plex.tv at "+e.URL(), "connection refused", "PLEXKIT_PLEXTV_URL")
 	if strings.Contains(r.stderr, "not approved") {
 		t.Errorf("a dead plex.tv is reported as an unapproved PIN: %q", r.stderr)
+	}
+}
+
+func TestCleanMessage(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ in, want string }{
+		{"auth: refresh token: plextv: refresh: POST /api/v2/auth/token: 422", "POST /api/v2/auth/token: 422"},
+		{"list the account's servers: plextv: resources: 500", "list the account's servers: resources: 500"},
+		{"devicekey: unknown scope \"x\"", "unknown scope \"x\""},
+		{"a pms: inside a sentence stays", "a pms: inside a sentence stays"},
+		{"short " + strings.Repeat("y", 400) + " end", "short " + strings.Repeat("y", 80) + "…(400 bytes) end"},
+	} {
+		if got := cleanMessage(tt.in); got != tt.want {
+			t.Errorf("cleanMessage(%.60q) = %.120q, want %.120q", tt.in, got, tt.want)
+		}
 	}
 }

@@ -3,7 +3,14 @@
 // directory, and the mapping of errors to exit codes (0 ok, 1 failure, 2 usage).
 //
 // Each command lives in its own file and adds itself from init with register, so that adding a
-// command never means editing this file.
+// command never means editing this file. What every command inherits, and a new command should
+// use rather than redo (each file's top comment says how):
+//
+//   - errout.go: errors become one line (what, why, fix) or {"error": …} with --json; --debug
+//     logs HTTP requests (build clients with plexTVClient / f.httpClient / f.pmsOptions);
+//   - termsafe.go: control characters from servers are escaped on both streams;
+//   - progress.go: a spinner for waits on a terminal;
+//   - output.go and items.go: tables, printList, and stream for long listings.
 package cli
 
 import (

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plexkit/plexkit/emulator"
+	"github.com/plexkit/plexkit/internal/testutil"
 	"github.com/plexkit/plexkit/pms"
 )
 
@@ -54,6 +55,7 @@ func BenchmarkItemsJSON(b *testing.B) {
 	b.Cleanup(func() { devNull.Close() })
 	b.Run("cli", func(b *testing.B) {
 		var errOut strings.Builder
+		cpu := testutil.ProcessCPU()
 		for b.Loop() {
 			streams := &IOStreams{In: strings.NewReader(""), Out: devNull, ErrOut: &errOut}
 			if code := Run([]string{"items", "1", "--server", "alice-nas", "--json"}, streams, getenv); code != 0 {
@@ -61,11 +63,13 @@ func BenchmarkItemsJSON(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(size*b.N)/b.Elapsed().Seconds(), "items/s")
+		reportItemCPU(b, cpu, size)
 	})
 	b.Run("iterator", func(b *testing.B) {
 		ctx := context.Background()
 		f := &Factory{IO: &IOStreams{}, Now: time.Now, Getenv: getenv}
 		f.resolve("", "")
+		cpu := testutil.ProcessCPU()
 		for b.Loop() {
 			_, c, err := openServer(ctx, f, "alice-nas")
 			if err != nil {
@@ -83,5 +87,12 @@ func BenchmarkItemsJSON(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(size*b.N)/b.Elapsed().Seconds(), "items/s")
+		reportItemCPU(b, cpu, size)
 	})
+}
+
+// reportItemCPU reports the process's CPU time per item since start (plexkit and the
+// in-process emulator together), in µs.
+func reportItemCPU(b *testing.B, start time.Duration, perOp int) {
+	b.ReportMetric(float64(testutil.ProcessCPU()-start)/float64(time.Microsecond)/float64(b.N*perOp), "cpu-µs/item")
 }
