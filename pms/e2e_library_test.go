@@ -53,6 +53,22 @@ func TestQueriesEndToEnd(t *testing.T) {
 		if err := pms.NewQuery(pms.TypeMovie).SortBy("titel", false).Validate(meta); !errors.As(err, &qe) {
 			t.Errorf("%s: a misspelt sort = %v, want a *QueryError", enc, err)
 		}
+		// Episodes of one show: a result type other than the section's, a field of the show.
+		eps := pms.NewQuery(pms.TypeEpisode).Where("show.title", pms.Equals, "Game of Thrones")
+		if m2, err := c.Library.Meta(ctx, "2"); err != nil {
+			t.Errorf("%s: Meta of the TV section: %v", enc, err)
+		} else if err := eps.Validate(m2); err != nil {
+			t.Errorf("%s: Validate(%s): %v", enc, eps, err)
+		}
+		got := collectItems(t, c.Library.Items(ctx, "2", pms.ItemsOptions{Query: eps}))
+		if len(got) != 20 {
+			t.Errorf("%s: %d episodes of Game of Thrones, want 20", enc, len(got))
+		}
+		for _, ep := range got {
+			if ep.Type != "episode" || ep.GrandparentTitle != "Game of Thrones" {
+				t.Fatalf("%s: an episode of Game of Thrones is %+v", enc, ep)
+			}
+		}
 		or := pms.NewQuery(pms.TypeMovie).WhereAny([]pms.Filter{pms.Where("year", pms.LessThan, "1960")}, []pms.Filter{pms.Where("year", pms.GreaterThan, "2015")})
 		either := collectItems(t, c.Library.Items(ctx, "1", pms.ItemsOptions{Query: or}))
 		lo, hi := 0, 0
