@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -73,32 +74,37 @@ type FixtureSection struct {
 // section type and depth; playable items get a Media, Part and streams.
 type FixtureItem struct {
 	// RatingKey is the item's rating key (below 1,000,000,000); default: the next free one.
-	RatingKey             int           `json:"ratingKey,omitempty" yaml:"ratingKey,omitempty"`
-	Type                  string        `json:"type,omitempty" yaml:"type,omitempty"`
-	Title                 string        `json:"title" yaml:"title"`
-	TitleSort             string        `json:"titleSort,omitempty" yaml:"titleSort,omitempty"`
-	OriginalTitle         string        `json:"originalTitle,omitempty" yaml:"originalTitle,omitempty"`
-	Summary               string        `json:"summary,omitempty" yaml:"summary,omitempty"`
-	Tagline               string        `json:"tagline,omitempty" yaml:"tagline,omitempty"`
-	Studio                string        `json:"studio,omitempty" yaml:"studio,omitempty"`
-	ContentRating         string        `json:"contentRating,omitempty" yaml:"contentRating,omitempty"`
-	Year                  int           `json:"year,omitempty" yaml:"year,omitempty"`
-	OriginallyAvailableAt string        `json:"originallyAvailableAt,omitempty" yaml:"originallyAvailableAt,omitempty"` // YYYY-MM-DD
-	Index                 int           `json:"index,omitempty" yaml:"index,omitempty"`                                 // default: position among its siblings, from 1
-	Duration              int           `json:"duration,omitempty" yaml:"duration,omitempty"`                           // milliseconds
-	Rating                float64       `json:"rating,omitempty" yaml:"rating,omitempty"`
-	AudienceRating        float64       `json:"audienceRating,omitempty" yaml:"audienceRating,omitempty"`
-	AddedAt               *time.Time    `json:"addedAt,omitempty" yaml:"addedAt,omitempty"`
-	GUID                  string        `json:"guid,omitempty" yaml:"guid,omitempty"`
-	Guids                 []string      `json:"guids,omitempty" yaml:"guids,omitempty"`
-	Genres                []string      `json:"genres,omitempty" yaml:"genres,omitempty"`
-	Directors             []string      `json:"directors,omitempty" yaml:"directors,omitempty"`
-	Writers               []string      `json:"writers,omitempty" yaml:"writers,omitempty"`
-	Roles                 []string      `json:"roles,omitempty" yaml:"roles,omitempty"`
-	Countries             []string      `json:"countries,omitempty" yaml:"countries,omitempty"`
-	Labels                []string      `json:"labels,omitempty" yaml:"labels,omitempty"`
-	Collections           []string      `json:"collections,omitempty" yaml:"collections,omitempty"`
-	Children              []FixtureItem `json:"children,omitempty" yaml:"children,omitempty"`
+	RatingKey             int        `json:"ratingKey,omitempty" yaml:"ratingKey,omitempty"`
+	Type                  string     `json:"type,omitempty" yaml:"type,omitempty"`
+	Title                 string     `json:"title" yaml:"title"`
+	TitleSort             string     `json:"titleSort,omitempty" yaml:"titleSort,omitempty"`
+	OriginalTitle         string     `json:"originalTitle,omitempty" yaml:"originalTitle,omitempty"`
+	Summary               string     `json:"summary,omitempty" yaml:"summary,omitempty"`
+	Tagline               string     `json:"tagline,omitempty" yaml:"tagline,omitempty"`
+	Studio                string     `json:"studio,omitempty" yaml:"studio,omitempty"`
+	ContentRating         string     `json:"contentRating,omitempty" yaml:"contentRating,omitempty"`
+	Year                  int        `json:"year,omitempty" yaml:"year,omitempty"`
+	OriginallyAvailableAt string     `json:"originallyAvailableAt,omitempty" yaml:"originallyAvailableAt,omitempty"` // YYYY-MM-DD
+	Index                 int        `json:"index,omitempty" yaml:"index,omitempty"`                                 // default: position among its siblings, from 1
+	Duration              int        `json:"duration,omitempty" yaml:"duration,omitempty"`                           // milliseconds
+	Rating                float64    `json:"rating,omitempty" yaml:"rating,omitempty"`
+	AudienceRating        float64    `json:"audienceRating,omitempty" yaml:"audienceRating,omitempty"`
+	AddedAt               *time.Time `json:"addedAt,omitempty" yaml:"addedAt,omitempty"`
+	GUID                  string     `json:"guid,omitempty" yaml:"guid,omitempty"`
+	Guids                 []string   `json:"guids,omitempty" yaml:"guids,omitempty"`
+	Genres                []string   `json:"genres,omitempty" yaml:"genres,omitempty"`
+	Directors             []string   `json:"directors,omitempty" yaml:"directors,omitempty"`
+	Writers               []string   `json:"writers,omitempty" yaml:"writers,omitempty"`
+	Roles                 []string   `json:"roles,omitempty" yaml:"roles,omitempty"`
+	Countries             []string   `json:"countries,omitempty" yaml:"countries,omitempty"`
+	Labels                []string   `json:"labels,omitempty" yaml:"labels,omitempty"`
+	Collections           []string   `json:"collections,omitempty" yaml:"collections,omitempty"`
+	// WatchedBy lists the users who have watched the item (all of a parent's leaves).
+	WatchedBy []string `json:"watchedBy,omitempty" yaml:"watchedBy,omitempty"`
+	// Progress gives, per user, how far (milliseconds) they got into the item: it is then on
+	// their deck.
+	Progress map[string]int `json:"progress,omitempty" yaml:"progress,omitempty"`
+	Children []FixtureItem  `json:"children,omitempty" yaml:"children,omitempty"`
 }
 
 // FixtureShare shares a server with an account.
@@ -223,7 +229,7 @@ func (f *Fixture) check() error {
 				return fmt.Errorf("%s: type %q is none of movie, show, artist, photo", w, sec.Type)
 			}
 			keys[sec.Key] = true
-			if err := checkItems(w, sec.Items); err != nil {
+			if err := checkItems(users, w, sec.Items); err != nil {
 				return err
 			}
 		}
@@ -257,7 +263,7 @@ func (f *Fixture) check() error {
 	return nil
 }
 
-func checkItems(where string, items []FixtureItem) error {
+func checkItems(users map[string]bool, where string, items []FixtureItem) error {
 	for i, it := range items {
 		w := fmt.Sprintf("%s: items[%d]", where, i)
 		switch {
@@ -266,7 +272,17 @@ func checkItems(where string, items []FixtureItem) error {
 		case it.RatingKey < 0 || it.RatingKey >= 1_000_000_000:
 			return fmt.Errorf("%s (%q): ratingKey %d is not between 1 and 999999999", w, it.Title, it.RatingKey)
 		}
-		if err := checkItems(w+" ("+it.Title+")", it.Children); err != nil {
+		for _, u := range it.WatchedBy {
+			if !users[strings.ToLower(u)] {
+				return fmt.Errorf("%s (%q): watchedBy: no account %q", w, it.Title, u)
+			}
+		}
+		for u, ms := range it.Progress {
+			if !users[strings.ToLower(u)] || ms < 0 {
+				return fmt.Errorf("%s (%q): progress of %q: no such account, or a negative offset", w, it.Title, u)
+			}
+		}
+		if err := checkItems(users, w+" ("+it.Title+")", it.Children); err != nil {
 			return err
 		}
 	}
@@ -317,7 +333,7 @@ func (e *Emulator) seedFixture(f *Fixture) {
 		}
 		jwt := fs.AcceptsAccountJWT == nil || *fs.AcceptsAccountJWT
 		s := e.addServer(fs.Name, owner, jwt, sections)
-		b := itemBuilder{used: map[int]bool{}, titles: map[string]int{}}
+		b := itemBuilder{used: map[int]bool{}, titles: map[string]int{}, accountID: func(u string) int { return e.byName[strings.ToLower(u)].id }}
 		for _, sec := range fs.Sections {
 			b.reserve(sec.Items)
 		}
@@ -353,9 +369,10 @@ func (e *Emulator) seedFixture(f *Fixture) {
 
 // itemBuilder turns fixture items into the model's items, giving each a rating key.
 type itemBuilder struct {
-	used   map[int]bool
-	next   int
-	titles map[string]int // title → rating key, for plays that name an item by title
+	used      map[int]bool
+	next      int
+	titles    map[string]int // title → rating key, for plays that name an item by title
+	accountID func(username string) int
 }
 
 func (b *itemBuilder) reserve(items []FixtureItem) {
@@ -403,6 +420,17 @@ func (b *itemBuilder) add(cfg *pmsemu.Config, section string, parent int, types 
 			it.AddedAt = fi.AddedAt.Unix()
 		}
 		cfg.Items = append(cfg.Items, it)
+		for _, u := range fi.WatchedBy {
+			cfg.Views = append(cfg.Views, pmsemu.ViewConfig{AccountID: b.accountID(u), RatingKey: it.RatingKey, Watched: true})
+		}
+		users := make([]string, 0, len(fi.Progress))
+		for u := range fi.Progress {
+			users = append(users, u)
+		}
+		slices.Sort(users)
+		for _, u := range users {
+			cfg.Views = append(cfg.Views, pmsemu.ViewConfig{AccountID: b.accountID(u), RatingKey: it.RatingKey, ViewOffset: fi.Progress[u]})
+		}
 		if _, dup := b.titles[fi.Title]; !dup {
 			b.titles[fi.Title] = it.RatingKey
 		}

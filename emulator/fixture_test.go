@@ -82,6 +82,22 @@ func TestExampleFixture(t *testing.T) {
 	if len(h.MediaContainer.Metadata) != 2 || h.MediaContainer.Metadata[0].Title != "Arrival" || h.MediaContainer.Metadata[1].Title != "Sita Sings the Blues" || h.MediaContainer.Metadata[1].AccountID != 1 {
 		t.Errorf("history %+v", h.MediaContainer.Metadata)
 	}
+	weekend := films.MediaContainer.Metadata[1].RatingKey
+	type state struct {
+		MediaContainer struct {
+			Metadata []struct {
+				RatingKey  string `json:"ratingKey"`
+				ViewCount  int    `json:"viewCount"`
+				ViewOffset int    `json:"viewOffset"`
+			} `json:"Metadata"`
+		} `json:"MediaContainer"`
+	}
+	if m := decode[state](t, do(t, e, req{method: "GET", url: srv + "/library/metadata/" + weekend, token: erin}), 200).MediaContainer.Metadata[0]; m.ViewCount != 1 || m.ViewOffset != 0 {
+		t.Errorf("erin's state of The Long Weekend: %+v", m)
+	}
+	if deck := decode[state](t, do(t, e, req{method: "GET", url: srv + "/library/onDeck", token: frank}), 200).MediaContainer.Metadata; len(deck) != 1 || deck[0].RatingKey != weekend || deck[0].ViewOffset != 1_200_000 {
+		t.Errorf("frank's deck: %+v", deck)
+	}
 	s := get("/status/sessions", erin)
 	if len(s.MediaContainer.Metadata) != 1 || s.MediaContainer.Metadata[0].Title != "Handover" || s.MediaContainer.Metadata[0].User == nil {
 		t.Errorf("sessions %+v", s.MediaContainer.Metadata)
@@ -100,6 +116,7 @@ func TestFixtureErrors(t *testing.T) {
 		{"bad section type", "servers:\n  - name: x\n    owner: alice\n    sections:\n      - {key: '1', type: podcast, title: P}\n", `type "podcast"`},
 		{"share of a missing section", "servers:\n  - name: x\n    owner: alice\n    sections:\n      - {key: '1', type: movie, title: M}\n    shares:\n      - {user: bob, sections: ['2']}\n", `section "2"`},
 		{"item without a title", "servers:\n  - name: x\n    owner: alice\n    sections:\n      - key: '1'\n        type: show\n        title: S\n        items:\n          - title: Show\n            children:\n              - year: 2001\n", "title is required"},
+		{"watched by a stranger", "servers:\n  - name: x\n    owner: alice\n    sections:\n      - key: '1'\n        type: movie\n        title: M\n        items:\n          - {title: A, watchedBy: [zed]}\n", `watchedBy: no account "zed"`},
 		{"duplicate user", "accounts:\n  - {username: a, password: p}\n  - {username: A, password: q}\n", "used twice"},
 		{"bad kind", "accounts:\n  - {username: a, password: p, kind: admin}\n", `kind "admin"`},
 		{"not yaml", "servers: [", "yaml"},

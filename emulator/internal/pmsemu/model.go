@@ -715,7 +715,7 @@ func (st *Store) Edit(rk int, edit func(*Item)) bool {
 	return true
 }
 
-// Delete removes item rk (and so its descendants) from the library.
+// Delete removes item rk and its descendants from the library.
 func (st *Store) Delete(rk int) bool {
 	now := st.now()
 	st.mu.Lock()
@@ -724,8 +724,19 @@ func (st *Store) Delete(rk int) bool {
 		st.mu.Unlock()
 		return false
 	}
-	st.deleted[rk] = true
-	delete(st.edits, rk)
+	var below []int
+	var walk func(int)
+	walk = func(p int) {
+		for _, c := range st.childrenLocked(p) {
+			below = append(below, c)
+			walk(c)
+		}
+	}
+	walk(rk)
+	for _, k := range append(below, rk) {
+		st.deleted[k] = true
+		delete(st.edits, k)
+	}
 	if ref, ok := st.decode(rk); ok && ref.level == 0 {
 		sec := ref.sec
 		i, _ := slices.BinarySearch(sec.deletedTop, ref.i)

@@ -77,6 +77,9 @@ func titles(p page) []string {
 func TestHierarchy(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
+	if n := getXML(t, f, "/library/metadata/2000000003", ownerToken).Children[0]; !slices.Contains(n.childNames(), "Location") {
+		t.Errorf("show detail children %v lack Location", n.childNames())
+	}
 	show := getPage(t, f, ownerToken, "/library/metadata/2000000003").MediaContainer.Metadata[0]
 	if show.Type != "show" || show.Key != "/library/metadata/2000000003/children" || show.ChildCount < 1 || show.LeafCount < show.ChildCount {
 		t.Fatalf("show %+v", show)
@@ -282,9 +285,18 @@ func TestMediaQueries(t *testing.T) {
 	})
 	t.Run("bad queries", func(t *testing.T) {
 		t.Parallel()
-		for _, q := range []string{"year%3E%3E=soon", "sort=nonsense", "sort=year:sideways", "type=99", "unwatched=maybe", "title%3E%3E=x", "push=1&year=1", "pop=1"} {
-			if s := f.do(t, req{path: "/library/sections/1/all?" + q, token: ownerToken}).status; s != 400 {
-				t.Errorf("%s: %d, want 400", q, s)
+		for q, why := range map[string]string{
+			"year%3E%3E=soon":    `year: "soon" is not a number`,
+			"sort=nonsense":      `unknown sort field "nonsense"`,
+			"sort=year:sideways": `unknown sort feature "sideways"`,
+			"type=99":            `type "99"`,
+			"unwatched=maybe":    `unwatched: "maybe" is not a boolean`,
+			"title%3E%3E=x":      `operator ">>=" does not apply to string field "title"`,
+			"push=1&year=1":      "push=1 without a matching pop=1",
+			"pop=1":              "pop=1 without a matching push=1",
+		} {
+			if r := f.do(t, req{path: "/library/sections/1/all?" + q, token: ownerToken}); r.status != 400 || !strings.Contains(r.body, why) {
+				t.Errorf("%s: %d %q, want 400 naming %s", q, r.status, r.body, why)
 			}
 		}
 	})
@@ -486,6 +498,14 @@ func TestEditsAndDeletions(t *testing.T) {
 	if s := f.do(t, req{path: "/library/metadata/5000000001", token: ownerToken}).status; s != 404 {
 		t.Errorf("deleted item: %d", s)
 	}
+	// A deleted show takes its seasons and episodes with it.
+	leaves := f.srv.Store().Leaves(2000000007)
+	if s := f.do(t, req{method: "DELETE", path: "/library/metadata/2000000007", token: ownerToken}).status; s != 200 {
+		t.Fatalf("delete show: %d", s)
+	}
+	if s := f.do(t, req{path: "/library/metadata/" + strconv.Itoa(leaves[0]), token: ownerToken}).status; s != 404 {
+		t.Errorf("an episode of a deleted show: %d", s)
+	}
 	q := url.Values{"title.value": {"Zebra Crossing"}, "genre[0].tag.tag": {"Zoology"}, "year.value": {"2024"}}
 	if s := f.do(t, req{method: "PUT", path: "/library/metadata/1000000002?" + q.Encode(), token: ownerToken}).status; s != 200 {
 		t.Fatalf("edit: %d", s)
@@ -599,6 +619,15 @@ func TestExtraRoutesAndRoles(t *testing.T) {
 	}
 	if n := getXML(t, f, "/system/agents", ownerToken); len(n.Children) == 0 || !strings.Contains(n.Children[0].attr("identifier"), ".") {
 		t.Errorf("agents %+v", n)
+	}
+	if n := getXML(t, f, "/library/sections/1/folder?X-Plex-Container-Size=2", friendToken); len(n.Children) != 2 || n.Children[0].attr("key") != "/library/metadata/1000000000" {
+		t.Errorf("folders %+v", n)
+	}
+	if n := getXML(t, f, "/library/sections/1/timeline", friendToken); n.attr("latestEntryTime") == "" || n.attr("identifier") != libraryIdentifier {
+		t.Errorf("timeline %+v", n)
+	}
+	if n := getXML(t, f, "/servers", friendToken); len(n.Children) != 1 || n.Children[0].attr("machineIdentifier") != testMachineID || n.Children[0].attr("host") == "" {
+		t.Errorf("servers %+v", n)
 	}
 	// A refresh moves the section's scannedAt to now.
 	f.clock.Advance(time.Hour)
@@ -733,5 +762,39 @@ func TestTitleQueryOnAMillion(t *testing.T) {
 	}
 	if got := titles(getPage(t, f, ownerToken, "/library/sections/5/all?title==Distant%20River%20977")); !slices.Equal(got, []string{"Distant River 977"}) {
 		t.Errorf("title== %q", got)
+	}
+}
+
+func TestIncludeOnDeckAndChildren(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	var body struct {
+		MediaContainer struct {
+			Metadata []struct {
+				OnDeck *struct {
+					Metadata []struct{ RatingKey, Type string }
+				}
+				Children *struct {
+					Size     int
+					Metadata []struct{ Type string }
+				}
+			}
+		}
+	}
+	leaves := f.srv.Store().Leaves(2000000002)
+	f.srv.Store().Scrobble(OwnerLocalID, leaves[0])
+	resp := f.do(t, req{path: "/library/metadata/2000000002?includeOnDeck=1&includeChildren=1", token: ownerToken, json: true})
+	if err := json.Unmarshal([]byte(resp.body), &body); err != nil {
+		t.Fatal(err)
+	}
+	m := body.MediaContainer.Metadata[0]
+	if m.OnDeck == nil || len(m.OnDeck.Metadata) != 1 || m.OnDeck.Metadata[0].RatingKey != strconv.Itoa(leaves[1]) || m.OnDeck.Metadata[0].Type != "episode" {
+		t.Errorf("OnDeck %+v, want episode %d", m.OnDeck, leaves[1])
+	}
+	if m.Children == nil || m.Children.Size == 0 || m.Children.Size != len(m.Children.Metadata) || m.Children.Metadata[0].Type != "season" {
+		t.Errorf("Children %+v", m.Children)
+	}
+	if n := getXML(t, f, "/library/metadata/2000000002?includeOnDeck=1", ownerToken).Children[0]; !slices.Contains(n.childNames(), "OnDeck") {
+		t.Errorf("XML children %v lack OnDeck", n.childNames())
 	}
 }

@@ -612,33 +612,36 @@ func (h *handler) sectionItems(c *call) {
 
 // queryItems answers a media query over section s.
 func (h *handler) queryItems(c *call, s *Section, head func(n int) metadataContainer) {
+	bad := func(format string, args ...any) {
+		writeText(c, http.StatusBadRequest, "Bad Request: "+fmt.Sprintf(format, args...))
+	}
 	start, size, ok := c.paging()
 	if !ok {
-		writeError(c.w, http.StatusBadRequest)
+		bad("X-Plex-Container-Start and X-Plex-Container-Size must be whole numbers")
 		return
 	}
 	typ := sectionTypes[s.Type][0]
 	if v := c.query.Get("type"); v != "" {
 		t, ok := typeOfNumber(v)
 		if !ok {
-			writeError(c.w, http.StatusBadRequest)
+			bad("type %q is no library type", v)
 			return
 		}
 		typ = t
 	}
 	filter, err := parseFilters(c.r.URL.RawQuery)
 	if err != nil {
-		writeError(c.w, http.StatusBadRequest)
+		bad("%v", err)
 		return
 	}
 	sorts, err := parseSort(c.query.Get("sort"))
 	if err != nil {
-		writeError(c.w, http.StatusBadRequest)
+		bad("%v", err)
 		return
 	}
 	limit, ok := parseCount(c.query.Get("limit"), -1)
 	if !ok {
-		writeError(c.w, http.StatusBadRequest)
+		bad("limit %q is not a whole number", c.query.Get("limit"))
 		return
 	}
 	v := h.viewOf(c, false)
