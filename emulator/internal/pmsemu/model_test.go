@@ -277,6 +277,10 @@ func TestMediaQueries(t *testing.T) {
 		if len(p.MediaContainer.Metadata) == 0 {
 			t.Fatal("no episodes")
 		}
+		// sourceType moves unqualified fields to the shows: the same episodes.
+		if q := getPage(t, f, ownerToken, "/library/sections/2/all?type=4&sourceType=2&title==Hidden%20River"); !slices.Equal(titles(q), titles(p)) || q.MediaContainer.TotalSize != p.MediaContainer.TotalSize {
+			t.Errorf("sourceType: %d episodes, want %d", q.MediaContainer.TotalSize, p.MediaContainer.TotalSize)
+		}
 		for _, m := range p.MediaContainer.Metadata {
 			if m.Type != "episode" || m.GrandparentTitle != "Hidden River" {
 				t.Errorf("episode %+v", m)
@@ -796,5 +800,69 @@ func TestIncludeOnDeckAndChildren(t *testing.T) {
 	}
 	if n := getXML(t, f, "/library/metadata/2000000002?includeOnDeck=1", ownerToken).Children[0]; !slices.Contains(n.childNames(), "OnDeck") {
 		t.Errorf("XML children %v lack OnDeck", n.childNames())
+	}
+}
+
+func TestMoreReads(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	albums := getPage(t, f, ownerToken, "/library/sections/3/albums?X-Plex-Container-Size=5")
+	if len(albums.MediaContainer.Metadata) != 5 || albums.MediaContainer.Metadata[0].Type != "album" {
+		t.Errorf("albums %+v", albums.MediaContainer)
+	}
+	if n := getPage(t, f, ownerToken, "/library/sections/1/albums").MediaContainer.TotalSize; n != 0 {
+		t.Errorf("a movie section has %d albums", n)
+	}
+	// /library/all covers the sections the caller sees.
+	all := getPage(t, f, friendToken, "/library/all?type=1&year=1999")
+	for _, m := range all.MediaContainer.Metadata {
+		if m.Type != "movie" || m.Year != 1999 {
+			t.Errorf("/library/all item %+v", m)
+		}
+	}
+	if len(all.MediaContainer.Metadata) == 0 {
+		t.Error("/library/all found nothing")
+	}
+	if n := getPage(t, f, ownerToken, "/library/all").MediaContainer.TotalSize; n != 0 {
+		t.Errorf("/library/all without a type: %d items", n)
+	}
+	var tags struct {
+		MediaContainer struct {
+			Directory []struct {
+				ID      int
+				Tag     string
+				Filter  string
+				TagType int
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(f.do(t, req{path: "/library/tags?type=1", token: ownerToken, json: true}).body), &tags); err != nil || len(tags.MediaContainer.Directory) == 0 {
+		t.Fatalf("tags: %v %+v", err, tags)
+	}
+	g := tags.MediaContainer.Directory[0]
+	if g.TagType != 1 || g.Filter != "genre="+strconv.Itoa(g.ID) {
+		t.Errorf("tag %+v", g)
+	}
+	if got := titles(getPage(t, f, ownerToken, "/library/sections/1/all?"+g.Filter)); len(got) == 0 {
+		t.Errorf("the tag's filter finds nothing")
+	}
+	movie := getPage(t, f, ownerToken, "/library/metadata/1000000004").MediaContainer.Metadata[0]
+	sim := getPage(t, f, ownerToken, "/library/metadata/1000000004/similar?count=5")
+	if len(sim.MediaContainer.Metadata) != 5 {
+		t.Fatalf("similar %+v", sim.MediaContainer)
+	}
+	for _, m := range sim.MediaContainer.Metadata {
+		if m.RatingKey == movie.RatingKey || !slices.ContainsFunc(m.Genre, func(x struct {
+			ID     int
+			Tag    string
+			Filter string
+		}) bool {
+			return x.Tag == movie.Genre[0].Tag
+		}) {
+			t.Errorf("similar item %+v shares no genre with %+v", m, movie.Genre)
+		}
+	}
+	if n := getXML(t, f, "/hubs/metadata/1000000004/related", ownerToken); len(n.Children) != 1 || n.Children[0].attr("hubIdentifier") != "movie.similar" || len(n.Children[0].Children) == 0 {
+		t.Errorf("related %+v", n)
 	}
 }

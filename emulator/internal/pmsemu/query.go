@@ -295,6 +295,20 @@ func parseFilters(raw string) (*node, error) {
 	return n, nil
 }
 
+// scopeTo makes the unqualified fields of filter refer to items of type typ (sourceType=):
+// type=4&sourceType=2&title==24 is "episodes of the show titled 24".
+func scopeTo(n *node, typ string) {
+	if n == nil {
+		return
+	}
+	if n.clause != nil && n.clause.scope == "" {
+		n.clause.scope = typ
+	}
+	for _, k := range n.kids {
+		scopeTo(k, typ)
+	}
+}
+
 // parseClause splits "year>>"/"2000" into a clause. Unknown fields are ignored (ok false), as a
 // PMS ignores parameters it does not know; a known field with a bad operator or value is an
 // error.
@@ -633,6 +647,14 @@ func (h *handler) queryItems(c *call, s *Section, head func(n int) metadataConta
 	if err != nil {
 		bad("%v", err)
 		return
+	}
+	if v := c.query.Get("sourceType"); v != "" {
+		src, ok := typeOfNumber(v)
+		if !ok {
+			bad("sourceType %q is no library type", v)
+			return
+		}
+		scopeTo(filter, src)
 	}
 	sorts, err := parseSort(c.query.Get("sort"))
 	if err != nil {

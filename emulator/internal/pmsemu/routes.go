@@ -135,6 +135,12 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 		"hubsGetSlash":                    h.hubsHome,
 		"hubsGetContinueWatching":         h.hubsContinueWatching,
 		"hubsGetSection":                  h.hubsSection,
+		"librarySectionGetAlbums":         h.sectionAlbums,
+		"libraryGetAll":                   h.libraryAll,
+		"libraryGetTags":                  h.libraryTags,
+		"libraryMetadataGetSimilar":       h.similar,
+		"libraryMetadataGetRelated":       h.relatedHubs,
+		"hubsGetMetadataMetadataRelated":  h.relatedHubs,
 
 		"x.library":             h.library,
 		"x.onDeck":              h.onDeck,
