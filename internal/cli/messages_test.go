@@ -1,12 +1,18 @@
 package cli
 
 import (
+	"context"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/plexkit/plexkit/emulator"
+	"github.com/plexkit/plexkit/pms"
 )
 
 // runTTY runs plexkit with stdin text and stdout and stderr terminals.
@@ -108,4 +114,36 @@ func TestMessages(t *testing.T) {
 			t.Errorf("stderr %q", r.stderr)
 		}
 	})
+}
+
+// TestServerAccounts: the names a server lists in GET /accounts (as a real PMS does for its
+// owner) name the history's accounts; a server that refuses or lacks it names none.
+func TestServerAccounts(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/accounts" || r.Header.Get("X-Plex-Token") != "owner-token-xxxxxxxx" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"MediaContainer":{"size":3,"Account":[{"id":0,"name":""},{"id":1,"name":"alice"},{"id":21384602,"name":"bob"}]}}`)
+	}))
+	defer srv.Close()
+	for token, want := range map[string]map[int]string{
+		"owner-token-xxxxxxxx":  {1: "alice", 21384602: "bob"},
+		"friend-token-xxxxxxxx": {},
+	} {
+		c, err := pms.NewClient(srv.URL, pms.WithToken(token))
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := map[int]string{}
+		serverAccounts(context.Background(), c, names)
+		if !maps.Equal(names, want) {
+			t.Errorf("names = %v, want %v", names, want)
+		}
+	}
+	if got := accountName(map[int]string{1: "alice"}, 21384603); got != "21384603" {
+		t.Errorf("an unknown account is %q, want its id", got)
+	}
 }
