@@ -125,6 +125,14 @@ func TestBrowsingEndToEnd(t *testing.T) {
 		if len(recent) == 0 {
 			t.Errorf("%s: RecentlyAdded is empty", enc)
 		}
+		related, err := c.Library.Related(ctx, "1000000003")
+		if err != nil || len(related) == 0 || len(related[0].Items) == 0 {
+			t.Errorf("%s: Related = %+v, %v", enc, related, err)
+		}
+		similar, err := c.Library.Similar(ctx, "1000000003")
+		if err != nil || len(similar) == 0 || slices.ContainsFunc(similar, func(it pms.Item) bool { return it.RatingKey == "1000000003" }) {
+			t.Errorf("%s: Similar = %d items, %v (want some, not the item itself)", enc, len(similar), err)
+		}
 		hubs, err := c.Library.Hubs(ctx, "")
 		if err != nil || len(hubs) == 0 {
 			t.Errorf("%s: Hubs = %d, %v", enc, len(hubs), err)
