@@ -69,6 +69,11 @@ func TestQueriesEndToEnd(t *testing.T) {
 				t.Fatalf("%s: an episode of Game of Thrones is %+v", enc, ep)
 			}
 		}
+		// The same with sourceType: unscoped fields refer to the show (the spec's own example).
+		src := &pms.Query{Type: pms.TypeEpisode, SourceType: pms.TypeShow, Filters: []pms.Filter{pms.Where("title", pms.Equals, "Game of Thrones")}}
+		if n := len(collectItems(t, c.Library.Items(ctx, "2", pms.ItemsOptions{Query: src}))); n != 20 {
+			t.Errorf("%s: %s gave %d episodes, want 20", enc, src, n)
+		}
 		or := pms.NewQuery(pms.TypeMovie).WhereAny([]pms.Filter{pms.Where("year", pms.LessThan, "1960")}, []pms.Filter{pms.Where("year", pms.GreaterThan, "2015")})
 		either := collectItems(t, c.Library.Items(ctx, "1", pms.ItemsOptions{Query: or}))
 		lo, hi := 0, 0
