@@ -1,6 +1,7 @@
 package pms
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -24,7 +25,8 @@ const maxBody = 64 << 20
 // Client talks to one Plex Media Server. Create it with NewClient (a known URL) or Connect (a
 // server's plex.tv resource, whose connections are raced). It is safe for concurrent use. As in
 // go-github, the endpoints are grouped by area in services: c.Server, c.Sessions, c.History,
-// c.Library, c.Search, c.Security.
+// c.Library, c.Search, c.Security, c.Metadata, c.Watch, c.Playlists, c.Collections,
+// c.PlayQueues, c.Prefs, c.Butler, c.Activities, c.Statistics; Do reaches any other endpoint.
 type Client struct {
 	// Server reads the server's identity and capabilities.
 	Server *ServerService
@@ -38,8 +40,28 @@ type Client struct {
 	Search *SearchService
 	// Security mints transient tokens.
 	Security *SecurityService
+	// Metadata reads and edits items, and builds URLs of their images and files.
+	Metadata *MetadataService
+	// Watch changes the account's watch state: watched, progress, rating.
+	Watch *WatchService
+	// Playlists manages playlists.
+	Playlists *PlaylistsService
+	// Collections manages collections.
+	Collections *CollectionsService
+	// PlayQueues manages play queues.
+	PlayQueues *PlayQueuesService
+	// Prefs reads and sets the server's settings (admin).
+	Prefs *PrefsService
+	// Butler lists, starts and stops the server's scheduled tasks (admin).
+	Butler *ButlerService
+	// Activities lists and cancels what the server is busy with.
+	Activities *ActivitiesService
+	// Statistics reads the dashboard's numbers: bandwidth, resources, media (admin).
+	Statistics *StatisticsService
 
 	common service
+
+	transient transientCache // for URLs handed to other programs
 
 	info    plexkit.ClientInfo
 	accept  string
@@ -141,6 +163,15 @@ func newClient(cfg config) *Client {
 	c.Library = (*LibraryService)(&c.common)
 	c.Search = (*SearchService)(&c.common)
 	c.Security = (*SecurityService)(&c.common)
+	c.Metadata = (*MetadataService)(&c.common)
+	c.Watch = (*WatchService)(&c.common)
+	c.Playlists = (*PlaylistsService)(&c.common)
+	c.Collections = (*CollectionsService)(&c.common)
+	c.PlayQueues = (*PlayQueuesService)(&c.common)
+	c.Prefs = (*PrefsService)(&c.common)
+	c.Butler = (*ButlerService)(&c.common)
+	c.Activities = (*ActivitiesService)(&c.common)
+	c.Statistics = (*StatisticsService)(&c.common)
 	return c
 }
 
@@ -196,11 +227,15 @@ type request struct {
 	rawQuery string // when set, sent instead of query
 	once     bool   // no retry, no refresh on 498, no redirect
 
+	body        []byte // sent as the request body when not nil
+	contentType string // of body
+
 	bounds    bounds                  // what the answer may cost; the zero value: kept whole
 	check     func(http.Header) error // when set, vets a successful answer's header before its body
 	head      any                     // receives the container's own fields; may be nil
 	childKeys []string                // JSON keys of the children
 	child     childFunc               // receives the children; nil: none expected
+	into      any                     // Do's out: the root element, or an io.Writer for the body
 }
 
 // do is the one request path of the typed calls: it builds the request on the current route,
@@ -238,7 +273,15 @@ func (c *Client) do(ctx context.Context, r *request) (http.Header, error) {
 			return nil, err
 		}
 	}
-	f, err := decodeWithin(resp.Body, r.bounds, r.head, r.childKeys, r.child)
+	var f format
+	switch {
+	case r.into != nil:
+		f, err = decodeInto(resp.Body, r.bounds, r.into)
+	case r.head == nil && r.child == nil:
+		// A write whose answer nobody reads: PMS often sends none, or an empty container.
+	default:
+		f, err = decodeWithin(resp.Body, r.bounds, r.head, r.childKeys, r.child)
+	}
 	closeBody(resp, err == nil)
 	var re *ResponseError
 	switch {
@@ -290,12 +333,20 @@ func (c *Client) send(ctx context.Context, rt *route, r *request) (*http.Respons
 	if r.rawQuery != "" {
 		u.RawQuery = r.rawQuery
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), nil)
+	var body io.Reader
+	if r.body != nil {
+		// A *bytes.Reader lets the retry transport send the body again.
+		body = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
 	if err != nil {
 		return nil, fmt.Errorf("pms: building %s %s: %w", r.method, plexkit.RedactURL(u.String()), err)
 	}
 	c.info.SetHeaders(req.Header)
 	req.Header.Set("Accept", c.accept)
+	if r.contentType != "" {
+		req.Header.Set("Content-Type", r.contentType)
+	}
 	for k, v := range r.header {
 		req.Header[k] = v
 	}

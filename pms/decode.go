@@ -43,6 +43,52 @@ const (
 // errStop ends a walk early without error: the consumer of an iterator stopped.
 var errStop = errors.New("pms: stop")
 
+// decodeInto serves Client.Do: it copies the body to out when out is an io.Writer (bounded in
+// bytes), and otherwise decodes the body's root element into out, within b like every other
+// answer — in JSON the value under the one top-level key ({"MediaContainer":{…}},
+// {"ButlerTasks":{…}}), in XML the root element with its attributes and children. An empty body
+// leaves out as it is: PMS answers many writes with none.
+func decodeInto(r io.Reader, b bounds, out any) (format, error) {
+	if w, ok := out.(io.Writer); ok {
+		_, err := io.Copy(w, &limitedBody{r: r, left: maxBody})
+		return 0, err
+	}
+	br := bufio.NewReaderSize(r, 32<<10)
+	f, err := wire.Sniff(br)
+	switch {
+	case errors.Is(err, wire.ErrEmpty):
+		return 0, nil
+	case err != nil:
+		return 0, err
+	case f == formatXML:
+		dec := bounded.NewXML(br, b.limits(f), wire.CharsetReader).Decoder
+		for {
+			tok, err := dec.Token()
+			if err != nil {
+				return f, err
+			}
+			if se, ok := tok.(xml.StartElement); ok {
+				return f, dec.DecodeElement(out, &se)
+			}
+		}
+	}
+	dec := json.NewDecoder(bounded.NewJSON(br, b.limits(f)))
+	if err := expectDelim(dec, '{'); err != nil {
+		return f, err
+	}
+	if !dec.More() {
+		return f, nil
+	}
+	key, err := keyToken(dec)
+	if err != nil {
+		return f, err
+	}
+	if err := dec.Decode(out); err != nil {
+		return f, fmt.Errorf("%s: %w", key, err)
+	}
+	return f, nil
+}
+
 // Bounds of an answer. Every answer is read through package bounded, so that no answer, however
 // hostile, costs more than about 100 MB: an answer that is kept whole (a list returned as a
 // slice) is bounded in objects and arrays, which is what decoding allocates (a Session is almost

@@ -1,6 +1,10 @@
-// Package pms is a client for the HTTP API of a Plex Media Server (PMS): the server's identity
-// and capabilities, playing sessions, play history, library sections and items, search, and
-// transient tokens.
+// Package pms is a client for the HTTP API of a Plex Media Server (PMS), one service per area:
+// the server's identity, capabilities and administration (Server, Prefs, Butler, Activities,
+// Statistics), playing sessions and history, the library (sections, scans, items and their
+// children, On Deck, hubs), media queries (Query, validated against the section's Meta),
+// metadata (edits, matches, markers, extras, URLs with transient tokens), watch state,
+// playlists, collections, play queues, search, and transient tokens. Client.Do reaches any other
+// endpoint through the same request path.
 //
 // A client is made for a known address with NewClient, or for a server plex.tv lists (a
 // ServerRef, built from GET /api/v2/resources) with Connect, which races the server's

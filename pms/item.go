@@ -34,8 +34,16 @@ type Item struct {
 	LastViewedAt          FlexInt    `json:"lastViewedAt,omitempty" xml:"lastViewedAt,attr"` // Unix seconds
 	AddedAt               FlexInt    `json:"addedAt,omitempty" xml:"addedAt,attr"`           // Unix seconds
 	UpdatedAt             FlexInt    `json:"updatedAt,omitempty" xml:"updatedAt,attr"`       // Unix seconds
+	LastRatedAt           FlexInt    `json:"lastRatedAt,omitempty" xml:"lastRatedAt,attr"`   // Unix seconds
 	Thumb                 string     `json:"thumb,omitempty" xml:"thumb,attr"`
 	Art                   string     `json:"art,omitempty" xml:"art,attr"`
+	Subtype               string     `json:"subtype,omitempty" xml:"subtype,attr"`     // a collection's item type
+	ExtraType             FlexInt    `json:"extraType,omitempty" xml:"extraType,attr"` // extras: 1 trailer, …
+
+	// PlaylistItemID and PlayQueueItemID identify the item's place in a playlist or a play
+	// queue, where the same item may appear twice: what Move and Remove take.
+	PlaylistItemID  FlexInt `json:"playlistItemID,omitempty" xml:"playlistItemID,attr"`
+	PlayQueueItemID FlexInt `json:"playQueueItemID,omitempty" xml:"playQueueItemID,attr"`
 
 	ParentRatingKey      FlexString `json:"parentRatingKey,omitempty" xml:"parentRatingKey,attr"`
 	ParentKey            string     `json:"parentKey,omitempty" xml:"parentKey,attr"`
@@ -55,6 +63,13 @@ type Item struct {
 	Roles     []Tag   `json:"Role,omitempty" xml:"Role"`
 	Countries []Tag   `json:"Country,omitempty" xml:"Country"`
 	GUIDs     []GUID  `json:"Guid,omitempty" xml:"Guid"`
+
+	Producers   []Tag    `json:"Producer,omitempty" xml:"Producer"`
+	Labels      []Tag    `json:"Label,omitempty" xml:"Label"`
+	Collections []Tag    `json:"Collection,omitempty" xml:"Collection"`
+	Markers     []Marker `json:"Marker,omitempty" xml:"Marker"`
+	// LockedFields are the fields an edit locked: the agent leaves them alone on a refresh.
+	LockedFields []LockedField `json:"Field,omitempty" xml:"Field"`
 	// Ratings are the Rating children (critic and audience scores). Declared so that JSON's
 	// "Rating" array does not land in Rating: encoding/json matches keys case-insensitively.
 	Ratings []RatingSource `json:"Rating,omitempty" xml:"Rating"`
@@ -65,6 +80,21 @@ type RatingSource struct {
 	Image string    `json:"image" xml:"image,attr"` // e.g. "imdb://image.rating"
 	Value FlexFloat `json:"value" xml:"value,attr"`
 	Type  string    `json:"type" xml:"type,attr"` // "critic" or "audience"
+}
+
+// Marker is a span of an item: an intro, credits, a commercial.
+type Marker struct {
+	ID              FlexInt  `json:"id" xml:"id,attr"`
+	Type            string   `json:"type" xml:"type,attr"`                       // intro, credits, commercial
+	StartTimeOffset FlexInt  `json:"startTimeOffset" xml:"startTimeOffset,attr"` // milliseconds
+	EndTimeOffset   FlexInt  `json:"endTimeOffset" xml:"endTimeOffset,attr"`     // milliseconds
+	Final           FlexBool `json:"final,omitempty" xml:"final,attr"`
+}
+
+// LockedField is a field of an item that is locked against agents.
+type LockedField struct {
+	Name   string   `json:"name" xml:"name,attr"`
+	Locked FlexBool `json:"locked" xml:"locked,attr"`
 }
 
 // DurationTime returns Duration as a time.Duration.

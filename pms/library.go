@@ -66,6 +66,9 @@ type ItemsOptions struct {
 	Start int
 	// Limit is the most items to return (0: all).
 	Limit int
+	// Query filters and sorts the items (a media query); nil lists them all in the server's
+	// order. Check it first with Query.Validate against Library.Meta.
+	Query *Query
 }
 
 // Items returns an iterator over the items of the section with key sectionKey, fetched one
@@ -78,8 +81,15 @@ func (s *LibraryService) Items(ctx context.Context, sectionKey string, opts Item
 	if err := checkKey("sectionKey", sectionKey); err != nil {
 		return func(yield func(Item, error) bool) { yield(Item{}, err) }
 	}
+	var raw string
+	if opts.Query != nil {
+		var err error
+		if raw, err = opts.Query.Encode(); err != nil {
+			return func(yield func(Item, error) bool) { yield(Item{}, err) }
+		}
+	}
 	return paginate(ctx, s.client, pageQuery{
-		path:     "library/sections/" + sectionKey + "/all",
+		path: "library/sections/" + sectionKey + "/all", rawQuery: raw,
 		pageSize: opts.PageSize, start: opts.Start, limit: opts.Limit,
 		childKeys: itemNames, names: itemNames,
 	}, func(it *Item, h *pageHead) {

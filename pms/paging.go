@@ -40,6 +40,7 @@ type pageHead struct {
 type pageQuery struct {
 	path      string
 	query     url.Values
+	rawQuery  string // when set, sent instead of query: an encoded media query, in order
 	pageSize  int
 	start     int
 	limit     int // 0: all
@@ -100,7 +101,7 @@ func paginate[T any](ctx context.Context, c *Client, q pageQuery, fix func(*T, *
 					"asked for items from %d, the server sent items from %d: it does not page this list", offset, got)}
 			}
 			r := &request{
-				method: http.MethodGet, path: q.path, query: q.query,
+				method: http.MethodGet, path: q.path, query: q.query, rawQuery: q.rawQuery,
 				header: http.Header{
 					"X-Plex-Container-Start": {strconv.Itoa(offset)},
 					"X-Plex-Container-Size":  {strconv.Itoa(size)},

@@ -26,26 +26,11 @@ import (
 // plexkit.CheckResponse maps a refusal to a *plexkit.Error. The caller must close the body.
 // A request that could not be made or got no answer is an error.
 func (c *Client) Raw(ctx context.Context, method, path string) (*http.Response, error) {
-	if method == "" {
-		return nil, &ArgumentError{"method", "the method is empty"}
+	r, err := newRawRequest(method, path, nil)
+	if err != nil {
+		return nil, err
 	}
-	r := &request{method: method, once: true}
-	pu, err := url.Parse(path)
-	switch {
-	case err != nil:
-		return nil, &ArgumentError{"path", "it is not a URL path"}
-	case pu.Scheme != "" || pu.Host != "" || pu.Opaque != "" || pu.User != nil:
-		return nil, &ArgumentError{"path", "it must be a path relative to the server's base URL, not a URL of its own"}
-	case pu.Fragment != "" || strings.HasSuffix(path, "#"):
-		return nil, &ArgumentError{"path", "a fragment is never sent to a server"}
-	case queryHasToken(pu.RawQuery):
-		return nil, &ArgumentError{"path", "the query carries a token: it goes in the X-Plex-Token header (set it with WithToken)"}
-	}
-	r.path = strings.TrimPrefix(pu.Path, "/")
-	if pu.RawPath != "" {
-		r.rawPath = strings.TrimPrefix(pu.EscapedPath(), "/")
-	}
-	r.rawQuery = pu.RawQuery
+	r.once = true
 	return c.send(ctx, c.route.Load(), r)
 }
 

@@ -15,6 +15,8 @@ type SearchService service
 // Hub is a group of search results, one per kind of item (movies, shows, …).
 type Hub struct {
 	HubIdentifier string   `json:"hubIdentifier" xml:"hubIdentifier,attr"`
+	Key           string   `json:"key,omitempty" xml:"key,attr"` // the hub's whole list, when More
+	HubKey        string   `json:"hubKey,omitempty" xml:"hubKey,attr"`
 	Title         string   `json:"title" xml:"title,attr"`
 	Type          string   `json:"type" xml:"type,attr"`
 	Context       string   `json:"context,omitempty" xml:"context,attr"`

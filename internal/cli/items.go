@@ -17,20 +17,32 @@ import (
 func init() { register(newItemsCmd) }
 
 func newItemsCmd(f *Factory) *cobra.Command {
-	var sel string
+	var sel, typ, sortFlag string
+	var filters []string
 	var limit int
 	cmd := &cobra.Command{
 		Use:   "items SECTION",
 		Short: "List the items of a library section, streaming",
 		Long: `List the items of a library section (GET /library/sections/{key}/all), fetched a page at a
 time and printed as they arrive, so a section of a million items starts printing at once and
-uses no more memory than a page. SECTION is a section key (see ` + "`plexkit libraries`" + `) or its title.`,
+uses no more memory than a page. SECTION is a section key (see ` + "`plexkit libraries`" + `) or its title.
+
+--type, --filter and --sort make a media query: --filter FIELD OPERATOR VALUE (repeatable, all
+must hold; VALUE may list alternatives with ","), operators = != == !== <= >= >>= <<=; --sort
+FIELD[:desc][,FIELD…]. The query is checked against what the section says it accepts, so a
+misspelt field is an error, not an empty list.`,
 		Example: `  plexkit items 1 --limit 20
-  plexkit items Movies --server alice-nas --json | jq -r '.[].title'`,
+  plexkit items Movies --server alice-nas --json | jq -r '.[].title'
+  plexkit items Movies --filter 'year>>=2000' --filter 'genre=92,93' --sort addedAt:desc
+  plexkit items "TV Shows" --type episode --filter 'show.title==Lost' --sort index`,
 		Args: exactArgs(1, "SECTION"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if limit < 0 {
 				return usageErrorf("--limit must be 0 (all) or more, got %d", limit)
+			}
+			q, err := itemsQuery(typ, filters, sortFlag)
+			if err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			s, c, err := openServer(ctx, f, sel)
@@ -41,8 +53,13 @@ uses no more memory than a page. SECTION is a section key (see ` + "`plexkit lib
 			if err != nil {
 				return err
 			}
+			if q != nil {
+				if err := checkQuery(ctx, f, s, c, key, q); err != nil {
+					return err
+				}
+			}
 			out := newStream(f, "RATING KEY", "TYPE", "YEAR", "TITLE")
-			for it, err := range c.Library.Items(ctx, key, pms.ItemsOptions{Limit: limit}) {
+			for it, err := range c.Library.Items(ctx, key, pms.ItemsOptions{Limit: limit, Query: q}) {
 				if err != nil {
 					out.abort()
 					if errors.Is(err, plexkit.ErrNotFound) {
@@ -63,7 +80,58 @@ uses no more memory than a page. SECTION is a section key (see ` + "`plexkit lib
 	}
 	serverFlag(cmd, &sel)
 	cmd.Flags().IntVar(&limit, "limit", 0, "list at most N items (0: all)")
+	cmd.Flags().StringVar(&typ, "type", "", "list items of this type (movie, show, season, episode, artist, album, track, photo)")
+	cmd.Flags().StringArrayVar(&filters, "filter", nil, "keep items where FIELD OPERATOR VALUE, e.g. 'year>>=2000' (repeatable)")
+	cmd.Flags().StringVar(&sortFlag, "sort", "", "order by FIELD[:desc][,FIELD…], e.g. addedAt:desc")
 	return cmd
+}
+
+// itemsQuery builds the media query of --type, --filter and --sort; nil when none is given.
+func itemsQuery(typ string, filters []string, sortFlag string) (*pms.Query, error) {
+	if typ == "" && len(filters) == 0 && sortFlag == "" {
+		return nil, nil
+	}
+	q := &pms.Query{}
+	if typ != "" {
+		t, err := pms.ParseMediaType(typ)
+		if err != nil {
+			return nil, usageErrorf("--type: %v", err)
+		}
+		q.Type = t
+	}
+	for _, s := range filters {
+		flt, err := pms.ParseFilter(s)
+		if err != nil {
+			return nil, usageErrorf("--filter: %v", err)
+		}
+		q.Filters = append(q.Filters, flt)
+	}
+	if sortFlag != "" {
+		sorts, err := pms.ParseSort(sortFlag)
+		if err != nil {
+			return nil, usageErrorf("--sort: %v", err)
+		}
+		q.Sorts = sorts
+	}
+	return q, nil
+}
+
+// checkQuery validates q against the section's Meta. A server that does not describe its
+// queries is asked anyway, with a warning: the query may still be right.
+func checkQuery(ctx context.Context, f *Factory, s *server, c *pms.Client, key string, q *pms.Query) error {
+	meta, err := c.Library.Meta(ctx, key)
+	var re *pms.ResponseError
+	switch {
+	case errors.As(err, &re):
+		fmt.Fprintf(f.IO.ErrOut, "Warning: %s does not describe the queries of section %s; the query is sent unchecked.\n", s.res.Name, key)
+		return nil
+	case err != nil:
+		return s.refused(http.MethodGet, "/library/sections/"+key+"/all", err)
+	}
+	if err := q.Validate(meta); err != nil {
+		return &UsageError{Err: err}
+	}
+	return nil
 }
 
 // sectionKey resolves SECTION: a key as it is, or a title looked up among the sections.

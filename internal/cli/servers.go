@@ -171,7 +171,7 @@ func serverRef(r plextv.Resource) pms.ServerRef {
 // connect races the server's connections and returns a client that presents the server's own
 // access token (the account's Plex JWT only when plex.tv lists none) and, on a 401, fetches the
 // resources again once and retries once with what they list then.
-func connect(ctx context.Context, f *Factory, acct *serverSession, s *server) (*pms.Client, error) {
+func connect(ctx context.Context, f *Factory, acct *serverSession, s *server, extra ...pms.Option) (*pms.Client, error) {
 	opts := f.pmsOptions(
 		pms.WithClientInfo(acct.plexTV.ClientInfo()),
 		pms.WithRefetch(func(ctx context.Context) (pms.ServerRef, error) {
@@ -196,7 +196,7 @@ func connect(ctx context.Context, f *Factory, acct *serverSession, s *server) (*
 	if s.url == "" {
 		opts = append(opts, pms.WithPreferredConnection(lastConnection(f, s.res.ClientIdentifier)))
 	}
-	c, err := pms.Connect(ctx, s.ref(), opts...)
+	c, err := pms.Connect(ctx, s.ref(), append(opts, extra...)...)
 	if err != nil {
 		return nil, fmt.Errorf("cannot reach %s: %w (run `plexkit doctor --server %s`)", s.res.Name, err, s.res.Name)
 	}
@@ -207,15 +207,15 @@ func connect(ctx context.Context, f *Factory, acct *serverSession, s *server) (*
 }
 
 // openServer is what every server command starts with: the account, the chosen server, and a
-// client connected to it.
-func openServer(ctx context.Context, f *Factory, sel string) (*server, *pms.Client, error) {
-	_, s, c, err := openAccountServer(ctx, f, sel)
+// client connected to it, with the extra options given.
+func openServer(ctx context.Context, f *Factory, sel string, extra ...pms.Option) (*server, *pms.Client, error) {
+	_, s, c, err := openAccountServer(ctx, f, sel, extra...)
 	return s, c, err
 }
 
 // openAccountServer is openServer that also returns the account's session, for commands that
 // ask plex.tv more.
-func openAccountServer(ctx context.Context, f *Factory, sel string) (*serverSession, *server, *pms.Client, error) {
+func openAccountServer(ctx context.Context, f *Factory, sel string, extra ...pms.Option) (*serverSession, *server, *pms.Client, error) {
 	acct, err := openServerSession(ctx, f)
 	if err != nil {
 		return nil, nil, nil, err
@@ -224,7 +224,7 @@ func openAccountServer(ctx context.Context, f *Factory, sel string) (*serverSess
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	c, err := connect(ctx, f, acct, s)
+	c, err := connect(ctx, f, acct, s, extra...)
 	if err != nil {
 		return nil, nil, nil, err
 	}
