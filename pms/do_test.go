@@ -38,7 +38,7 @@ func TestDoDecodesTheRoot(t *testing.T) {
 		c := clientFor(t, e, "alice", nas, opts...)
 		var root sectionsRoot
 		must(t, c.Do(ctx, http.MethodGet, "/library/sections", nil, nil, &root))
-		if root.Size != 2 || len(root.Sections) != 2 || root.Sections[0].Title != "Movies" || root.Sections[1].Type != "show" || !bool(root.Sections[0].Filters) {
+		if root.Size != 4 || len(root.Sections) != 4 || root.Sections[0].Title != "Movies" || root.Sections[1].Type != "show" || root.Sections[3].Type != "photo" || !bool(root.Sections[0].Filters) {
 			t.Errorf("xml=%v: Do decoded %+v", xml, root)
 		}
 		var raw bytes.Buffer

@@ -57,6 +57,8 @@ func ExampleClient_Do() {
 	// Output:
 	// 1 movie Movies
 	// 2 show TV Shows
+	// 3 artist Music
+	// 4 photo Photos
 }
 
 func ExampleQuery_Encode() {
