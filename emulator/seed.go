@@ -47,6 +47,7 @@ type server struct {
 	cfg               pmsemu.Config
 	url               string // live connection, after Start
 	dead              []deadConnection
+	pms               *pmsemu.Server // the running server, after Start
 }
 
 // share is a server shared with an account: a friend, or a managed user of the owner's home.

@@ -37,6 +37,7 @@ func (e *Emulator) startServer(s *server) error {
 	s.url = "http://" + ln.Addr().String()
 	name := s.name
 	pms := pmsemu.New(s.cfg, pmsAuthorizer{e})
+	s.pms = pms
 	e.serve(ln, e.instrument("pms:"+name, func(r *http.Request) string { return pmsKey(name, r) }, pms))
 	for _, kind := range []deadKind{deadLocal, deadRemote, deadRelay} {
 		h, err := newBlackhole()

@@ -25,6 +25,10 @@ type handler struct {
 
 	mu        sync.Mutex
 	transient map[string]transientToken
+
+	hub    *Hub      // notifications and webhooks (hub.go)
+	live   *playback // sessions (playback.go)
+	histMu sync.Mutex
 }
 
 // call is one authenticated request on its way through a handler.
@@ -57,8 +61,14 @@ func (s *Server) impl() *handler {
 	return hd.(*handler)
 }
 
-// Restart forgets every transient token the server minted, as a restarted PMS does.
-func (s *Server) Restart() { s.impl().restart() }
+// Restart does what a PMS restart does: it forgets the transient tokens the server minted and
+// its sessions (sessionKeys start from 1 again), and drops every notification stream.
+func (s *Server) Restart() {
+	h := s.impl()
+	h.restart()
+	h.restartPlayback()
+	h.hub.DropAll()
+}
 
 func newHandler(cfg Config, auth Authorizer) *handler {
 	if cfg.Now == nil {
@@ -76,7 +86,9 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 		byKey:     map[string]*section{},
 		accounts:  map[int]Account{},
 		transient: map[string]transientToken{},
+		live:      newPlayback(),
 	}
+	h.hub = newHub(newWebhookSender(&h.cfg))
 	for _, sc := range cfg.Sections {
 		if _, dup := h.byKey[sc.Key]; dup || sc.Key == "" {
 			continue // the first section with a key wins; a key is required
@@ -90,11 +102,13 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 	}
 	// Seeds naming a section or item the server does not have are dropped, so every rendered
 	// session and history entry points at an item that GET /library/metadata can serve.
+	var seeded []SessionConfig
 	for _, sc := range cfg.Sessions {
 		if h.valid(sc.Section, sc.Index) {
-			h.sessions = append(h.sessions, sc)
+			seeded = append(seeded, sc)
 		}
 	}
+	h.seedSessions(seeded)
 	for i, hc := range cfg.History {
 		if h.valid(hc.Section, hc.Index) {
 			h.history = append(h.history, historyEntry{HistoryConfig: hc, id: i + 1})
@@ -111,6 +125,14 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 		"statusGetHistoryAll":     h.historyAll,
 		"securityPostToken":       h.securityToken,
 		"securityGetResources":    h.securityResources,
+		"timelinePostSlash":       h.timeline,
+		"statusPostTerminate":     h.terminate,
+		"websocketGetSlash":       h.websocketNotifications,
+		"eventsourceGetSlash":     h.eventSourceNotifications,
+		"transcodeDecision":       h.transcodeDecision,
+		"transcodeStart":          h.transcodeDecision,
+		opProgress:                h.progress,
+		opTranscodeSessions:       h.transcodeSessions,
 	}
 	return h
 }
@@ -123,7 +145,10 @@ func (h *handler) valid(sectionKey string, index int) bool {
 // aliases are paths clients use that the spec does not list, routed to the operation the
 // server actually runs for them: python-plexapi and most clients list sections at
 // /library/sections.
-var aliases = map[string]string{"/library/sections": "/library/sections/all"}
+var aliases = map[string]string{
+	"/library/sections":           "/library/sections/all",
+	"/:/websockets/notifications": "/:/websocket/notifications",
+}
 
 // route finds the operation for r and the pattern reported to OnRequest.
 func route(r *http.Request) (op spec.Operation, pattern string, ok bool) {
@@ -135,8 +160,12 @@ func route(r *http.Request) (op spec.Operation, pattern string, ok bool) {
 		op, ok = spec.Lookup(r.Method, target)
 		return op, r.Method + " " + path, ok
 	}
-	// A PMS mints transient tokens whatever the verb (the spec lists POST, the preferred one).
-	if op, ok = spec.Lookup(http.MethodPost, path); ok && op.OperationID == "securityPostToken" {
+	// A PMS mints transient tokens whatever the verb (the spec lists POST, the preferred one),
+	// and takes timeline reports by GET as well as POST.
+	if op, ok = spec.Lookup(http.MethodPost, path); ok && (op.OperationID == "securityPostToken" || op.OperationID == "timelinePostSlash") {
+		return op, r.Method + " " + op.Path, true
+	}
+	if op, ok = liveRoute(r.Method, path); ok {
 		return op, r.Method + " " + op.Path, true
 	}
 	return spec.Operation{}, r.Method + " " + UnknownRoute, false
