@@ -38,14 +38,16 @@ func (h *handler) websocketNotifications(c *call) {
 	if !h.allowedNotifications(c) {
 		return
 	}
+	// Subscribed before the handshake is answered, so that a client that has its 101 misses
+	// nothing published after it.
+	sub := h.hub.subscribe(c.caller, parseFilter(c.query))
+	defer h.hub.unsubscribe(sub)
 	conn, err := websocket.Accept(c.w, c.r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		return // Accept has answered the bad handshake
 	}
 	defer conn.CloseNow()
 	conn.SetReadLimit(64 << 10)
-	sub := h.hub.subscribe(c.caller, parseFilter(c.query))
-	defer h.hub.unsubscribe(sub)
 	ctx, cancel := context.WithCancel(c.r.Context())
 	defer cancel()
 	go func() {
