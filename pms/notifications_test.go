@@ -37,7 +37,9 @@ func TestDecodeNotification(t *testing.T) {
 				return e.SectionID == "2" && e.ItemID == "583" && e.State == 9 && e.MetadataState == "deleted" && e.Type == 4
 			}},
 		{"timeline with string ids", `{"NotificationContainer":{"type":"timeline","size":1,"TimelineEntry":[{"identifier":"com.plexapp.plugins.library","sectionID":"1","itemID":"1001","type":1,"title":"Example Movie","state":0,"metadataState":"created","updatedAt":1700000100}]}}`,
-			func(n pms.Notification) bool { return n.Timeline[0].ItemID == "1001" && n.Timeline[0].Title == "Example Movie" }},
+			func(n pms.Notification) bool {
+				return n.Timeline[0].ItemID == "1001" && n.Timeline[0].Title == "Example Movie"
+			}},
 		{"activity", `{"NotificationContainer":{"type":"activity","size":1,"ActivityNotification":[{"event":"ended","uuid":"11111111-2222-4333-8444-555555555555","Activity":{"uuid":"11111111-2222-4333-8444-555555555555","type":"library.refresh.items","cancellable":false,"userID":1,"title":"Refreshing","subtitle":"Augmenting metadata","progress":100,"Context":{"key":"/library/metadata/1001/children"}}}]}}`,
 			func(n pms.Notification) bool {
 				a := n.Activity[0]
@@ -51,7 +53,9 @@ func TestDecodeNotification(t *testing.T) {
 				return ts.ID() == "t0t1t2t3t4t5t6t7t8t9t0t1" && ts.Speed == 23.6 && ts.Protocol == "dash" && ts.Width == 1920
 			}},
 		{"preference", `{"NotificationContainer":{"type":"preference","size":1,"Setting":[{"id":"FriendlyName","label":"Friendly name","summary":"","type":"text","default":"","value":"Den","hidden":false,"advanced":false,"group":"general"}]}}`,
-			func(n pms.Notification) bool { return n.Setting[0].ID == "FriendlyName" && string(n.Setting[0].Value) == `"Den"` }},
+			func(n pms.Notification) bool {
+				return n.Setting[0].ID == "FriendlyName" && string(n.Setting[0].Value) == `"Den"`
+			}},
 		{"unknown type kept raw", `{"NotificationContainer":{"type":"provider.content.change","size":1,"ProviderContentChangeNotification":[{"x":1}]}}`,
 			func(n pms.Notification) bool { return len(n.Raw) > 0 && n.Playing == nil }},
 		{"bare object, child as an object", `{"type":"playing","size":1,"PlaySessionStateNotification":{"sessionKey":7,"ratingKey":5,"key":"/library/metadata/5","viewOffset":"10","state":"stopped"}}`,
