@@ -242,7 +242,8 @@ func (e *Emulator) resources(w http.ResponseWriter, r *http.Request) {
 
 // connections lists how to reach s: the dead "local" connection first, so a client that tries
 // connections one by one in list order hangs and one that races them does not, then the live
-// one, then the dead remote (https) and relay ones.
+// local one, the live remote one (http, on another port of the same server), then the dead
+// remote (https) and relay ones.
 func (s *server) connections(includeHTTPS, includeRelay bool) []connectionJSON {
 	out := []connectionJSON{}
 	add := func(protocol, hostPort string, local, relay bool) {
@@ -261,6 +262,7 @@ func (s *server) connections(includeHTTPS, includeRelay bool) []connectionJSON {
 	}
 	if s.url != "" {
 		add("http", s.url[len("http://"):], true, false)
+		add("http", s.remoteURL[len("http://"):], false, false)
 	}
 	for _, d := range s.dead {
 		switch {

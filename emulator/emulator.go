@@ -258,8 +258,11 @@ func (e *Emulator) Advance(d time.Duration) {
 type ServerInfo struct {
 	Name              string `json:"name"`
 	MachineIdentifier string `json:"machineIdentifier"`
-	// URL is the live connection, e.g. http://127.0.0.1:41235, or "" before Start.
+	// URL is the live local connection, e.g. http://127.0.0.1:41235, or "" before Start.
 	URL string `json:"url"`
+	// RemoteURL is the live remote connection (the same server on another port, listed with
+	// local false), or "" before Start.
+	RemoteURL string `json:"remoteUrl"`
 	// Owner is the owning account's username.
 	Owner string `json:"owner"`
 	// AcceptsAccountJWT is false for a server that accepts only its own access tokens (from
@@ -297,6 +300,7 @@ func (e *Emulator) Servers() []ServerInfo {
 			Name:              s.name,
 			MachineIdentifier: s.machineID,
 			URL:               s.url,
+			RemoteURL:         s.remoteURL,
 			Owner:             s.owner.username,
 			AcceptsAccountJWT: s.acceptsAccountJWT,
 		})
