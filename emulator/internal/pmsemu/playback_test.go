@@ -716,3 +716,54 @@ func mustAtoi(s string) int {
 	}
 	return n
 }
+
+// TestModelChangesAreNotified: library changes become timeline frames, a scan status and
+// progress frames, and a rating a media.rate webhook with the poster.
+func TestModelChangesAreNotified(t *testing.T) {
+	t.Parallel()
+	hooks := make(chan map[string]any, 8)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			t.Error(err)
+			return
+		}
+		var p map[string]any
+		_ = json.Unmarshal([]byte(r.FormValue("payload")), &p)
+		p["thumb"] = len(r.MultipartForm.File["thumb"]) == 1
+		hooks <- p
+	}))
+	defer recv.Close()
+	f := newFixture(t, func(c *Config) { c.Webhooks = func(int) []string { return []string{recv.URL} } })
+	ws := dialWS(t, f, "/:/websockets/notifications?filters=timeline,status,progress", ownerToken)
+
+	rk, ok := f.srv.impl().store.AddItem(Item{SectionKey: "1", Type: "movie", Title: "New Arrival", Duration: 5_400_000})
+	if !ok {
+		t.Fatal("AddItem refused")
+	}
+	for _, want := range []string{`"state":0,"metadataState":"created"`, `"state":5,`} {
+		frame := readFrame(t, ws)
+		if !strings.Contains(frame, `"type":"timeline"`) || !strings.Contains(frame, `"itemID":"`+strconv.Itoa(rk)+`"`) ||
+			!strings.Contains(frame, `"type":1,"title":"New Arrival"`) || !strings.Contains(frame, want) {
+			t.Errorf("timeline frame %s, want %s", frame, want)
+		}
+	}
+	if h := <-hooks; h["event"] != "library.new" || h["thumb"] != true {
+		t.Errorf("webhook %v", h)
+	}
+	if r := f.do(t, req{method: http.MethodPost, path: "/library/sections/1/refresh", token: ownerToken}); r.status != 200 {
+		t.Fatalf("refresh: %d", r.status)
+	}
+	if frame := readFrame(t, ws); !strings.Contains(frame, `"ProgressNotification":[{"message":"Scanning the \"Movies\" section"}]`) {
+		t.Errorf("progress frame %s", frame)
+	}
+	if frame := readFrame(t, ws); frame != `{"NotificationContainer":{"type":"status","size":1,"StatusNotification":[{"title":"Library scan complete","description":"","notificationName":"LIBRARY_UPDATE"}]}}` {
+		t.Errorf("status frame %s", frame)
+	}
+	if r := f.do(t, req{method: http.MethodPut, path: "/:/rate?identifier=com.plexapp.plugins.library&key=" + strconv.Itoa(rk) + "&rating=8", token: ownerToken}); r.status != 200 {
+		t.Fatalf("rate: %d %s", r.status, r.body)
+	}
+	h := <-hooks
+	if h["event"] != "media.rate" || h["rating"] != float64(8) || h["thumb"] != true || h["Metadata"].(map[string]any)["title"] != "New Arrival" {
+		t.Errorf("rate webhook %v", h)
+	}
+}
