@@ -112,6 +112,13 @@ function overrides(state) {
  */
 const setups = {
   'preferences.getPreference': async () => ({ id: 'FriendlyName' }),
+  // Deleting takes the thing away for real: these delete what no other operation uses.
+  'library.deleteMetadataItem': async () => {
+    const page = await api('GET', '/library/sections/1/all?X-Plex-Container-Start=10&X-Plex-Container-Size=1');
+    return { ids: page.MediaContainer.Metadata[0].ratingKey };
+  },
+  'status.getHistoryItem': async () => ({ historyId: Number(await historyID(0)) }),
+  'status.deleteHistory': async () => ({ historyId: Number(await historyID(-1)) }),
   'butler.stopTask': async () => {
     await api('POST', '/butler/BackupDatabase');
     return { task: 'BackupDatabase' };
@@ -122,6 +129,12 @@ const setups = {
     return { activityId: acts.find((a) => a.title === 'Optimize Database').uuid };
   },
 };
+
+/** The id of alice-nas's i-th history entry (from the end when negative). */
+async function historyID(i) {
+  const entries = (await api('GET', '/status/sessions/history/all')).MediaContainer.Metadata;
+  return entries.at(i).historyKey.split('/').pop();
+}
 
 /** Follows zod (v3 API) wrappers to the schema that says what the value is. */
 function unwrap(s) {

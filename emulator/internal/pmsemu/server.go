@@ -19,11 +19,13 @@ func (h *handler) identity(c *call) {
 	}}.write(c.w, c.json)
 }
 
-// topLevel is the Directory list of GET /: the server's top-level endpoints.
+// topLevel is the Directory list of GET /: the server's top-level endpoints, those a PMS
+// 1.41 lists (plex-beyond-spec B.7).
 var topLevel = []string{
-	"activities", "butler", "channels", "clients", "diagnostics", "hubs", "library", "livetv",
-	"media", "metadata", "playlists", "player", "playQueues", "resources", "search", "server",
-	"servers", "statistics", "status", "system", "transcode", "updater", "user",
+	"actions", "activities", "butler", "channels", "clients", "devices", "diagnostics",
+	"downloadQueue", "hubs", "library", "livetv", "media", "neighborhood", "playQueues",
+	"playlists", "resources", "search", "server", "servers", "service", "statistics", "system",
+	"transcode", "updater", "user", "video",
 }
 
 // root serves GET /: the server's capabilities.
