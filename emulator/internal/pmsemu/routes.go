@@ -19,6 +19,8 @@ type handler struct {
 	store    *Store
 	sessions []SessionConfig        // seeds whose RatingKey names a playable item
 	ops      map[string]func(*call) // by spec operationId
+	lists    *lists                 // playlists, play queues, collections (see lists.go)
+	admin    *ops                   // preferences, butler, activities (see ops.go)
 
 	mu        sync.Mutex
 	transient map[string]transientToken

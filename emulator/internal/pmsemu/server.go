@@ -35,10 +35,7 @@ func (h *handler) root(c *call) {
 	if username == "" {
 		username = owner.Username
 	}
-	name := h.cfg.Name
-	if name == "" {
-		name = "Plex Media Server"
-	}
+	name := h.friendlyName()
 	claimed := xbool(h.cfg.OwnerAccountID != 0)
 	signin, mapping := "ok", "mapped"
 	if !claimed {
@@ -48,7 +45,7 @@ func (h *handler) root(c *call) {
 		Size:                       len(topLevel),
 		AllowCameraUpload:          true,
 		AllowChannelAccess:         true,
-		AllowMediaDeletion:         true,
+		AllowMediaDeletion:         xbool(h.admin.pref("allowMediaDeletion") == "1"),
 		AllowSharing:               claimed,
 		AllowSync:                  true,
 		BackgroundProcessing:       true,
@@ -134,10 +131,7 @@ func (h *handler) securityResources(c *call) {
 		}
 	}
 	port, _ := strconv.Atoi(portText)
-	name := h.cfg.Name
-	if name == "" {
-		name = "Plex Media Server"
-	}
+	name := h.friendlyName()
 	list{head: resourcesContainer{Size: 1, Device: device{
 		Name:             name,
 		ClientIdentifier: h.cfg.MachineIdentifier,

@@ -33,7 +33,7 @@ type rootContainer struct {
 	Size                          int      `json:"size" xml:"size,attr"`
 	AllowCameraUpload             xbool    `json:"allowCameraUpload" xml:"allowCameraUpload,attr"`
 	AllowChannelAccess            xbool    `json:"allowChannelAccess" xml:"allowChannelAccess,attr"`
-	AllowMediaDeletion            xbool    `json:"allowMediaDeletion" xml:"allowMediaDeletion,attr"`
+	AllowMediaDeletion            xbool    `json:"allowMediaDeletion,omitempty" xml:"allowMediaDeletion,attr,omitempty"` // absent when off, as on a PMS
 	AllowSharing                  xbool    `json:"allowSharing" xml:"allowSharing,attr"`
 	AllowSync                     xbool    `json:"allowSync" xml:"allowSync,attr"`
 	AllowTuners                   xbool    `json:"allowTuners" xml:"allowTuners,attr"`
