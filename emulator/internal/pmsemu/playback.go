@@ -76,6 +76,12 @@ type playback struct {
 	sessions  map[string]*playSession
 	wantTrans map[string]bool   // player key → the player asked for a transcode
 	ended     map[string]string // player key → termination text for its next report
+	// tickers run on every Tick, outside mu: other parts of the server that move with the
+	// clock (activities).
+	tickers []func()
+	// progress is the last progress announced per activity uuid, under progressMu.
+	progressMu sync.Mutex
+	progress   map[string]int
 }
 
 func playerKey(clientID, sessionID string) string { return clientID + "\x00" + sessionID }
@@ -86,6 +92,7 @@ func newPlayback() *playback {
 		sessions:  map[string]*playSession{},
 		wantTrans: map[string]bool{},
 		ended:     map[string]string{},
+		progress:  map[string]int{},
 	}
 }
 
@@ -285,8 +292,11 @@ func (ps *playSession) current(now time.Time) int {
 func (s *Server) Tick() {
 	h := s.impl()
 	h.live.mu.Lock()
-	defer h.live.mu.Unlock()
 	h.tickLocked(h.cfg.Now())
+	h.live.mu.Unlock()
+	for _, t := range h.live.tickers {
+		t()
+	}
 }
 
 func (h *handler) tickLocked(now time.Time) {

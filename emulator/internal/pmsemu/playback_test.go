@@ -735,6 +735,8 @@ func TestModelChangesAreNotified(t *testing.T) {
 	defer recv.Close()
 	f := newFixture(t, func(c *Config) { c.Webhooks = func(int) []string { return []string{recv.URL} } })
 	ws := dialWS(t, f, "/:/websockets/notifications?filters=timeline,status,progress", ownerToken)
+	acts := dialWS(t, f, "/:/websockets/notifications?filters=activity", ownerToken)
+	bobActs := dialWS(t, f, "/:/websockets/notifications?filters=activity,status", friendToken)
 
 	rk, ok := f.srv.impl().store.AddItem(Item{SectionKey: "1", Type: "movie", Title: "New Arrival", Duration: 5_400_000})
 	if !ok {
@@ -753,11 +755,49 @@ func TestModelChangesAreNotified(t *testing.T) {
 	if r := f.do(t, req{method: http.MethodPost, path: "/library/sections/1/refresh", token: ownerToken}); r.status != 200 {
 		t.Fatalf("refresh: %d", r.status)
 	}
+	// The scan is an activity on the clock: started, updated as the clock moves, ended.
+	var uuid string
+	for _, want := range []struct {
+		event    string
+		progress int
+	}{{"started", 0}, {"updated", 50}, {"ended", 100}} {
+		if want.event == "updated" {
+			f.clock.Advance(scanDuration / 2)
+			f.srv.Tick()
+		}
+		if want.event == "ended" {
+			f.clock.Advance(scanDuration / 2)
+			f.srv.Tick()
+		}
+		var fr struct {
+			NotificationContainer struct {
+				Type                 string
+				ActivityNotification []ActivityEntry
+			}
+		}
+		if err := json.Unmarshal([]byte(readFrame(t, acts)), &fr); err != nil || len(fr.NotificationContainer.ActivityNotification) != 1 {
+			t.Fatalf("activity frame: %v %+v", err, fr)
+		}
+		a := fr.NotificationContainer.ActivityNotification[0]
+		if uuid == "" {
+			uuid = a.UUID
+		}
+		if a.Event != want.event || a.UUID != uuid || a.Activity.UUID != uuid || a.Activity.Progress != want.progress ||
+			a.Activity.Type != "library.update.section" || a.Activity.UserID != 1 || a.Activity.Context["librarySectionID"] != "1" {
+			t.Errorf("activity %+v, want %s at %d", a, want.event, want.progress)
+		}
+	}
 	if frame := readFrame(t, ws); !strings.Contains(frame, `"ProgressNotification":[{"message":"Scanning the \"Movies\" section"}]`) {
 		t.Errorf("progress frame %s", frame)
 	}
 	if frame := readFrame(t, ws); frame != `{"NotificationContainer":{"type":"status","size":1,"StatusNotification":[{"title":"Library scan complete","description":"","notificationName":"LIBRARY_UPDATE"}]}}` {
 		t.Errorf("status frame %s", frame)
+	}
+	// bob (a shared user) saw none of the owner's activity nor the admin's scan status.
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if _, b, err := bobActs.Read(ctx); err == nil {
+		t.Errorf("a shared user received %s", b)
 	}
 	if r := f.do(t, req{method: http.MethodPut, path: "/:/rate?identifier=com.plexapp.plugins.library&key=" + strconv.Itoa(rk) + "&rating=8", token: ownerToken}); r.status != 200 {
 		t.Fatalf("rate: %d %s", r.status, r.body)
