@@ -807,3 +807,17 @@ func TestModelChangesAreNotified(t *testing.T) {
 		t.Errorf("rate webhook %v", h)
 	}
 }
+
+func TestPreferenceNotified(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	ws := dialWS(t, f, "/:/websockets/notifications?filters=preference", ownerToken)
+	if r := f.do(t, req{method: http.MethodPut, path: "/:/prefs?FriendlyName=Den", token: ownerToken}); r.status != 200 {
+		t.Fatalf("prefs: %d %s", r.status, r.body)
+	}
+	frame := readFrame(t, ws)
+	if !strings.HasPrefix(frame, `{"NotificationContainer":{"type":"preference","size":1,"Setting":[{"id":"FriendlyName","label":"Friendly name",`) ||
+		!strings.Contains(frame, `"value":"Den"`) || !strings.Contains(frame, `"type":"text"`) {
+		t.Errorf("preference frame %s", frame)
+	}
+}
