@@ -37,7 +37,7 @@ func (h *handler) sessionItem(ps *playSession, now time.Time) metadata {
 	local := h.store.LocalAccountID(ps.accountID)
 	m, _ := h.renderKey(ps.rk, view{account: local})
 	m.SessionKey = strconv.Itoa(ps.key)
-	m.ViewOffset = ps.current(now)
+	m.ViewOffset = ps.offset
 	acct := h.store.Account(local)
 	m.User = &user{ID: strconv.Itoa(acct.ID), Title: acct.Username, Thumb: acct.Thumb}
 	p := ps.player

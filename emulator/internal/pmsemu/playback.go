@@ -277,7 +277,9 @@ func (h *handler) stopLocked(ps *playSession, now time.Time) {
 	}
 }
 
-// current returns ps's offset at now: playing sessions move with the clock, up to the end.
+// current returns where ps's player is at now: a playing one moves with the clock, up to the
+// end. What the server shows is the last report (ps.offset), as a PMS shows it; the emulator's
+// own players report where they are every ReportInterval.
 func (ps *playSession) current(now time.Time) int {
 	if ps.state != "playing" {
 		return ps.offset
@@ -285,9 +287,9 @@ func (ps *playSession) current(now time.Time) int {
 	return min(ps.offset+int(now.Sub(ps.at)/time.Millisecond), ps.duration)
 }
 
-// Tick moves playback to the emulator clock's current time: playing sessions advance (and are
-// scrobbled past the threshold), the emulator's own players report and stop at the end of their
-// item, and sessions without a report for SessionTimeout are dropped. Requests tick first;
+// Tick moves playback to the emulator clock's current time: the emulator's own players report
+// every ReportInterval (and are scrobbled past the threshold) and stop at the end of their item,
+// and sessions without a report for SessionTimeout are dropped. Requests tick first;
 // the emulator also ticks every second and after every Advance.
 func (s *Server) Tick() {
 	h := s.impl()
@@ -301,24 +303,23 @@ func (s *Server) Tick() {
 
 func (h *handler) tickLocked(now time.Time) {
 	for _, ps := range h.sortedSessionsLocked() {
-		if ps.state == "playing" {
+		if ps.virtual && ps.state == "playing" {
 			cur := ps.current(now)
-			if ps.virtual && ps.duration > 0 && cur >= ps.duration {
+			switch {
+			case ps.duration > 0 && cur >= ps.duration:
 				ps.offset, ps.at = cur, now
 				h.remember(ps, now)
 				h.checkScrobble(ps, now)
 				h.stopLocked(ps, now)
 				continue
-			}
-			if ps.virtual && now.Sub(ps.report) >= ReportInterval {
+			case now.Sub(ps.report) >= ReportInterval:
 				ps.offset, ps.at, ps.report = cur, now, now
 				h.publishPlaying(ps)
 				h.remember(ps, now)
+				h.checkScrobble(ps, now)
 			}
-			h.checkScrobbleAt(ps, cur, now)
 		}
 		if !ps.virtual && now.Sub(ps.report) >= SessionTimeout {
-			ps.offset, ps.at = ps.current(now), now
 			h.stopLocked(ps, now)
 		}
 	}
@@ -480,8 +481,6 @@ func (h *handler) terminate(c *call) {
 		if ps.id == id {
 			reason := cmp.Or(c.query.Get("reason"), "Terminated by the server owner")
 			l.ended[pk] = "Admin terminated playback with reason: " + reason
-			ps.offset, ps.at = ps.current(now), now
-			h.remember(ps, now)
 			h.stopLocked(ps, now)
 			writeOK(c)
 			return
@@ -538,7 +537,7 @@ func (s *Server) Sessions() []SessionState {
 	var out []SessionState
 	for _, ps := range h.sortedSessionsLocked() {
 		st := SessionState{SessionKey: strconv.Itoa(ps.key), AccountID: ps.accountID, RatingKey: ps.ratingKey,
-			Player: ps.clientID, State: ps.state, Offset: time.Duration(ps.current(now)) * time.Millisecond}
+			Player: ps.clientID, State: ps.state, Offset: time.Duration(ps.offset) * time.Millisecond}
 		if ps.transcode != nil {
 			st.Transcode = ps.transcode.id
 		}

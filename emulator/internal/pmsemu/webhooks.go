@@ -281,7 +281,7 @@ func (h *handler) webhook(ps *playSession, event string, now time.Time) {
 		return
 	}
 	m, _ := h.renderKey(ps.rk, view{account: h.store.LocalAccountID(ps.accountID)})
-	m.ViewOffset = ps.current(now)
+	m.ViewOffset = ps.offset
 	p := ps.player
 	h.hub.Publish(Notification{Webhook: &WebhookEvent{
 		Event:     event,
