@@ -188,14 +188,14 @@ func (h *handler) apply(rp report) (terminated string, err error) {
 	offset := min(max(rp.offset, 0), it.Duration)
 	ps := l.sessions[pk]
 	if ps != nil && ps.rk != rk {
-		h.stopLocked(ps, now) // the player moved on to another item
+		h.stopLocked(ps) // the player moved on to another item
 		ps = nil
 	}
 	if rp.state == "stopped" {
 		if ps != nil {
 			ps.offset, ps.at = offset, now
-			h.remember(ps, now)
-			h.stopLocked(ps, now)
+			h.remember(ps)
+			h.stopLocked(ps)
 		} else {
 			h.setViewOffset(rp.caller.AccountID, rk, offset)
 		}
@@ -232,17 +232,17 @@ func (h *handler) apply(rp report) (terminated string, err error) {
 	switch {
 	case rp.state == "playing" && !ps.played:
 		ps.played = true
-		h.webhook(ps, "media.play", now)
+		h.webhook(ps, "media.play")
 		if ps.accountID != h.cfg.OwnerAccountID {
-			h.webhook(ps, "playback.started", now)
+			h.webhook(ps, "playback.started")
 		}
 	case rp.state == "paused" && prev == "playing":
-		h.webhook(ps, "media.pause", now)
+		h.webhook(ps, "media.pause")
 	case rp.state == "playing" && prev == "paused":
-		h.webhook(ps, "media.resume", now)
+		h.webhook(ps, "media.resume")
 	}
-	h.remember(ps, now)
-	h.checkScrobble(ps, now)
+	h.remember(ps)
+	h.checkScrobble(ps)
 	return "", nil
 }
 
@@ -264,7 +264,7 @@ func (h *handler) publishPlaying(ps *playSession) {
 }
 
 // stopLocked ends ps: one "stopped" notification, the transcode's end, media.stop.
-func (h *handler) stopLocked(ps *playSession, now time.Time) {
+func (h *handler) stopLocked(ps *playSession) {
 	delete(h.live.sessions, playerKey(ps.clientID, ps.sessionID))
 	ps.state = "stopped"
 	h.publishPlaying(ps)
@@ -273,7 +273,7 @@ func (h *handler) stopLocked(ps *playSession, now time.Time) {
 		h.hub.Publish(Notification{Type: "transcodeSession.end", Entry: ps.transcode.entry(ps, false), AccountID: ps.accountID})
 	}
 	if ps.played {
-		h.webhook(ps, "media.stop", now)
+		h.webhook(ps, "media.stop")
 	}
 }
 
@@ -308,35 +308,31 @@ func (h *handler) tickLocked(now time.Time) {
 			switch {
 			case ps.duration > 0 && cur >= ps.duration:
 				ps.offset, ps.at = cur, now
-				h.remember(ps, now)
-				h.checkScrobble(ps, now)
-				h.stopLocked(ps, now)
+				h.remember(ps)
+				h.checkScrobble(ps)
+				h.stopLocked(ps)
 				continue
 			case now.Sub(ps.report) >= ReportInterval:
 				ps.offset, ps.at, ps.report = cur, now, now
 				h.publishPlaying(ps)
-				h.remember(ps, now)
-				h.checkScrobble(ps, now)
+				h.remember(ps)
+				h.checkScrobble(ps)
 			}
 		}
 		if !ps.virtual && now.Sub(ps.report) >= SessionTimeout {
-			h.stopLocked(ps, now)
+			h.stopLocked(ps)
 		}
 	}
 }
 
-func (h *handler) checkScrobble(ps *playSession, now time.Time) {
-	h.checkScrobbleAt(ps, ps.offset, now)
-}
-
-// checkScrobbleAt marks ps's item played once the offset passes the threshold.
-func (h *handler) checkScrobbleAt(ps *playSession, offset int, now time.Time) {
-	if ps.scrobbled || ps.duration <= 0 || offset*100 < ps.duration*h.threshold() {
+// checkScrobble marks ps's item played once the reported offset passes the threshold.
+func (h *handler) checkScrobble(ps *playSession) {
+	if ps.scrobbled || ps.duration <= 0 || ps.offset*100 < ps.duration*h.threshold() {
 		return
 	}
 	ps.scrobbled = true
 	h.markPlayed(ps.accountID, ps.rk)
-	h.webhook(ps, "media.scrobble", now)
+	h.webhook(ps, "media.scrobble")
 }
 
 func (h *handler) threshold() int {
@@ -348,7 +344,7 @@ func (h *handler) threshold() int {
 
 // remember stores ps's offset as the account's resume point, unless the item was just marked
 // played in this session (a PMS clears the resume point then).
-func (h *handler) remember(ps *playSession, now time.Time) {
+func (h *handler) remember(ps *playSession) {
 	if !ps.scrobbled {
 		h.setViewOffset(ps.accountID, ps.rk, ps.offset)
 	}
@@ -481,7 +477,7 @@ func (h *handler) terminate(c *call) {
 		if ps.id == id {
 			reason := cmp.Or(c.query.Get("reason"), "Terminated by the server owner")
 			l.ended[pk] = "Admin terminated playback with reason: " + reason
-			h.stopLocked(ps, now)
+			h.stopLocked(ps)
 			writeOK(c)
 			return
 		}

@@ -276,7 +276,7 @@ var thumbJPEG = sync.OnceValue(func() []byte {
 })
 
 // webhook queues the webhook ev of playback session ps (the caller holds h.live.mu).
-func (h *handler) webhook(ps *playSession, event string, now time.Time) {
+func (h *handler) webhook(ps *playSession, event string) {
 	if h.cfg.Webhooks == nil {
 		return
 	}
