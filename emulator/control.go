@@ -38,6 +38,10 @@ func (e *Emulator) controlRoutes() {
 	handle("POST /__emulator/keys/rotate", e.ctlRotate)
 	handle("POST /__emulator/faults", e.ctlFaults)
 	handle("GET /__emulator/state", e.ctlState)
+	handle("GET /__emulator/playback", e.ctlPlayback)
+	handle("POST /__emulator/playback", e.ctlPlayback)
+	handle("POST /__emulator/notifications/drop", e.ctlDropNotifications)
+	handle("POST /__emulator/servers/restart", e.ctlRestart)
 }
 
 func ctlError(w http.ResponseWriter, status int, msg string) {

@@ -119,6 +119,7 @@ type Emulator struct {
 	plexURL  string
 	httpSrvs []*http.Server
 	holes    []*blackhole
+	stopTick chan struct{} // closed by Close: stops the playback ticker
 }
 
 // New returns an emulator seeded with the accounts and servers described in the package
@@ -216,6 +217,8 @@ func (e *Emulator) StartOn(addr string) error {
 			return err
 		}
 	}
+	e.stopTick = make(chan struct{})
+	go e.ticker(e.stopTick)
 	return nil
 }
 
@@ -244,6 +247,10 @@ func (e *Emulator) closeLocked() error {
 		errs = append(errs, h.close())
 	}
 	e.httpSrvs, e.holes = nil, nil
+	if e.stopTick != nil {
+		close(e.stopTick)
+		e.stopTick = nil
+	}
 	return errors.Join(errs...)
 }
 
@@ -266,10 +273,13 @@ func (e *Emulator) Now() time.Time {
 	return t.Add(time.Since(e.realStart))
 }
 
-// Advance moves the emulator clock forward by d (backward if d is negative).
+// Advance moves the emulator clock forward by d (backward if d is negative). Playing sessions
+// move with it at once: they advance, are scrobbled past the played threshold, and the
+// emulator's own players report.
 func (e *Emulator) Advance(d time.Duration) {
 	e.lazyInit()
 	e.offset.Add(int64(d))
+	e.tick()
 }
 
 // ServerInfo describes a seeded server.

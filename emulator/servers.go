@@ -32,7 +32,9 @@ type deadConnection struct {
 // server they do not own), and opens its dead connections. The caller holds e.mu.
 func (e *Emulator) startServer(s *server) error {
 	name := s.name
-	pms := pmsemu.New(s.cfg, pmsAuthorizer{e})
+	cfg := s.cfg
+	cfg.Webhooks = e.webhookURLs
+	pms := pmsemu.New(cfg, pmsAuthorizer{e})
 	s.pms = pms
 	h := e.instrument("pms:"+name, func(r *http.Request) string { return pmsKey(name, r) }, pms)
 	for _, u := range []*string{&s.url, &s.remoteURL} {

@@ -67,7 +67,8 @@ func (s *ButlerService) StopAll(ctx context.Context) error {
 // refreshes. The owner sees every activity, a shared user their own.
 type ActivitiesService service
 
-// Activity is work in progress on the server.
+// Activity is work in progress on the server, as GET /activities lists it and activity
+// notifications report it.
 type Activity struct {
 	UUID        string   `json:"uuid" xml:"uuid,attr"`
 	Type        string   `json:"type" xml:"type,attr"` // e.g. library.update.section
@@ -76,6 +77,9 @@ type Activity struct {
 	Progress    FlexInt  `json:"progress" xml:"progress,attr"` // percent
 	Cancellable FlexBool `json:"cancellable" xml:"cancellable,attr"`
 	UserID      FlexInt  `json:"userID,omitempty" xml:"userID,attr"`
+	// Context holds what the activity is about, e.g. {"key": "/library/metadata/1001/children"}
+	// for a refresh (notifications carry it; the list does not).
+	Context map[string]any `json:"Context,omitempty" xml:"-"`
 }
 
 // List returns the activities in progress (GET /activities).

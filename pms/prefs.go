@@ -15,7 +15,8 @@ import (
 // PrefsService reads and sets the server's settings (GET and PUT /:/prefs; admin).
 type PrefsService service
 
-// Setting is one of the server's settings.
+// Setting is one of the server's settings, as GET /:/prefs lists it and a preference
+// notification reports it after a change.
 type Setting struct {
 	ID       string     `json:"id" xml:"id,attr"`
 	Label    string     `json:"label" xml:"label,attr"`

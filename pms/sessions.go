@@ -3,6 +3,7 @@ package pms
 import (
 	"context"
 	"net/http"
+	"strings"
 )
 
 // SessionsService lists what is playing on the server now.
@@ -53,17 +54,33 @@ type SessionInfo struct {
 	Location  string  `json:"location" xml:"location,attr"`   // lan or wan
 }
 
-// TranscodeSession is present when the server transcodes the playback.
+// TranscodeSession is a transcode: in a session while the server transcodes it, in
+// GET /transcode/sessions, and in transcodeSession.* notifications. Key is the bare id in lists
+// and "/transcode/sessions/<id>" in notifications; ID returns the id either way.
 type TranscodeSession struct {
-	Key           string    `json:"key" xml:"key,attr"`
-	Throttled     FlexBool  `json:"throttled" xml:"throttled,attr"`
-	Progress      FlexFloat `json:"progress" xml:"progress,attr"` // percent
-	Speed         FlexFloat `json:"speed" xml:"speed,attr"`
-	VideoDecision string    `json:"videoDecision,omitempty" xml:"videoDecision,attr"` // copy, transcode
-	AudioDecision string    `json:"audioDecision,omitempty" xml:"audioDecision,attr"`
-	Container     string    `json:"container,omitempty" xml:"container,attr"`
-	VideoCodec    string    `json:"videoCodec,omitempty" xml:"videoCodec,attr"`
-	AudioCodec    string    `json:"audioCodec,omitempty" xml:"audioCodec,attr"`
+	Key              string    `json:"key" xml:"key,attr"`
+	Throttled        FlexBool  `json:"throttled" xml:"throttled,attr"`
+	Complete         FlexBool  `json:"complete" xml:"complete,attr"`
+	Progress         FlexFloat `json:"progress" xml:"progress,attr"` // percent
+	Speed            FlexFloat `json:"speed" xml:"speed,attr"`
+	Error            FlexBool  `json:"error,omitempty" xml:"error,attr"`
+	Duration         FlexInt   `json:"duration,omitempty" xml:"duration,attr"` // milliseconds
+	Context          string    `json:"context,omitempty" xml:"context,attr"`   // streaming
+	Protocol         string    `json:"protocol,omitempty" xml:"protocol,attr"` // hls, dash, http
+	SourceVideoCodec string    `json:"sourceVideoCodec,omitempty" xml:"sourceVideoCodec,attr"`
+	SourceAudioCodec string    `json:"sourceAudioCodec,omitempty" xml:"sourceAudioCodec,attr"`
+	VideoDecision    string    `json:"videoDecision,omitempty" xml:"videoDecision,attr"` // copy, transcode
+	AudioDecision    string    `json:"audioDecision,omitempty" xml:"audioDecision,attr"`
+	Container        string    `json:"container,omitempty" xml:"container,attr"`
+	VideoCodec       string    `json:"videoCodec,omitempty" xml:"videoCodec,attr"`
+	AudioCodec       string    `json:"audioCodec,omitempty" xml:"audioCodec,attr"`
+	Width            FlexInt   `json:"width,omitempty" xml:"width,attr"`
+	Height           FlexInt   `json:"height,omitempty" xml:"height,attr"`
+}
+
+// ID returns the transcode's id: Key without "/transcode/sessions/".
+func (t *TranscodeSession) ID() string {
+	return t.Key[strings.LastIndexByte(t.Key, '/')+1:]
 }
 
 // List returns the sessions playing now (GET /status/sessions). Only the server's owner (admin)

@@ -21,6 +21,7 @@ media.pause, media.scrobble…), new media, server events. They need Plex Pass.
 
 Each subcommand prints the account's webhook URLs afterwards, one per line (with --json, a
 JSON array of them).`)
+	cmd.Aliases = []string{"webhook"}
 	cmd.Example = `  plexkit webhooks ls
   plexkit webhooks add https://example.com/plex
   plexkit webhooks rm https://example.com/plex`
@@ -53,6 +54,7 @@ JSON array of them).`)
 				urls, err := c.Webhooks.Remove(ctx, args[0])
 				return urls, "Removed " + args[0] + ".", err
 			}),
+		newWebhookListenCmd(f),
 	)
 	return cmd
 }

@@ -42,6 +42,10 @@ func TestConformanceEveryOperation(t *testing.T) {
 			if setup := setups[op.OperationID]; setup != nil {
 				state = setup(t, f)
 			}
+			if op.Tag == "Events" {
+				checkNotificationEndpoint(t, f, op) // the answer is an endless stream
+				return
+			}
 			r := specRequest(t, doc, f.http.URL, op, state)
 			r.Header.Set("X-Plex-Token", ownerToken)
 			r.Header.Set("Accept", "application/json")
@@ -80,6 +84,10 @@ func TestEveryOperationInXML(t *testing.T) {
 			var state map[string]string
 			if setup := setups[op.OperationID]; setup != nil {
 				state = setup(t, f)
+			}
+			if op.Tag == "Events" {
+				checkNotificationEndpoint(t, f, op) // the answer is an endless stream
+				return
 			}
 			r := specRequest(t, doc, f.http.URL, op, state)
 			r.Header.Set("X-Plex-Token", ownerToken)

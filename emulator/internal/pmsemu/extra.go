@@ -58,6 +58,13 @@ var extraRoutes = []extraRoute{
 	{"GET", "/statistics/bandwidth", spec.RoleAdmin, "x.statisticsBandwidth"},
 	{"GET", "/statistics/resources", spec.RoleAdmin, "x.statisticsResources"},
 	{"GET", "/statistics/media", spec.RoleAdmin, "x.statisticsMedia"},
+	// Playback and notifications (plex-live.md §1.1, §2.2): the websocket path every client
+	// dials; /:/progress, the owner's only (others get 401); the transcodes of all users.
+	{"GET", "/:/websockets/notifications", spec.RoleShared, "websocketGetSlash"},
+	{"GET", "/:/progress", spec.RoleAdmin, "x.progress"},
+	{"POST", "/:/progress", spec.RoleAdmin, "x.progress"},
+	{"PUT", "/:/progress", spec.RoleAdmin, "x.progress"},
+	{"GET", "/transcode/sessions", spec.RoleAdmin, "x.transcodeSessions"},
 }
 
 // matchExtra finds the row for method and path.

@@ -146,6 +146,9 @@ type req struct {
 	method, path, token string
 	json                bool
 	header              map[string]string
+	// stream: the answer is an endless stream (notifications); only its status and header are
+	// read.
+	stream bool
 }
 
 func (f *fixture) do(t testing.TB, r req) response {
@@ -172,6 +175,9 @@ func (f *fixture) do(t testing.TB, r req) response {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if r.stream {
+		return response{resp.StatusCode, resp.Header, ""}
+	}
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)

@@ -128,6 +128,17 @@ type Config struct {
 	SharedAdminStatus int
 	// OnRequest, when set, is called for every request with the matched "METHOD /pattern".
 	OnRequest func(pattern string)
+	// Webhooks, when set, returns the webhook URLs the account (a plex.tv id) registered on
+	// plex.tv; the server posts its events there (see webhooks.go).
+	Webhooks func(accountID int) []string
+	// WebhookClient sends webhooks (default: a client with WebhookTimeout).
+	WebhookClient *http.Client
+	// PlayedThreshold is LibraryVideoPlayedThreshold: the percentage past which playback marks
+	// an item played (default 90).
+	PlayedThreshold int
+	// RefuseSharedNotifications answers 401 to a shared user's notification stream, as servers
+	// were seen to in 2016–2017; by default shared users are let in and see their own events.
+	RefuseSharedNotifications bool
 }
 
 // Server is one emulated Plex Media Server. It is an http.Handler.

@@ -24,6 +24,9 @@ type handler struct {
 
 	mu        sync.Mutex
 	transient map[string]transientToken
+
+	hub  *Hub      // notifications and webhooks (hub.go)
+	live *playback // sessions (playback.go)
 }
 
 // call is one authenticated request on its way through a handler.
@@ -57,8 +60,14 @@ func (s *Server) impl() *handler {
 	return hd.(*handler)
 }
 
-// Restart forgets every transient token the server minted, as a restarted PMS does.
-func (s *Server) Restart() { s.impl().restart() }
+// Restart does what a PMS restart does: it forgets the transient tokens the server minted and
+// its sessions (sessionKeys start from 1 again), and drops every notification stream.
+func (s *Server) Restart() {
+	h := s.impl()
+	h.restart()
+	h.restartPlayback()
+	h.hub.DropAll()
+}
 
 func newHandler(cfg Config, auth Authorizer) *handler {
 	if cfg.Now == nil {
@@ -75,7 +84,9 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 		auth:      auth,
 		store:     newStore(cfg),
 		transient: map[string]transientToken{},
+		live:      newPlayback(),
 	}
+	h.hub = newHub(newWebhookSender(&h.cfg))
 	st := h.store
 	for _, it := range cfg.Items {
 		st.AddItem(it) // an item naming a missing section or parent is dropped
@@ -163,6 +174,7 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 		"x.statisticsMedia":     h.statisticsMedia,
 	}
 	registerOps(h)
+	registerLive(h)
 	return h
 }
 
@@ -201,8 +213,9 @@ func route(r *http.Request) (match, bool) {
 	if x, ok := matchExtra(r.Method, path); ok {
 		return match{x.Name, x.Role, r.Method + " " + x.Pattern}, true
 	}
-	// A PMS mints transient tokens whatever the verb (the spec lists POST, the preferred one).
-	if op, ok := spec.Lookup(http.MethodPost, path); ok && op.OperationID == "securityPostToken" {
+	// A PMS mints transient tokens whatever the verb (the spec lists POST, the preferred one),
+	// and takes timeline reports by GET as well as POST.
+	if op, ok := spec.Lookup(http.MethodPost, path); ok && (op.OperationID == "securityPostToken" || op.OperationID == "timelinePostSlash") {
 		return match{op.OperationID, op.Role, r.Method + " " + op.Path}, true
 	}
 	return match{pattern: r.Method + " " + UnknownRoute}, false

@@ -2,68 +2,11 @@ package pmsemu
 
 import (
 	"cmp"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 )
-
-// statusSessions serves GET /status/sessions (admin only): what is playing now, from
-// Config.Sessions.
-func (h *handler) statusSessions(c *call) {
-	start, size, ok := c.paging()
-	if !ok {
-		writeError(c.w, http.StatusBadRequest)
-		return
-	}
-	from, to := window(start, size, len(h.sessions))
-	setPagingHeaders(c.w, start, len(h.sessions))
-	list{head: metadataContainer{Size: to - from}, childKey: "Metadata", n: to - from, child: func(i int) any {
-		return h.sessionItem(from + i)
-	}}.write(c.w, c.json)
-}
-
-// sessionItem renders session i: the item being played, who plays it, on what player, over
-// what connection. Everything not in the session's config is derived from it, so the same config
-// always renders the same session.
-func (h *handler) sessionItem(i int) metadata {
-	sc := h.sessions[i]
-	local := h.store.LocalAccountID(sc.AccountID)
-	m, _ := h.renderKey(sc.RatingKey, view{account: local})
-	hs := mix(uint64(sc.RatingKey)^uint64(i), uint64(sc.AccountID))
-	m.SessionKey = strconv.Itoa(i + 1)
-	m.ViewOffset = m.Duration / 3
-	acct := h.store.Account(local)
-	m.User = &user{ID: strconv.Itoa(acct.ID), Title: acct.Username, Thumb: acct.Thumb}
-	state := sc.State
-	if state == "" {
-		state = "playing"
-	}
-	m.Player = &player{
-		Address:             "192.168.1." + strconv.Itoa(10+i%240),
-		MachineIdentifier:   fmt.Sprintf("%016x", hs),
-		Model:               "bundled",
-		Platform:            "Chrome",
-		PlatformVersion:     "126.0",
-		Product:             "Plex Web",
-		RemotePublicAddress: "203.0.113." + strconv.Itoa(1+i%254),
-		State:               state,
-		Title:               "Chrome",
-		Vendor:              "Google",
-		Version:             "4.128.0",
-		Local:               true,
-		Secure:              true,
-		UserID:              acct.ID,
-	}
-	bandwidth := 0
-	if len(m.Media) > 0 {
-		bandwidth = m.Media[0].Bitrate + 500
-		m.Media[0].Part[0].Decision = "directplay"
-	}
-	m.Session = &session{ID: fmt.Sprintf("%024x", hs), Bandwidth: bandwidth, Location: "lan"}
-	return m
-}
 
 // historyQuery is what GET /status/sessions/history/all was asked for.
 type historyQuery struct {

@@ -233,6 +233,8 @@ type metadata struct {
 	User     *user    `json:"User,omitempty" xml:"User"`
 	Player   *player  `json:"Player,omitempty" xml:"Player"`
 	Session  *session `json:"Session,omitempty" xml:"Session"`
+
+	TranscodeSession *TranscodeSessionEntry `json:"TranscodeSession,omitempty" xml:"TranscodeSession"`
 }
 
 // MarshalXML implements xml.Marshaler: the element is named for the item's type.
