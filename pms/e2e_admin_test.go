@@ -183,7 +183,13 @@ func TestSharedUserRefusedEverywhere(t *testing.T) {
 		if err := call(bob); !refusedAsSharedUser(err) {
 			t.Errorf("bob's %s = %v, want a refusal", name, err)
 		}
-		if err := call(alice); err != nil {
+		err := call(alice)
+		// The emulator models sessions: terminating one that does not exist passes the role
+		// check and then finds nothing (404), which is what the owner's call shows here.
+		if name == "Sessions.Terminate" && errors.Is(err, plexkit.ErrNotFound) {
+			err = nil
+		}
+		if err != nil {
 			t.Errorf("alice's %s = %v", name, err)
 		}
 	}

@@ -49,12 +49,14 @@ func watchSessions(cmd *cobra.Command, f *Factory, sel string, maxEvents int) er
 }
 
 // redraw clears the terminal and draws the sessions table, in one write so the screen never
-// shows half a table.
+// shows half a table. The clearing sequence is the CLI's own and goes out raw; the table, whose
+// names come from the server, is escaped on its way into the buffer (see termsafe.go).
 func redraw(f *Factory, server string, sessions []pms.Session) error {
 	var b bytes.Buffer
 	b.WriteString("\x1b[H\x1b[2J") // cursor home, clear the screen
-	fmt.Fprintf(&b, "%s — %d playing — %s (Ctrl-C to stop)\n\n", server, len(sessions), time.Now().Format("15:04:05"))
-	t := &table{out: &b, tty: true}
+	safe := &termSafe{w: &b}
+	fmt.Fprintf(safe, "%s — %d playing — %s (Ctrl-C to stop)\n\n", server, len(sessions), time.Now().Format("15:04:05"))
+	t := &table{out: safe, tty: true}
 	t.addRow("KEY", "USER", "TITLE", "TYPE", "STATE", "PLAYER", "PROGRESS")
 	for _, ss := range sessions {
 		state := ss.Player.State
@@ -66,6 +68,6 @@ func redraw(f *Factory, server string, sessions []pms.Session) error {
 	if err := t.render(); err != nil {
 		return err
 	}
-	_, err := f.IO.Out.Write(b.Bytes())
+	_, err := rawWriter(f.IO.Out).Write(b.Bytes())
 	return err
 }
