@@ -28,6 +28,18 @@ type ArgumentError struct {
 // Error implements error.
 func (e *ArgumentError) Error() string { return "pms: " + e.Arg + ": " + e.Reason }
 
+// TerminatedError is the server's answer to a player's timeline report after the owner
+// terminated its session (Sessions.Terminate): the player must stop playing.
+type TerminatedError struct {
+	Code int    // terminationCode, 2006 on the servers seen
+	Text string // terminationText, e.g. "Admin terminated playback with reason: Go away"
+}
+
+// Error implements error.
+func (e *TerminatedError) Error() string {
+	return fmt.Sprintf("pms: playback terminated (%d): %s", e.Code, e.Text)
+}
+
 // ResponseError is a successful (2xx) answer that could not be used: a body that is not a
 // MediaContainer in JSON or XML, a malformed field, a body over the size limit, or paging the
 // server did not honour. URL has no token (tokens travel in a header, never in the URL).

@@ -2,11 +2,14 @@ package pms
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/plexkit/plexkit/internal/wire"
 )
 
 // WatchService changes what the token's account has watched: played or not, how far, rated.
@@ -51,7 +54,9 @@ type Timeline struct {
 }
 
 // Report sends a timeline (POST /:/timeline), as a player does while it plays: the item's
-// progress becomes t.Time, and it appears in On Deck and Continue Watching.
+// progress becomes t.Time, and it appears in On Deck and Continue Watching. When the server's
+// owner has terminated the player's session, the server answers the next report with why, and
+// Report returns it as a *TerminatedError: the player must stop.
 func (s *WatchService) Report(ctx context.Context, t Timeline) error {
 	if err := checkKey("ratingKey", t.RatingKey); err != nil {
 		return err
@@ -74,7 +79,21 @@ func (s *WatchService) Report(ctx context.Context, t Timeline) error {
 	if t.Duration > 0 {
 		q.Set("duration", strconv.FormatInt(t.Duration.Milliseconds(), 10))
 	}
-	return s.client.write(ctx, http.MethodPost, ":/timeline", q)
+	var head struct {
+		Code FlexInt `json:"terminationCode" xml:"terminationCode,attr"`
+		Text string  `json:"terminationText" xml:"terminationText,attr"`
+	}
+	_, err := s.client.do(ctx, &request{method: http.MethodPost, path: ":/timeline", query: q, head: &head})
+	switch {
+	case errors.Is(err, wire.ErrEmpty):
+		return nil // an answer without a body says nothing against the report
+	case err != nil:
+		return err
+	}
+	if head.Code != 0 || head.Text != "" {
+		return &TerminatedError{Code: int(head.Code), Text: head.Text}
+	}
+	return nil
 }
 
 // SetProgress sets how far the account is in an item: a stopped timeline at offset. It reads
