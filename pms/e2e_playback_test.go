@@ -3,6 +3,7 @@ package pms_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"testing"
 	"time"
@@ -228,6 +229,50 @@ func TestTranscodeSessionsEndToEnd(t *testing.T) {
 			if ts.ID() == id {
 				t.Errorf("%s: the stopped session's transcode is still listed: %+v", enc, ts)
 			}
+		}
+	}
+}
+
+// TestTranscodeDecisionEndToEnd starts a transcode as a player does: it asks the server's
+// decision with direct play refused, then reports playing; the session is transcoded and
+// Server.TranscodeSessions lists its transcode until the player stops.
+func TestTranscodeDecisionEndToEnd(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t, emulator.Options{LibrarySize: 50, FreezeClock: true})
+	ctx := context.Background()
+	for enc, opts := range encodings() {
+		player := "e2e-decision-" + enc
+		alice := clientFor(t, e, "alice", nas, opts...)
+		bob := playerFor(t, e, "bob", nas, player, opts...)
+		it := playableMovies(t, alice, 44, 1)[0]
+		rk, dur := string(it.RatingKey), it.DurationTime()
+
+		// A direct-play report first: no transcode.
+		must(t, bob.Watch.Report(ctx, pms.Timeline{RatingKey: rk, State: pms.StatePlaying, Time: time.Minute, Duration: dur}))
+		if s := sessionOf(t, alice, player); s == nil || s.TranscodeSession != nil {
+			t.Fatalf("%s: a direct play's session is %+v, want one without a transcode", enc, s)
+		}
+		must(t, bob.Watch.Report(ctx, pms.Timeline{RatingKey: rk, State: pms.StateStopped, Time: time.Minute, Duration: dur}))
+
+		resp, err := bob.Raw(ctx, http.MethodGet, "/video/:/transcode/universal/decision?directPlay=0&path=%2Flibrary%2Fmetadata%2F"+rk)
+		must(t, err)
+		resp.Body.Close()
+		must(t, plexkit.CheckResponse(resp))
+		must(t, bob.Watch.Report(ctx, pms.Timeline{RatingKey: rk, State: pms.StatePlaying, Time: time.Minute, Duration: dur}))
+		s := sessionOf(t, alice, player)
+		if s == nil || s.TranscodeSession == nil {
+			t.Fatalf("%s: after a decision refusing direct play, the session is %+v, want a transcode", enc, s)
+		}
+		list, err := alice.Server.TranscodeSessions(ctx)
+		must(t, err)
+		if !slices.ContainsFunc(list, func(ts pms.TranscodeSession) bool { return ts.ID() == s.TranscodeSession.ID() }) {
+			t.Fatalf("%s: TranscodeSessions = %+v, want the player's transcode %q", enc, list, s.TranscodeSession.ID())
+		}
+		must(t, bob.Watch.Report(ctx, pms.Timeline{RatingKey: rk, State: pms.StateStopped, Time: 2 * time.Minute, Duration: dur}))
+		list, err = alice.Server.TranscodeSessions(ctx)
+		must(t, err)
+		if slices.ContainsFunc(list, func(ts pms.TranscodeSession) bool { return ts.ID() == s.TranscodeSession.ID() }) {
+			t.Errorf("%s: the stopped player's transcode is still listed: %+v", enc, list)
 		}
 	}
 }
