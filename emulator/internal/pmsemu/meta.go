@@ -148,38 +148,49 @@ type directoryList struct {
 	ViewGroup string   `json:"viewGroup,omitempty" xml:"viewGroup,attr,omitempty"`
 }
 
-// sectionFilters serves GET /library/sections/{id}/filters: the filters of the requested type.
-func (h *handler) sectionFilters(c *call) {
+// writeDirectories answers with a plain MediaContainer of n Directory elements.
+func writeDirectories(c *call, n int, child func(i int) any) {
+	list{head: directoryList{Size: n}, childKey: "Directory", n: n, child: child}.write(c.w, c.json)
+}
+
+// sectionAndType returns the section named by the path and the item type asked for by ?type=
+// (the section's first type when absent); a type the section does not hold is answered with
+// 400, an unknown section as sectionFor answers it.
+func (h *handler) sectionAndType(c *call) (*Section, string, bool) {
 	s := h.sectionFor(c, 2)
 	if s == nil {
-		return
+		return nil, "", false
 	}
 	typ, ok := typeParam(c, s)
 	if !ok {
 		writeError(c.w, http.StatusBadRequest)
+		return nil, "", false
+	}
+	return s, typ, true
+}
+
+// sectionFilters serves GET /library/sections/{id}/filters: the filters of the requested type.
+func (h *handler) sectionFilters(c *call) {
+	s, typ, ok := h.sectionAndType(c)
+	if !ok {
 		return
 	}
 	mt := h.metaType(s, typ, true)
-	list{head: directoryList{Size: len(mt.Filter)}, childKey: "Directory", n: len(mt.Filter), child: func(i int) any {
+	writeDirectories(c, len(mt.Filter), func(i int) any {
 		return filterDir{metaFilter: mt.Filter[i]}
-	}}.write(c.w, c.json)
+	})
 }
 
 // sectionSorts serves GET /library/sections/{id}/sorts.
 func (h *handler) sectionSorts(c *call) {
-	s := h.sectionFor(c, 2)
-	if s == nil {
-		return
-	}
-	typ, ok := typeParam(c, s)
+	s, typ, ok := h.sectionAndType(c)
 	if !ok {
-		writeError(c.w, http.StatusBadRequest)
 		return
 	}
 	mt := h.metaType(s, typ, true)
-	list{head: directoryList{Size: len(mt.Sort)}, childKey: "Directory", n: len(mt.Sort), child: func(i int) any {
+	writeDirectories(c, len(mt.Sort), func(i int) any {
 		return sortDir{metaSort: mt.Sort[i]}
-	}}.write(c.w, c.json)
+	})
 }
 
 type firstChar struct {
@@ -193,13 +204,8 @@ type firstChar struct {
 // form clients use): how many items' sort titles begin with each character ("#" for
 // non-letters), in order.
 func (h *handler) sectionFirstCharacters(c *call) {
-	s := h.sectionFor(c, 2)
-	if s == nil {
-		return
-	}
-	typ, ok := typeParam(c, s)
+	s, typ, ok := h.sectionAndType(c)
 	if !ok {
-		writeError(c.w, http.StatusBadRequest)
 		return
 	}
 	counts := map[string]int{}
@@ -218,9 +224,9 @@ func (h *handler) sectionFirstCharacters(c *call) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	list{head: directoryList{Size: len(keys)}, childKey: "Directory", n: len(keys), child: func(i int) any {
+	writeDirectories(c, len(keys), func(i int) any {
 		return firstChar{Key: keys[i], Size: counts[keys[i]], Title: keys[i]}
-	}}.write(c.w, c.json)
+	})
 }
 
 type filterChoice struct {
@@ -274,9 +280,9 @@ func (h *handler) filterChoices(c *call) {
 		return true
 	})
 	slices.SortFunc(choices, func(a, b filterChoice) int { return strings.Compare(a.Title, b.Title) })
-	list{head: directoryList{Size: len(choices)}, childKey: "Directory", n: len(choices), child: func(i int) any {
+	writeDirectories(c, len(choices), func(i int) any {
 		return choices[i]
-	}}.write(c.w, c.json)
+	})
 }
 
 // sectionCollections serves GET /library/sections/{id}/collections: the section's collections

@@ -96,10 +96,10 @@ func (h *handler) libraryTags(c *call) {
 	h.store.mu.RUnlock()
 	slices.Sort(names)
 	names = slices.Compact(names)
-	list{head: directoryList{Size: len(names)}, childKey: "Directory", n: len(names), child: func(i int) any {
+	writeDirectories(c, len(names), func(i int) any {
 		id := tagID(names[i])
 		return tagDir{ID: id, Filter: filterName(k.kind) + "=" + strconv.Itoa(id), Tag: names[i], TagType: n}
-	}}.write(c.w, c.json)
+	})
 }
 
 // related returns up to n items like it: of its type, from its section, sharing its first
