@@ -518,6 +518,11 @@ func (st *Store) EachInSection(sec *Section, yield func(rk int) bool) {
 func (st *Store) Descendants(rk int) []int {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
+	return st.descendantsLocked(rk)
+}
+
+// descendantsLocked is Descendants for a caller that holds st.mu.
+func (st *Store) descendantsLocked(rk int) []int {
 	var out []int
 	var walk func(int)
 	walk = func(p int) {
@@ -724,16 +729,7 @@ func (st *Store) Delete(rk int) bool {
 		st.mu.Unlock()
 		return false
 	}
-	var below []int
-	var walk func(int)
-	walk = func(p int) {
-		for _, c := range st.childrenLocked(p) {
-			below = append(below, c)
-			walk(c)
-		}
-	}
-	walk(rk)
-	for _, k := range append(below, rk) {
+	for _, k := range append(st.descendantsLocked(rk), rk) {
 		st.deleted[k] = true
 		delete(st.edits, k)
 	}
