@@ -43,21 +43,32 @@ func (h *handler) accountElems() []accountElem {
 
 // accounts serves GET /accounts and /accounts/{id}.
 func (h *handler) accounts(c *call) {
-	all := h.accountElems()
-	if id := pathSegment(c.r.URL.Path, 1); id != "" {
-		var one []accountElem
-		for _, a := range all {
-			if strconv.Itoa(a.ID) == id {
-				one = append(one, a)
-			}
-		}
-		if one == nil {
-			writeError(c.w, http.StatusNotFound)
-			return
-		}
-		all = one
+	all, ok := onePathID(c, h.accountElems(), func(a accountElem) int { return a.ID })
+	if !ok {
+		return
 	}
 	writeValue(c, "MediaContainer", accountsContainer{Size: len(all), Identifier: "com.plexapp.system.accounts", Account: all})
+}
+
+// onePathID narrows all to the element whose id is the path's second segment
+// (/accounts/{id}, /devices/{id}), answering 404 when none has it; without the segment it
+// keeps all.
+func onePathID[T any](c *call, all []T, id func(T) int) ([]T, bool) {
+	want := pathSegment(c.r.URL.Path, 1)
+	if want == "" {
+		return all, true
+	}
+	var one []T
+	for _, e := range all {
+		if strconv.Itoa(id(e)) == want {
+			one = append(one, e)
+		}
+	}
+	if one == nil {
+		writeError(c.w, http.StatusNotFound)
+		return nil, false
+	}
+	return one, true
 }
 
 type deviceElem struct {
@@ -89,19 +100,9 @@ type devicesContainer struct {
 
 // devices serves GET /devices and /devices/{id}.
 func (h *handler) devices(c *call) {
-	all := h.deviceElems()
-	if id := pathSegment(c.r.URL.Path, 1); id != "" {
-		var one []deviceElem
-		for _, d := range all {
-			if strconv.Itoa(d.ID) == id {
-				one = append(one, d)
-			}
-		}
-		if one == nil {
-			writeError(c.w, http.StatusNotFound)
-			return
-		}
-		all = one
+	all, ok := onePathID(c, h.deviceElems(), func(d deviceElem) int { return d.ID })
+	if !ok {
+		return
 	}
 	writeValue(c, "MediaContainer", devicesContainer{Size: len(all), Identifier: "com.plexapp.system.devices", Device: all})
 }

@@ -611,6 +611,23 @@ func TestExtraRoutesAndRoles(t *testing.T) {
 	if !slices.Equal(ids, []int{0, 1, friendID, managedID}) || acc.MediaContainer.Account[1].Name != "alice" {
 		t.Errorf("accounts %+v", acc.MediaContainer.Account)
 	}
+	// /accounts/{id} and /devices/{id} answer the one element, or 404.
+	for _, tt := range []struct {
+		path, elem, id string
+	}{
+		{"/accounts/1", "Account", "1"},
+		{"/devices/" + strconv.Itoa(deviceID(1)), "Device", strconv.Itoa(deviceID(1))},
+	} {
+		n := getXML(t, f, tt.path, ownerToken)
+		if len(n.Children) != 1 || n.Children[0].XMLName.Local != tt.elem || n.Children[0].attr("id") != tt.id || n.attr("size") != "1" {
+			t.Errorf("%s: %+v", tt.path, n)
+		}
+	}
+	for _, path := range []string{"/accounts/424242", "/devices/424242"} {
+		if got := f.do(t, req{path: path, token: ownerToken}).status; got != 404 {
+			t.Errorf("%s: %d, want 404", path, got)
+		}
+	}
 	h := getPage(t, f, ownerToken, "/status/sessions/history/all?accountID=1")
 	if h.MediaContainer.TotalSize != 2 {
 		t.Errorf("owner's history under account 1: %d rows", h.MediaContainer.TotalSize)
