@@ -28,44 +28,11 @@ import (
 // operation may answer 501, or anything the spec does not describe.
 func TestConformanceEveryOperation(t *testing.T) {
 	t.Parallel()
-	doc, err := loadSpec()
-	if err != nil {
-		t.Fatalf("loading the embedded spec: %v", err)
-	}
-	for _, op := range spec.Operations() {
-		t.Run(op.OperationID, func(t *testing.T) {
-			t.Parallel()
-			// A server of its own, so that operations that change state (stop every butler
-			// task, say) cannot disturb another's precondition.
-			f := newFixture(t, nil)
-			var state map[string]string
-			if setup := setups[op.OperationID]; setup != nil {
-				state = setup(t, f)
-			}
-			if op.Tag == "Events" {
-				checkNotificationEndpoint(t, f, op) // the answer is an endless stream
-				return
-			}
-			r := specRequest(t, doc, f.http.URL, op, state)
-			r.Header.Set("X-Plex-Token", ownerToken)
-			r.Header.Set("Accept", "application/json")
-			resp, err := f.http.Client().Do(r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if resp.StatusCode < 200 || resp.StatusCode > 299 {
-				t.Fatalf("%s %s: status %d: %.500s", r.Method, r.URL.RequestURI(), resp.StatusCode, body)
-			}
-			if err := validate(t, doc, op, r, resp, body); err != nil {
-				t.Errorf("%s %s does not follow the spec's %s: %v\nbody: %.2000s", r.Method, r.URL.RequestURI(), op.OperationID, err, body)
-			}
-		})
-	}
+	forEveryOperation(t, "application/json", func(t *testing.T, doc *openapi3.T, op spec.Operation, r *http.Request, resp *http.Response, body []byte) {
+		if err := validate(t, doc, op, r, resp, body); err != nil {
+			t.Errorf("%s %s does not follow the spec's %s: %v\nbody: %.2000s", r.Method, r.URL.RequestURI(), op.OperationID, err, body)
+		}
+	})
 }
 
 // TestEveryOperationInXML sends every operation as TestConformanceEveryOperation does, but the
@@ -73,6 +40,43 @@ func TestConformanceEveryOperation(t *testing.T) {
 // a body must be well-formed XML whose root is the element the JSON answer's top-level key names.
 func TestEveryOperationInXML(t *testing.T) {
 	t.Parallel()
+	forEveryOperation(t, "", func(t *testing.T, _ *openapi3.T, op spec.Operation, _ *http.Request, resp *http.Response, body []byte) {
+		ct := resp.Header.Get("Content-Type")
+		if emptyAnswers[op.OperationID].contentType == "json" && ct != contentXML {
+			t.Fatalf("Content-Type %q, want %q", ct, contentXML)
+		}
+		if ct != contentXML {
+			return
+		}
+		dec := xml.NewDecoder(bytes.NewReader(body))
+		var root string
+		for {
+			tok, err := dec.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("not well-formed XML: %v\n%.1000s", err, body)
+			}
+			if se, ok := tok.(xml.StartElement); ok && root == "" {
+				root = se.Name.Local
+			}
+		}
+		// The root the spec's JSON answer is wrapped in (MediaContainer, ButlerTasks).
+		want, _, _ := strings.Cut(strings.TrimPrefix(emptyAnswers[op.OperationID].json, `{"`), `"`)
+		if root != want {
+			t.Errorf("root element %q, want %q", root, want)
+		}
+	})
+}
+
+// forEveryOperation sends every operation of the spec to a server of its own (so that
+// operations that change state, stopping every butler task say, cannot disturb another's
+// precondition), in a parallel subtest, as the owner, with accept as the Accept header ("" for
+// none) and a request built from the operation's own parameters after its setup; it fails a
+// non-2xx answer and hands a success to check. The notification endpoints, whose answer is an
+// endless stream, are checked by checkNotificationEndpoint instead.
+func forEveryOperation(t *testing.T, accept string, check func(t *testing.T, doc *openapi3.T, op spec.Operation, r *http.Request, resp *http.Response, body []byte)) {
 	doc, err := loadSpec()
 	if err != nil {
 		t.Fatalf("loading the embedded spec: %v", err)
@@ -86,49 +90,19 @@ func TestEveryOperationInXML(t *testing.T) {
 				state = setup(t, f)
 			}
 			if op.Tag == "Events" {
-				checkNotificationEndpoint(t, f, op) // the answer is an endless stream
+				checkNotificationEndpoint(t, f, op)
 				return
 			}
 			r := specRequest(t, doc, f.http.URL, op, state)
 			r.Header.Set("X-Plex-Token", ownerToken)
-			resp, err := f.http.Client().Do(r)
-			if err != nil {
-				t.Fatal(err)
+			if accept != "" {
+				r.Header.Set("Accept", accept)
 			}
-			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp, body := f.send(t, r)
 			if resp.StatusCode < 200 || resp.StatusCode > 299 {
 				t.Fatalf("%s %s: status %d: %.500s", r.Method, r.URL.RequestURI(), resp.StatusCode, body)
 			}
-			ct := resp.Header.Get("Content-Type")
-			if emptyAnswers[op.OperationID].contentType == "json" && ct != contentXML {
-				t.Fatalf("Content-Type %q, want %q", ct, contentXML)
-			}
-			if ct != contentXML {
-				return
-			}
-			dec := xml.NewDecoder(bytes.NewReader(body))
-			var root string
-			for {
-				tok, err := dec.Token()
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					t.Fatalf("not well-formed XML: %v\n%.1000s", err, body)
-				}
-				if se, ok := tok.(xml.StartElement); ok && root == "" {
-					root = se.Name.Local
-				}
-			}
-			// The root the spec's JSON answer is wrapped in (MediaContainer, ButlerTasks).
-			want, _, _ := strings.Cut(strings.TrimPrefix(emptyAnswers[op.OperationID].json, `{"`), `"`)
-			if root != want {
-				t.Errorf("root element %q, want %q", root, want)
-			}
+			check(t, doc, op, r, resp, body)
 		})
 	}
 }

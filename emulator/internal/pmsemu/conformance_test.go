@@ -3,7 +3,6 @@ package pmsemu
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -144,15 +143,7 @@ func TestConformance(t *testing.T) {
 				}
 				r.Header.Set("Accept", "application/json")
 				r.Header.Set("X-Plex-Token", callers[name])
-				resp, err := f.http.Client().Do(r)
-				if err != nil {
-					t.Fatal(err)
-				}
-				body, err := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if err != nil {
-					t.Fatal(err)
-				}
+				resp, body := f.send(t, r)
 				want := tt.wantStatus
 				if want == 0 {
 					want = http.StatusOK

@@ -170,19 +170,31 @@ func (f *fixture) do(t testing.TB, r req) response {
 	for k, v := range r.header {
 		hr.Header.Set(k, v)
 	}
-	resp, err := f.http.Client().Do(hr)
+	if r.stream {
+		resp, err := f.http.Client().Do(hr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return response{resp.StatusCode, resp.Header, ""}
+	}
+	resp, body := f.send(t, hr)
+	return response{resp.StatusCode, resp.Header, string(body)}
+}
+
+// send sends r to f's server and reads the whole answer.
+func (f *fixture) send(t testing.TB, r *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := f.http.Client().Do(r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	if r.stream {
-		return response{resp.StatusCode, resp.Header, ""}
-	}
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return response{resp.StatusCode, resp.Header, string(body)}
+	return resp, body
 }
 
 // instantiate turns a spec path template into a concrete path: parameters become "1", which no
