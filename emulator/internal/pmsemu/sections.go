@@ -170,10 +170,10 @@ func (s *Section) container(n int) metadataContainer {
 	return head
 }
 
-// metadataItems serves GET /library/metadata/{ids}: the items whose comma-separated rating keys
-// are given, leaving out those that do not exist or are in a section the caller cannot see;
-// 404 when none is left.
-func (h *handler) metadataItems(c *call) {
+// pathItems returns the items whose comma-separated rating keys are the path's third segment
+// (/library/metadata/{ids}), leaving out those that do not exist or are in a section the caller
+// cannot see; it answers 404 when none is left.
+func (h *handler) pathItems(c *call) ([]Item, bool) {
 	var items []Item
 	for key := range strings.SplitSeq(pathSegment(c.r.URL.Path, 2), ",") {
 		if it, ok := h.visibleItem(c, key); ok {
@@ -182,6 +182,17 @@ func (h *handler) metadataItems(c *call) {
 	}
 	if len(items) == 0 {
 		writeError(c.w, http.StatusNotFound)
+		return nil, false
+	}
+	return items, true
+}
+
+// metadataItems serves GET /library/metadata/{ids}: the items whose comma-separated rating keys
+// are given, leaving out those that do not exist or are in a section the caller cannot see;
+// 404 when none is left.
+func (h *handler) metadataItems(c *call) {
+	items, ok := h.pathItems(c)
+	if !ok {
 		return
 	}
 	head := metadataContainer{Size: len(items), Identifier: libraryIdentifier}

@@ -128,14 +128,8 @@ var editTag = regexp.MustCompile(`^(genre|director|writer|actor|country|label|co
 // edits add or remove genres, labels, collections and the like. Locks (field.locked) are
 // accepted and not modelled.
 func (h *handler) editMetadata(c *call) {
-	var items []Item
-	for key := range strings.SplitSeq(pathSegment(c.r.URL.Path, 2), ",") {
-		if it, ok := h.visibleItem(c, key); ok {
-			items = append(items, it)
-		}
-	}
-	if len(items) == 0 {
-		writeError(c.w, http.StatusNotFound)
+	items, ok := h.pathItems(c)
+	if !ok {
 		return
 	}
 	q := c.query
