@@ -3,7 +3,9 @@ package pmsemu
 import (
 	"encoding/xml"
 	"errors"
+	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -226,6 +228,19 @@ func moveAfter(es []entry, id, after int) ([]entry, bool) {
 	}
 	es = append(es[:to], append([]entry{e}, es[to:]...)...)
 	return es, true
+}
+
+// moveIn is the change PUT …/items/{id}/move[?after=] makes to a playlist's or a play queue's
+// entries, under l.mu; what names the list in the 404's message.
+func (l *lists) moveIn(entries *[]entry, id, after int, what string) (int, string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	es, ok := moveAfter(slices.Clone(*entries), id, after)
+	if !ok {
+		return http.StatusNotFound, "no such item in the " + what
+	}
+	*entries = es
+	return 0, ""
 }
 
 func indexOfEntry(es []entry, id int) int {

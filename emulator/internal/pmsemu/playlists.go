@@ -365,13 +365,6 @@ func (l *lists) playlistMove(c *call) {
 	id, _ := strconv.Atoi(pathSegment(c.r.URL.Path, 3))
 	after, _ := strconv.Atoi(c.query.Get("after"))
 	l.changePlaylist(c, func(p *playlist) (int, string) {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		es, ok := moveAfter(slices.Clone(p.entries), id, after)
-		if !ok {
-			return http.StatusNotFound, "no such item in the playlist"
-		}
-		p.entries = es
-		return 0, ""
+		return l.moveIn(&p.entries, id, after, "playlist")
 	})
 }

@@ -333,14 +333,7 @@ func (l *lists) playQueueMove(c *call) {
 	id, _ := strconv.Atoi(pathSegment(c.r.URL.Path, 3))
 	after, _ := strconv.Atoi(c.query.Get("after"))
 	l.changeQueue(c, func(q *playQueue) (int, string) {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		es, ok := moveAfter(slices.Clone(q.entries), id, after)
-		if !ok {
-			return http.StatusNotFound, "no such item in the play queue"
-		}
-		q.entries = es
-		return 0, ""
+		return l.moveIn(&q.entries, id, after, "play queue")
 	})
 }
 
