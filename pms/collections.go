@@ -101,14 +101,7 @@ func (s *CollectionsService) Items(ctx context.Context, id string, opts ItemsOpt
 
 // Add adds items to a collection (PUT /library/collections/{id}/items; admin).
 func (s *CollectionsService) Add(ctx context.Context, id string, ratingKeys ...string) error {
-	if err := checkKey("collectionID", id); err != nil {
-		return err
-	}
-	uri, _, err := s.client.sourceURI(ctx, ratingKeys, "", nil)
-	if err != nil {
-		return err
-	}
-	return s.client.write(ctx, http.MethodPut, "library/collections/"+id+"/items", url.Values{"uri": {uri}})
+	return s.client.addItems(ctx, "collectionID", "library/collections/", id, ratingKeys)
 }
 
 // Remove removes an item from a collection (PUT /library/collections/{id}/items/{ratingKey},

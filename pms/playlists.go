@@ -115,14 +115,20 @@ func (s *PlaylistsService) Items(ctx context.Context, id string, opts ItemsOptio
 
 // Add appends items to a plain playlist (PUT /playlists/{id}/items).
 func (s *PlaylistsService) Add(ctx context.Context, id string, ratingKeys ...string) error {
-	if err := checkKey("playlistID", id); err != nil {
+	return s.client.addItems(ctx, "playlistID", "playlists/", id, ratingKeys)
+}
+
+// addItems puts the items to a list's items endpoint (PUT {prefix}{id}/items?uri=), for
+// playlists and collections alike; idName names id in the error when it is not a key.
+func (c *Client) addItems(ctx context.Context, idName, prefix, id string, ratingKeys []string) error {
+	if err := checkKey(idName, id); err != nil {
 		return err
 	}
-	uri, _, err := s.client.sourceURI(ctx, ratingKeys, "", nil)
+	uri, _, err := c.sourceURI(ctx, ratingKeys, "", nil)
 	if err != nil {
 		return err
 	}
-	return s.client.write(ctx, http.MethodPut, "playlists/"+id+"/items", url.Values{"uri": {uri}})
+	return c.write(ctx, http.MethodPut, prefix+id+"/items", url.Values{"uri": {uri}})
 }
 
 // Move moves an entry of a plain playlist after another (PUT
