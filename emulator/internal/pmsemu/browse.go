@@ -87,9 +87,8 @@ func (h *handler) parentFor(c *call) (Item, bool) {
 
 // listItems writes keys as a paged list of items under head.
 func (h *handler) listItems(c *call, head metadataContainer, keys []int, v view, lead []any) {
-	start, size, ok := c.paging()
+	start, size, ok := c.pagingOr400()
 	if !ok {
-		writeError(c.w, http.StatusBadRequest)
 		return
 	}
 	total := len(keys) + len(lead)
@@ -515,9 +514,8 @@ func (h *handler) sectionFolders(c *call) {
 	if s == nil {
 		return
 	}
-	start, size, ok := c.paging()
+	start, size, ok := c.pagingOr400()
 	if !ok {
-		writeError(c.w, http.StatusBadRequest)
 		return
 	}
 	total := h.store.SectionLen(s)

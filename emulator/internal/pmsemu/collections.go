@@ -154,9 +154,8 @@ func (l *lists) collectionItems(c *call) {
 		return
 	}
 	keys := l.collectionKeys(c, col)
-	start, size, ok := c.paging()
+	start, size, ok := c.pagingOr400()
 	if !ok {
-		writeError(c.w, http.StatusBadRequest)
 		return
 	}
 	from, to := window(start, size, len(keys))

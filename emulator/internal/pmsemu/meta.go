@@ -293,9 +293,8 @@ func (h *handler) sectionCollections(c *call) {
 	if s == nil {
 		return
 	}
-	start, size, ok := c.paging()
+	start, size, ok := c.pagingOr400()
 	if !ok {
-		writeError(c.w, http.StatusBadRequest)
 		return
 	}
 	head := s.container(0)

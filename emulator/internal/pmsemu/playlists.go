@@ -242,9 +242,8 @@ func (l *lists) playlistItems(c *call) {
 	if p == nil {
 		return
 	}
-	start, size, ok := c.paging()
+	start, size, ok := c.pagingOr400()
 	if !ok {
-		writeError(c.w, http.StatusBadRequest)
 		return
 	}
 	el := l.playlistElement(c, p)

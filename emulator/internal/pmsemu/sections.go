@@ -23,6 +23,15 @@ func (c *call) paging() (start, size int, ok bool) {
 	return start, size, ok
 }
 
+// pagingOr400 is paging for handlers that answer a bad start or size with 400.
+func (c *call) pagingOr400() (start, size int, ok bool) {
+	start, size, ok = c.paging()
+	if !ok {
+		writeError(c.w, http.StatusBadRequest)
+	}
+	return start, size, ok
+}
+
 // intParam reads a non-negative integer from the header or, failing that, the query parameter
 // name; def when neither is present.
 func (c *call) intParam(name string, def int) (int, bool) {
