@@ -188,11 +188,7 @@ func (r resolver) minimal(schema map[string]any, depth int) (any, error) {
 		out := map[string]any{}
 		required, _ := schema["required"].([]any)
 		for name, p := range props {
-			ps, err := r.deref(p)
-			if err != nil {
-				return nil, err
-			}
-			fs, err := r.flatten(ps)
+			fs, err := r.flatten(p)
 			if err != nil {
 				return nil, err
 			}
@@ -200,7 +196,7 @@ func (r resolver) minimal(schema map[string]any, depth int) (any, error) {
 			case slices.Contains(required, any(name)),
 				depth == 0 && typeOf(fs) == "object",
 				depth == 1 && name == "size" && typeOf(fs) == "integer":
-				if out[name], err = r.minimal(ps, depth+1); err != nil {
+				if out[name], err = r.minimal(fs, depth+1); err != nil {
 					return nil, err
 				}
 				// A PMS gives every MediaContainer a size, also where a schema leaves it out.
@@ -224,20 +220,16 @@ func (r resolver) minimal(schema map[string]any, depth int) (any, error) {
 	return map[string]any{}, nil
 }
 
-// flatten dereferences schema and merges an allOf into one schema; of a oneOf or anyOf it keeps
+// flatten dereferences schema (a map, or a $ref to one) and merges an allOf into one schema; of a oneOf or anyOf it keeps
 // the first choice.
-func (r resolver) flatten(schema map[string]any) (map[string]any, error) {
-	schema, err := r.deref(schema)
+func (r resolver) flatten(v any) (map[string]any, error) {
+	schema, err := r.deref(v)
 	if err != nil {
 		return nil, err
 	}
 	for _, k := range []string{"oneOf", "anyOf"} {
 		if alts, ok := schema[k].([]any); ok && len(alts) > 0 {
-			first, err := r.deref(alts[0])
-			if err != nil {
-				return nil, err
-			}
-			return r.flatten(first)
+			return r.flatten(alts[0])
 		}
 	}
 	parts, ok := schema["allOf"].([]any)
@@ -248,11 +240,7 @@ func (r resolver) flatten(schema map[string]any) (map[string]any, error) {
 	props := map[string]any{}
 	var required []any
 	for _, p := range append([]any{withoutAllOf(schema)}, parts...) {
-		ps, err := r.deref(p)
-		if err != nil {
-			return nil, err
-		}
-		fs, err := r.flatten(ps)
+		fs, err := r.flatten(p)
 		if err != nil {
 			return nil, err
 		}
