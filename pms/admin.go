@@ -110,6 +110,15 @@ const (
 	TimespanSeconds Timespan = 6
 )
 
+// query is the timespan= parameter of the statistics endpoints; a span that is not positive
+// is an error.
+func (span Timespan) query() (url.Values, error) {
+	if span <= 0 {
+		return nil, &ArgumentError{"timespan", fmt.Sprintf("%d is not a timespan", span)}
+	}
+	return url.Values{"timespan": {strconv.Itoa(int(span))}}, nil
+}
+
 // Bandwidth is the bandwidth used per account and device.
 type Bandwidth struct {
 	Accounts []Account            `json:"accounts"`
@@ -168,12 +177,13 @@ func (s *StatisticsService) Media(ctx context.Context, span Timespan) (*MediaSta
 
 // mixed reads an answer whose children are Account, Device and samples named sample.
 func (s *StatisticsService) mixed(ctx context.Context, path string, span Timespan, accts *[]Account, devs *[]Device, samples childFunc, sample string) error {
-	if span <= 0 {
-		return &ArgumentError{"timespan", fmt.Sprintf("%d is not a timespan", span)}
+	q, err := span.query()
+	if err != nil {
+		return err
 	}
 	a, d := collect(accts, "Account"), collect(devs, "Device")
-	_, err := s.client.do(ctx, &request{
-		method: get, path: path, query: url.Values{"timespan": {strconv.Itoa(int(span))}},
+	_, err = s.client.do(ctx, &request{
+		method: get, path: path, query: q,
 		childKeys: []string{"Account", "Device", sample},
 		child: func(name string, decode elementDecoder) error {
 			switch name {
@@ -200,10 +210,11 @@ type ResourceStatistic struct {
 
 // Resources returns the CPU and memory use (GET /statistics/resources?timespan=).
 func (s *StatisticsService) Resources(ctx context.Context, span Timespan) ([]ResourceStatistic, error) {
-	if span <= 0 {
-		return nil, &ArgumentError{"timespan", fmt.Sprintf("%d is not a timespan", span)}
+	q, err := span.query()
+	if err != nil {
+		return nil, err
 	}
-	return list[ResourceStatistic](ctx, s.client, get, "statistics/resources", url.Values{"timespan": {strconv.Itoa(int(span))}}, "StatisticsResources")
+	return list[ResourceStatistic](ctx, s.client, get, "statistics/resources", q, "StatisticsResources")
 }
 
 // Account is an account the server knows (GET /accounts): 0 is the system, 1 the owner, and
