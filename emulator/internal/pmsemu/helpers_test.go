@@ -1,6 +1,7 @@
 package pmsemu
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -180,6 +181,12 @@ func (f *fixture) do(t testing.TB, r req) response {
 	}
 	resp, body := f.send(t, hr)
 	return response{resp.StatusCode, resp.Header, string(body)}
+}
+
+// ownerJSON GETs path as the owner, asking for JSON, and decodes the answer into v.
+func (f *fixture) ownerJSON(t testing.TB, path string, v any) error {
+	t.Helper()
+	return json.Unmarshal([]byte(f.do(t, req{path: path, token: ownerToken, json: true}).body), v)
 }
 
 // send sends r to f's server and reads the whole answer.

@@ -335,7 +335,7 @@ func TestMediaQueries(t *testing.T) {
 				Directory []struct{ Filter, Key string }
 			}
 		}
-		if err := json.Unmarshal([]byte(f.do(t, req{path: "/library/sections/2/filters", token: ownerToken, json: true}).body), &fl); err != nil || len(fl.MediaContainer.Directory) != len(filters) {
+		if err := f.ownerJSON(t, "/library/sections/2/filters", &fl); err != nil || len(fl.MediaContainer.Directory) != len(filters) {
 			t.Errorf("/filters: %v %+v", err, fl)
 		}
 		var so struct {
@@ -343,7 +343,7 @@ func TestMediaQueries(t *testing.T) {
 				Directory []struct{ Key, DescKey string }
 			}
 		}
-		if err := json.Unmarshal([]byte(f.do(t, req{path: "/library/sections/2/sorts", token: ownerToken, json: true}).body), &so); err != nil || len(so.MediaContainer.Directory) != len(sorts) {
+		if err := f.ownerJSON(t, "/library/sections/2/sorts", &so); err != nil || len(so.MediaContainer.Directory) != len(sorts) {
 			t.Errorf("/sorts: %v %+v", err, so)
 		}
 		// A filter's key lists its choices, each a key that filters.
@@ -352,7 +352,7 @@ func TestMediaQueries(t *testing.T) {
 				Directory []struct{ Key, Title, FastKey string }
 			}
 		}
-		if err := json.Unmarshal([]byte(f.do(t, req{path: "/library/sections/1/genre?type=1", token: ownerToken, json: true}).body), &ch); err != nil || len(ch.MediaContainer.Directory) == 0 {
+		if err := f.ownerJSON(t, "/library/sections/1/genre?type=1", &ch); err != nil || len(ch.MediaContainer.Directory) == 0 {
 			t.Fatalf("genre choices: %v %+v", err, ch)
 		}
 		c := ch.MediaContainer.Directory[0]
@@ -370,7 +370,7 @@ func TestMediaQueries(t *testing.T) {
 				}
 			}
 		}
-		if err := json.Unmarshal([]byte(f.do(t, req{path: "/library/sections/1/firstCharacters", token: ownerToken, json: true}).body), &fc); err != nil {
+		if err := f.ownerJSON(t, "/library/sections/1/firstCharacters", &fc); err != nil {
 			t.Fatal(err)
 		}
 		n := 0
@@ -529,7 +529,7 @@ func TestEditsAndDeletions(t *testing.T) {
 			Hub []struct{ Metadata []struct{ Title string } }
 		}
 	}
-	if err := json.Unmarshal([]byte(f.do(t, req{path: "/hubs/search?query=zebra&sectionId=1", token: ownerToken, json: true}).body), &hubs); err != nil ||
+	if err := f.ownerJSON(t, "/hubs/search?query=zebra&sectionId=1", &hubs); err != nil ||
 		len(hubs.MediaContainer.Hub) == 0 || len(hubs.MediaContainer.Hub[0].Metadata) != 1 {
 		t.Errorf("search for the new title: %v %+v", err, hubs)
 	}
@@ -601,7 +601,7 @@ func TestExtraRoutesAndRoles(t *testing.T) {
 			}
 		}
 	}
-	if err := json.Unmarshal([]byte(f.do(t, req{path: "/accounts", token: ownerToken, json: true}).body), &acc); err != nil {
+	if err := f.ownerJSON(t, "/accounts", &acc); err != nil {
 		t.Fatal(err)
 	}
 	var ids []int
@@ -635,7 +635,7 @@ func TestExtraRoutesAndRoles(t *testing.T) {
 	var my struct {
 		MyPlex struct{ SignInState, Username string }
 	}
-	if err := json.Unmarshal([]byte(f.do(t, req{path: "/myplex/account", token: ownerToken, json: true}).body), &my); err != nil || my.MyPlex.SignInState != "ok" || my.MyPlex.Username == "" {
+	if err := f.ownerJSON(t, "/myplex/account", &my); err != nil || my.MyPlex.SignInState != "ok" || my.MyPlex.Username == "" {
 		t.Errorf("/myplex/account %+v %v", my, err)
 	}
 	if n := getXML(t, f, "/system/agents", ownerToken); len(n.Children) == 0 || !strings.Contains(n.Children[0].attr("identifier"), ".") {
@@ -853,7 +853,7 @@ func TestMoreReads(t *testing.T) {
 			}
 		}
 	}
-	if err := json.Unmarshal([]byte(f.do(t, req{path: "/library/tags?type=1", token: ownerToken, json: true}).body), &tags); err != nil || len(tags.MediaContainer.Directory) == 0 {
+	if err := f.ownerJSON(t, "/library/tags?type=1", &tags); err != nil || len(tags.MediaContainer.Directory) == 0 {
 		t.Fatalf("tags: %v %+v", err, tags)
 	}
 	g := tags.MediaContainer.Directory[0]
