@@ -608,75 +608,65 @@ func (st *Store) Scrobble(account, rk int) bool { return st.watched(account, rk,
 func (st *Store) Watched(account, rk int) bool { return st.watched(account, rk, true) }
 
 func (st *Store) watched(account, rk int, history bool) bool {
-	now := st.now()
-	st.mu.Lock()
-	it, ok := st.itemLocked(rk)
-	if !ok {
-		st.mu.Unlock()
-		return false
-	}
-	var events []Event
-	st.eachLeafLocked(rk, func(c int) bool {
-		s := st.stateLocked(account, c)
-		s.ViewCount++
-		s.LastViewedAt = now.Unix()
-		s.ViewOffset = 0
-		if history {
-			st.history = append(st.history, HistoryEntry{ID: st.nextHist, AccountID: account, RatingKey: c, ViewedAt: now.Unix(), DeviceID: deviceID(account)})
-			st.nextHist++
-		}
-		return true
-	})
-	events = append(events, Event{Kind: EventWatched, SectionKey: it.SectionKey, RatingKey: rk, AccountID: account, At: now})
+	kinds := []EventKind{EventWatched}
 	if history {
-		events = append(events, Event{Kind: EventHistoryAdded, SectionKey: it.SectionKey, RatingKey: rk, AccountID: account, At: now})
+		kinds = append(kinds, EventHistoryAdded)
 	}
-	st.mu.Unlock()
-	st.publish(events...)
-	return true
+	return st.changeState(account, rk, func(now int64) {
+		st.eachLeafLocked(rk, func(c int) bool {
+			s := st.stateLocked(account, c)
+			s.ViewCount++
+			s.LastViewedAt = now
+			s.ViewOffset = 0
+			if history {
+				st.history = append(st.history, HistoryEntry{ID: st.nextHist, AccountID: account, RatingKey: c, ViewedAt: now, DeviceID: deviceID(account)})
+				st.nextHist++
+			}
+			return true
+		})
+	}, kinds...)
 }
 
 // Unscrobble marks rk (and its leaves) unwatched for account: viewCount, viewOffset and
 // lastViewedAt are cleared.
 func (st *Store) Unscrobble(account, rk int) bool {
-	now := st.now()
-	st.mu.Lock()
-	it, ok := st.itemLocked(rk)
-	if !ok {
-		st.mu.Unlock()
-		return false
-	}
-	st.eachLeafLocked(rk, func(c int) bool {
-		if s := st.state[stateKey{account, c}]; s != nil {
-			s.ViewCount, s.ViewOffset, s.LastViewedAt = 0, 0, 0
-		}
-		return true
-	})
-	st.mu.Unlock()
-	st.publish(Event{Kind: EventUnwatched, SectionKey: it.SectionKey, RatingKey: rk, AccountID: account, At: now})
-	return true
+	return st.changeState(account, rk, func(int64) {
+		st.eachLeafLocked(rk, func(c int) bool {
+			if s := st.state[stateKey{account, c}]; s != nil {
+				s.ViewCount, s.ViewOffset, s.LastViewedAt = 0, 0, 0
+			}
+			return true
+		})
+	}, EventUnwatched)
 }
 
 // SetViewOffset records how far account got into rk (milliseconds), as /:/progress and
 // /:/timeline do; 0 clears it. lastViewedAt moves to now.
 func (st *Store) SetViewOffset(account, rk, offset int) bool {
-	now := st.now()
-	st.mu.Lock()
-	it, ok := st.itemLocked(rk)
-	if !ok {
-		st.mu.Unlock()
-		return false
-	}
-	s := st.stateLocked(account, rk)
-	s.ViewOffset = max(offset, 0)
-	s.LastViewedAt = now.Unix()
-	st.mu.Unlock()
-	st.publish(Event{Kind: EventProgress, SectionKey: it.SectionKey, RatingKey: rk, AccountID: account, At: now})
-	return true
+	return st.changeState(account, rk, func(now int64) {
+		s := st.stateLocked(account, rk)
+		s.ViewOffset = max(offset, 0)
+		s.LastViewedAt = now
+	}, EventProgress)
 }
 
 // Rate sets account's rating of rk (0–10); a negative rating clears it.
 func (st *Store) Rate(account, rk int, rating float64) bool {
+	return st.changeState(account, rk, func(now int64) {
+		s := st.stateLocked(account, rk)
+		if rating < 0 {
+			s.Rated, s.UserRating, s.LastRatedAt = false, 0, 0
+		} else {
+			s.Rated, s.UserRating, s.LastRatedAt = true, min(rating, 10), now
+		}
+	}, EventRated)
+}
+
+// changeState is every change of account's watch state of item rk: change runs under the
+// write lock with the time in Unix seconds, then an event of each kind is published, after
+// the lock is released so that subscribers may read the store. It is false, changing nothing,
+// when there is no item rk.
+func (st *Store) changeState(account, rk int, change func(now int64), kinds ...EventKind) bool {
 	now := st.now()
 	st.mu.Lock()
 	it, ok := st.itemLocked(rk)
@@ -684,14 +674,13 @@ func (st *Store) Rate(account, rk int, rating float64) bool {
 		st.mu.Unlock()
 		return false
 	}
-	s := st.stateLocked(account, rk)
-	if rating < 0 {
-		s.Rated, s.UserRating, s.LastRatedAt = false, 0, 0
-	} else {
-		s.Rated, s.UserRating, s.LastRatedAt = true, min(rating, 10), now.Unix()
-	}
+	change(now.Unix())
 	st.mu.Unlock()
-	st.publish(Event{Kind: EventRated, SectionKey: it.SectionKey, RatingKey: rk, AccountID: account, At: now})
+	events := make([]Event, len(kinds))
+	for i, k := range kinds {
+		events[i] = Event{Kind: k, SectionKey: it.SectionKey, RatingKey: rk, AccountID: account, At: now}
+	}
+	st.publish(events...)
 	return true
 }
 
