@@ -25,6 +25,9 @@ type CacheOptions struct {
 	// Store, when non-nil, is read under its lock before every refresh and receives every new
 	// token, so that programs sharing it share one token and refresh it once.
 	Store Store
+	// InitialStored says Initial was read from Store. A source that finds the store empty after
+	// it read a token from it, or saved one to it, takes that for a logout (see CachedSource).
+	InitialStored bool
 	// RefreshBefore is how long before its expiry a token is replaced; 0 means 24 hours (a
 	// Plex JWT lives 7 days). A negative value means only when it is no longer Valid.
 	RefreshBefore time.Duration
@@ -52,7 +55,11 @@ type CacheOptions struct {
 // refresh it from an inner TokenSource, while the others wait for and share the result. With a
 // Store it also coordinates with other processes: the refresh holds the store's lock, first
 // re-reads the store (another process may have just refreshed) and only calls the inner source if
-// the stored token is not fresh either; the new token is saved atomically.
+// the stored token is not fresh either; the new token is saved atomically. A store found empty
+// by a source whose token it held (read from it, or saved to it) means a logout happened
+// meanwhile: the refresh fails with an
+// error matching ErrNoToken instead of saving a token again, the held token is dropped, and so
+// it stays until a token is saved to the store again (a login).
 //
 // Create it with NewCachedSource. It is safe for concurrent use; the returned tokens are shared
 // and must not be modified.
@@ -69,9 +76,11 @@ type CachedSource struct {
 	// cur is read without locking, so the path of a fresh token costs a load and a clock read.
 	cur atomic.Pointer[entry]
 
-	mu      sync.Mutex
-	flight  *call     // the refresh in progress, nil when none
-	retryAt time.Time // after a failed refresh, when to try again while the token is valid
+	mu        sync.Mutex
+	flight    *call     // the refresh in progress, nil when none
+	retryAt   time.Time // after a failed refresh, when to try again while the token is valid
+	loggedOut bool      // the store's token was deleted under this source: refresh no more
+	stored    string    // the value this source last read from or saved to the store
 }
 
 // entry is a cached token with its refresh time computed once.
@@ -128,6 +137,9 @@ func NewCachedSource(inner TokenSource, opts CacheOptions) *CachedSource {
 	}
 	if opts.Initial != nil && opts.Initial.Value != "" {
 		s.cur.Store(s.entryFor(opts.Initial))
+		if opts.InitialStored && opts.Store != nil {
+			s.stored = opts.Initial.Value
+		}
 	}
 	return s
 }
@@ -236,10 +248,13 @@ func (s *CachedSource) run(ctx context.Context, cancel context.CancelFunc, c *ca
 	defer cancel()
 	tok, err := s.fetch(ctx, c)
 	s.mu.Lock()
-	if err == nil {
+	switch {
+	case err == nil:
 		s.cur.Store(s.entryFor(tok))
 		s.retryAt = time.Time{}
-	} else {
+	case s.loggedOut:
+		s.cur.Store(nil) // the token is no longer this program's to use
+	default:
 		s.retryAt = s.now().Add(s.retryInterval)
 	}
 	c.tok, c.err = tok, err
@@ -261,9 +276,17 @@ func (s *CachedSource) fetch(ctx context.Context, c *call) (*Token, error) {
 		var corrupt *CorruptError
 		switch {
 		case err == nil:
+			s.setLoggedOut(false)
 			if s.adoptable(stored, c) {
+				s.setStored(stored.Value)
 				return stored, nil
 			}
+		case errors.Is(err, ErrNoToken) && ((c.prev != "" && c.prev == s.storedValue()) || s.isLoggedOut()):
+			// The store held this source's token and now holds none: it was deleted since (a
+			// logout), and a refresh now would bring it back. The logout wins, until a new
+			// token is saved (a login).
+			s.setLoggedOut(true)
+			return nil, fmt.Errorf("auth: refresh token: the saved token was deleted (logged out) since this program read it: %w", ErrNoToken)
 		case errors.Is(err, ErrNoToken), errors.As(err, &corrupt):
 			// Saving the new token replaces a corrupt file: nothing in it was worth keeping.
 		default:
@@ -283,9 +306,35 @@ func (s *CachedSource) fetch(ctx context.Context, c *call) (*Token, error) {
 	if s.store != nil {
 		if err := s.store.Save(ctx, tok); err != nil {
 			s.saveFailed(err)
+		} else {
+			s.setStored(tok.Value)
 		}
 	}
 	return tok, nil
+}
+
+func (s *CachedSource) setLoggedOut(v bool) {
+	s.mu.Lock()
+	s.loggedOut = v
+	s.mu.Unlock()
+}
+
+func (s *CachedSource) setStored(v string) {
+	s.mu.Lock()
+	s.stored = v
+	s.mu.Unlock()
+}
+
+func (s *CachedSource) storedValue() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stored
+}
+
+func (s *CachedSource) isLoggedOut() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loggedOut
 }
 
 // adoptable reports whether a token found in the store can serve this refresh instead of the

@@ -471,3 +471,65 @@ func TestStaticTokenSource(t *testing.T) {
 		})
 	}
 }
+
+// The race: a program holds a token read from the store and is about to refresh it; a
+// logout deletes the store's token before the refresh takes the lock. The refresh must not
+// bring the token back, nor may later ones — until a login saves a token again.
+func TestLogoutWinsOverARefreshInFlight(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := newClock()
+	store := &FileStore{Dir: t.TempDir()}
+	old := jwt("old", time.Hour) // due for refresh
+	if err := store.Save(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	inner := &counter{now: clk.Now}
+	s := NewCachedSource(inner, CacheOptions{Initial: old, InitialStored: true, Store: store, Now: clk.Now})
+	if err := store.Delete(ctx); err != nil { // the logout, in another process
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		tok, err := s.Token(ctx)
+		if !errors.Is(err, ErrNoToken) || tok != nil {
+			t.Fatalf("Token #%d after a logout = %v, %v; want an error matching ErrNoToken", i+1, tok, err)
+		}
+	}
+	if _, err := store.Load(ctx); !errors.Is(err, ErrNoToken) {
+		t.Fatalf("the store holds a token again after the logout: %v", err)
+	}
+	if n := inner.calls.Load(); n != 0 {
+		t.Fatalf("%d refreshes after the logout", n)
+	}
+	// A login saves a token: the source takes it up again.
+	fresh := jwt("login", 7*24*time.Hour)
+	if err := store.Save(ctx, fresh); err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := s.Token(ctx); err != nil || tok.Value != fresh.Value {
+		t.Fatalf("Token after a new login = %v, %v; want the new token", tok, err)
+	}
+}
+
+// The same when the token the source holds is one it refreshed and saved itself.
+func TestLogoutWinsAfterOwnSave(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := newClock()
+	store := &FileStore{Dir: t.TempDir()}
+	inner := &counter{now: clk.Now}
+	s := NewCachedSource(inner, CacheOptions{Store: store, Now: clk.Now})
+	if _, err := s.Token(ctx); err != nil { // first token: refreshed and saved
+		t.Fatal(err)
+	}
+	if err := store.Delete(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(7*24*time.Hour - time.Hour) // due for refresh
+	if _, err := s.Token(ctx); !errors.Is(err, ErrNoToken) {
+		t.Fatalf("Token after a logout = %v; want an error matching ErrNoToken", err)
+	}
+	if _, err := store.Load(ctx); !errors.Is(err, ErrNoToken) {
+		t.Fatalf("the store holds a token again after the logout: %v", err)
+	}
+}

@@ -16,6 +16,7 @@ type tokenFile struct {
 	ExpiresAt        string `json:"expiresAt,omitempty"`
 	IssuedAt         string `json:"issuedAt,omitempty"`
 	ClientIdentifier string `json:"clientIdentifier,omitempty"`
+	ClockOffset      string `json:"clockOffset,omitempty"` // a Go duration, e.g. "-3m12s"
 }
 
 // CorruptError says a stored token cannot be used: the file is not the token format, or is
@@ -38,7 +39,7 @@ func (e *CorruptError) Error() string {
 
 // EncodeToken returns the token file form of t, which holds the token value:
 //
-//	{"kind":"plex_jwt","token":"…","expiresAt":"2026-03-01T10:00:00Z","issuedAt":"…","clientIdentifier":"…"}
+//	{"kind":"plex_jwt","token":"…","expiresAt":"2026-03-01T10:00:00Z","issuedAt":"…","clientIdentifier":"…","clockOffset":"-3m12s"}
 //
 // Write it only where only its owner can read it (FileStore does). Times are RFC 3339 in UTC;
 // zero times and an empty client identifier are left out.
@@ -53,6 +54,9 @@ func EncodeToken(t *Token) ([]byte, error) {
 	}
 	if !t.IssuedAt.IsZero() {
 		f.IssuedAt = t.IssuedAt.UTC().Format(time.RFC3339Nano)
+	}
+	if t.ClockOffset != 0 {
+		f.ClockOffset = t.ClockOffset.String()
 	}
 	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
@@ -128,6 +132,13 @@ func DecodeToken(data []byte) (*Token, error) {
 	}
 	if t.Kind == KindPlexJWT && t.Expiry.IsZero() {
 		return nil, corrupt(`field "expiresAt" is missing for a Plex JWT`)
+	}
+	if f.ClockOffset != "" {
+		d, err := time.ParseDuration(f.ClockOffset)
+		if err != nil {
+			return nil, corrupt(`field "clockOffset" is not a duration`)
+		}
+		t.ClockOffset = d
 	}
 	return t, nil
 }

@@ -283,11 +283,20 @@ func TestSaveSurvivesSIGKILL(t *testing.T) {
 			t.Fatalf("after kill %d: Load = %+v, a mix of the two tokens", i, tok)
 		}
 	}
-	strays, err := filepath.Glob(filepath.Join(dir, tempPrefix+"*"))
+	strays, err := filepath.Glob(filepath.Join(dir, "."+TokenFileName+".tmp-*"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("after %d kills: token A %d times, B %d times; %d temporary files left by kills", kills, seen["A"], seen["B"], len(strays))
+	// The next holder of the lock removes what the killed writers left: tokens, in full.
+	unlock, err := s.Lock(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	if left, _ := filepath.Glob(filepath.Join(dir, "."+TokenFileName+".tmp-*")); len(left) != 0 {
+		t.Fatalf("after taking the lock, %d of the %d temporary files left by kills remain", len(left), len(strays))
+	}
 	if err := s.Delete(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +304,7 @@ func TestSaveSurvivesSIGKILL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(left) != 0 {
-		t.Fatalf("after Delete the directory holds %d entries, want none", len(left))
+	if len(left) != 1 || left[0].Name() != LockFileName {
+		t.Fatalf("after Delete the directory holds %d entries, want only the lock file", len(left))
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -50,9 +49,6 @@ const (
 	LockFileName  = "token.lock"
 )
 
-// tempPrefix begins the names of atomicfile.WriteFile's temporary files for the token file.
-const tempPrefix = "." + TokenFileName + ".tmp-"
-
 // lockRetry is how often Lock retries a lock another process holds. A refresh takes a few
 // hundred milliseconds, so a waiter learns of the release soon enough without spinning.
 const lockRetry = 20 * time.Millisecond
@@ -62,7 +58,8 @@ const lockRetry = 20 * time.Millisecond
 // leaves the old token or the new one. Its lock is an advisory file lock on Dir/token.lock.
 //
 // A kill in the middle of Save can leave a temporary file named .token.json.tmp-* beside
-// token.json. Load never reads those; Delete removes them.
+// token.json, holding a token. Load never reads those; Lock removes those of processes that no
+// longer run, and Delete removes them all.
 type FileStore struct {
 	// Dir is the directory of the token file, created by Save and Lock if missing.
 	Dir string
@@ -142,20 +139,8 @@ func (s *FileStore) Delete(ctx context.Context) error {
 	if err := os.Remove(s.Path()); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("auth: delete token: %w", err)
 	}
-	entries, err := os.ReadDir(s.Dir)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
+	if err := atomicfile.RemoveTemps(s.Path(), true); err != nil {
 		return fmt.Errorf("auth: delete token: %w", err)
-	}
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), tempPrefix) {
-			continue
-		}
-		if err := os.Remove(filepath.Join(s.Dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("auth: delete token: %w", err)
-		}
 	}
 	return nil
 }
@@ -178,6 +163,9 @@ func (s *FileStore) Lock(ctx context.Context) (func(), error) {
 	if !ok {
 		return nil, fmt.Errorf("auth: lock token store %s: not acquired", s.Dir)
 	}
+	// Writers of the token hold this lock, so a temporary file whose writer no longer runs is
+	// a leftover of a kill, holding a token: remove it. A failure here must not stop a refresh.
+	_ = atomicfile.RemoveTemps(s.Path(), false)
 	var once sync.Once
 	return func() { once.Do(func() { _ = fl.Unlock() }) }, nil
 }

@@ -76,6 +76,10 @@ type Token struct {
 	IssuedAt time.Time `json:"issuedAt,omitzero"`
 	// ClientIdentifier is the X-Plex-Client-Identifier of the device the token was issued to.
 	ClientIdentifier string `json:"clientIdentifier,omitempty"`
+	// ClockOffset is how far plex.tv's clock was ahead of this machine's when the token was
+	// issued (negative: behind). Kept with the token so that the next run judges its expiry by
+	// plex.tv's clock before it has heard from plex.tv; zero when unknown.
+	ClockOffset time.Duration `json:"clockOffset,omitzero"`
 }
 
 // String describes t without its value, e.g. "Plex JWT (expires 2026-03-01T10:00:00Z)".

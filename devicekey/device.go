@@ -130,10 +130,15 @@ func NewDevice() (*Device, error) {
 	return &Device{Key: key, ClientIdentifier: id}, nil
 }
 
-// SaveDevice writes d to dir/device.key and dir/device.json (0600, in a directory created 0700),
-// each atomically, device.json last so that it marks a complete device. Unless overwrite is true,
-// an existing device (or any part of one) gives an error matching ErrDeviceExists and nothing is
-// written.
+// SaveDevice writes d to dir/device.key and dir/device.json (0600, in a directory created 0700).
+// Unless overwrite is true, an existing device (or any part of one) gives an error matching
+// ErrDeviceExists and nothing is written.
+//
+// Replacing a device is atomic as a whole: the new device is first written, atomically, to one
+// journal file (device.new) that holds both halves; then the two files are replaced and the
+// journal removed. A kill at any point leaves the old device (no journal yet) or a journal that
+// LoadDevice completes, so the directory never holds a key that device.json does not describe.
+// Saves, removals and recoveries of one directory are serialized by a lock file (device.lock).
 func SaveDevice(dir string, d *Device, overwrite bool) error {
 	if d == nil || !d.Key.usable() {
 		return fmt.Errorf("devicekey: save: no key: %w", ErrInvalidKey)
@@ -146,57 +151,153 @@ func SaveDevice(dir string, d *Device, overwrite bool) error {
 		return fmt.Errorf("devicekey: save: %w", err)
 	}
 	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-	meta, err := json.MarshalIndent(deviceJSON{
+	meta := deviceJSON{
 		ClientIdentifier: d.ClientIdentifier,
 		KID:              d.Key.kid,
 		X:                base64.RawURLEncoding.EncodeToString(d.Key.Public()),
-	}, "", "  ")
-	if err != nil {
-		return fmt.Errorf("devicekey: save: %w", err)
 	}
-	meta = append(meta, '\n')
-
+	if !overwrite {
+		if err := noDevice(dir); err != nil { // refused before the lock file is created
+			return err
+		}
+	}
 	if err := atomicfile.EnsureDir(dir); err != nil {
 		return err
 	}
-	keyPath, metaPath := filepath.Join(dir, KeyFile), filepath.Join(dir, DeviceFile)
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if !overwrite {
-		for _, p := range []string{keyPath, metaPath} {
-			if _, err := os.Lstat(p); err == nil {
-				return fmt.Errorf("devicekey: %s exists: %w", p, ErrDeviceExists)
-			} else if !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("devicekey: save: %w", err)
-			}
+		if err := noDevice(dir); err != nil { // again, now that no other writer runs
+			return err
 		}
 	}
-	exclusive := !overwrite
-	if err := atomicfile.WriteFile(keyPath, keyPEM, atomicfile.FilePerm, exclusive); err != nil {
-		return existsErr(keyPath, err)
+	j, err := json.MarshalIndent(journal{deviceJSON: meta, Key: string(keyPEM)}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("devicekey: save: %w", err)
 	}
-	if err := atomicfile.WriteFile(metaPath, meta, atomicfile.FilePerm, exclusive); err != nil {
-		if exclusive {
-			// The key file is ours (it was created exclusively a moment ago): without its
-			// device.json it would only block the next attempt.
-			os.Remove(keyPath)
-		}
-		return existsErr(metaPath, err)
+	if err := atomicfile.WriteFile(filepath.Join(dir, journalFile), append(j, '\n'), atomicfile.FilePerm, false); err != nil {
+		return fmt.Errorf("devicekey: save: %w", err)
+	}
+	return replay(dir, keyPEM, meta)
+}
+
+// journalFile holds a device being saved, both halves in one file; see SaveDevice.
+const journalFile = "device.new"
+
+// lockFile serializes the writers of a device directory.
+const lockFile = "device.lock"
+
+// journal is device.new: device.json's fields and the PEM of device.key.
+type journal struct {
+	deviceJSON
+	Key string `json:"key"`
+}
+
+// lockDir takes dir's device lock and removes the temporary files that writers killed while
+// holding it left behind: private keys, in full.
+func lockDir(dir string) (func(), error) {
+	unlock, err := atomicfile.Lock(filepath.Join(dir, lockFile))
+	if err != nil {
+		return nil, fmt.Errorf("devicekey: %w", err)
+	}
+	for _, name := range []string{KeyFile, DeviceFile, journalFile} {
+		_ = atomicfile.RemoveTemps(filepath.Join(dir, name), false) // best effort: a leftover is retried next time
+	}
+	return unlock, nil
+}
+
+// replay writes the device of a complete journal to its two files and removes the journal. The
+// caller holds the lock.
+func replay(dir string, keyPEM []byte, meta deviceJSON) error {
+	b, err := json.MarshalIndent(meta, "", "  ")
+	if err != nil {
+		return fmt.Errorf("devicekey: save: %w", err)
+	}
+	if err := atomicfile.WriteFile(filepath.Join(dir, KeyFile), keyPEM, atomicfile.FilePerm, false); err != nil {
+		return fmt.Errorf("devicekey: save: %w", err)
+	}
+	if err := atomicfile.WriteFile(filepath.Join(dir, DeviceFile), append(b, '\n'), atomicfile.FilePerm, false); err != nil {
+		return fmt.Errorf("devicekey: save: %w", err)
+	}
+	if err := os.Remove(filepath.Join(dir, journalFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("devicekey: save: %w", err)
 	}
 	return nil
 }
 
-func existsErr(path string, err error) error {
-	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("devicekey: %s exists: %w", path, ErrDeviceExists)
+// recoverSave completes a save that a kill interrupted, if there is one: under the lock, a
+// journal still present is replayed. Temporary files that killed writers left are removed.
+func recoverSave(dir string) error {
+	path := filepath.Join(dir, journalFile)
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		if atomicfile.HasTemps(filepath.Join(dir, KeyFile)) || atomicfile.HasTemps(filepath.Join(dir, DeviceFile)) || atomicfile.HasTemps(filepath.Join(dir, journalFile)) {
+			unlock, err := lockDir(dir) // removes what a killed writer left
+			if err != nil {
+				return err
+			}
+			unlock()
+		}
+		return nil
 	}
-	return fmt.Errorf("devicekey: save: %w", err)
+	if err := atomicfile.CheckPrivate(path); err != nil {
+		return err
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // another process completed it
+	}
+	if err != nil {
+		return fmt.Errorf("devicekey: load: %w", err)
+	}
+	var j journal
+	if err := json.Unmarshal(b, &j); err != nil {
+		return &CorruptError{Path: path, Reason: "it is not valid JSON"}
+	}
+	meta, reason := parseMeta(b)
+	if reason != "" {
+		return &CorruptError{Path: path, Reason: reason}
+	}
+	priv, reason := parsePrivateKey([]byte(j.Key))
+	if reason != "" {
+		return &CorruptError{Path: path, Reason: reason}
+	}
+	if meta.x != nil && !priv.Public().(ed25519.PublicKey).Equal(ed25519.PublicKey(meta.x)) {
+		return &CorruptError{Path: path, Reason: "its key is not the one its x describes"}
+	}
+	meta.x = nil
+	return replay(dir, []byte(j.Key), meta)
+}
+
+// noDevice returns an error matching ErrDeviceExists if dir holds a device or any part of one.
+func noDevice(dir string) error {
+	for _, p := range []string{filepath.Join(dir, KeyFile), filepath.Join(dir, DeviceFile), filepath.Join(dir, journalFile)} {
+		if _, err := os.Lstat(p); err == nil {
+			return fmt.Errorf("devicekey: %s exists: %w", p, ErrDeviceExists)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("devicekey: save: %w", err)
+		}
+	}
+	return nil
 }
 
 // LoadDevice reads the device in dir. It returns an error matching ErrNoDevice when there is
 // none, a *PermissionError when a file can be read by others (the message says which
 // chmod fixes it), and a *CorruptError when a file is missing its partner, cannot be decoded (empty,
-// truncated, not PKCS#8 Ed25519, not JSON), or does not belong with the other. It never changes a
-// file.
+// truncated, not PKCS#8 Ed25519, not JSON), or does not belong with the other. It changes no file
+// of a complete device; it only completes a save that a kill interrupted (see SaveDevice) and
+// removes the temporary files killed writers left.
 func LoadDevice(dir string) (*Device, error) {
+	if err := recoverSave(dir); err != nil {
+		return nil, err
+	}
 	keyPath, metaPath := filepath.Join(dir, KeyFile), filepath.Join(dir, DeviceFile)
 	keyExists, err := exists(keyPath)
 	if err != nil {
@@ -308,17 +409,32 @@ func exists(path string) (bool, error) {
 	}
 }
 
-// RemoveDevice deletes the device files in dir, device.json first: it is the mark of a complete
-// device, so an interrupted removal is seen as an incomplete device, never as a working one. It
+// RemoveDevice deletes the device files in dir — an unfinished save's journal first, then
+// device.json, the mark of a complete device, so an interrupted removal is seen as an incomplete
+// device, never as a working one — and every temporary file that may hold a copy of the key. It
 // returns an error matching ErrNoDevice if there was nothing to remove.
 func RemoveDevice(dir string) error {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("devicekey: %s: %w", dir, ErrNoDevice)
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	removed := false
-	for _, p := range []string{filepath.Join(dir, DeviceFile), filepath.Join(dir, KeyFile)} {
+	for _, p := range []string{filepath.Join(dir, journalFile), filepath.Join(dir, DeviceFile), filepath.Join(dir, KeyFile)} {
 		err := os.Remove(p)
 		switch {
 		case err == nil:
 			removed = true
 		case !errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("devicekey: remove: %w", err)
+		}
+	}
+	// Every copy of the key goes: temporary files of writes in progress or killed included.
+	for _, name := range []string{KeyFile, DeviceFile, journalFile} {
+		if err := atomicfile.RemoveTemps(filepath.Join(dir, name), true); err != nil {
 			return fmt.Errorf("devicekey: remove: %w", err)
 		}
 	}

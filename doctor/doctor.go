@@ -35,6 +35,11 @@ type Input struct {
 	PinID int64
 	// Server selects the server: its name, its machine identifier, or a URL. Empty means the
 	// account's only server.
+	//
+	// Tokens go only where plex.tv vouches for them: the account's token to the connections
+	// plex.tv lists for a server the account owns; to a server it does not own, only that
+	// server's access token from plex.tv; to a URL plex.tv does not list, nothing — unless
+	// Pasted, when Token goes to the URL the person named.
 	Server string
 	// Method and Path are the call to diagnose; empty means GET /status/sessions. Only GET and
 	// HEAD calls are made; others are judged by role alone.

@@ -108,11 +108,24 @@ func (r *Report) WriteText(w io.Writer, ascii bool) error {
 			fmt.Fprintf(&b, "%sfix: %s\n", indent, f.Fix)
 		}
 	}
-	if r.OK {
+	if r.OK && r.callSkipped() {
+		fmt.Fprintf(&b, "No check failed, but the call itself was not made: see %q above.\n", CheckCall)
+	} else if r.OK {
 		b.WriteString("The call would be accepted.\n")
 	} else if f := r.FirstFailure(); f != nil {
 		fmt.Fprintf(&b, "The call would be refused: see %q above.\n", f.Check)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// callSkipped reports whether the report's call check was skipped (a method the doctor does not
+// send, or a connection no token may go to).
+func (r *Report) callSkipped() bool {
+	for _, f := range r.Findings {
+		if f.Check == CheckCall {
+			return f.Status == Skip
+		}
+	}
+	return false
 }

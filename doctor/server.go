@@ -254,6 +254,13 @@ func (r *run) checkServerAcceptsTokens() *Finding {
 	if s == nil || r.live == "" {
 		return nil
 	}
+	listed := r.listedLive()
+	switch {
+	case !listed && !r.in.Pasted:
+		return skip("not checked: " + r.unlistedWhy())
+	case listed && !s.Owned:
+		return r.checkSharedServerToken()
+	}
 	// GET / is open to every role (the spec's default "shared user or admin"), so a refusal
 	// there is about the token, not about the role.
 	const path = "/"
@@ -265,7 +272,8 @@ func (r *run) checkServerAcceptsTokens() *Finding {
 	if acct.err == nil {
 		return pass(fmt.Sprintf("%s accepts the account's %s (GET / answered %d)", s.Name, r.kind, acct.status), detail)
 	}
-	if r.useToken == r.in.Token || r.useToken == "" {
+	if r.useToken == r.in.Token || r.useToken == "" || !listed {
+		// At an address plex.tv does not list, only the token the person passed is sent.
 		return r.refusedAccountToken(acct, detail)
 	}
 	own := r.call(r.live, r.useToken, "GET", path)
@@ -285,6 +293,66 @@ func (r *run) checkServerAcceptsTokens() *Finding {
 	default:
 		return r.refusedAccountToken(acct, detail)
 	}
+}
+
+// Where tokens may go. The account's token is the account: whoever receives it can act as the
+// account everywhere. It goes to plex.tv, and to the connections plex.tv lists for a server the
+// account owns; a server the account does not own (a friend's) gets only its own access token,
+// which plex.tv lists for it; and an address plex.tv does not list gets no token at all unless
+// the person passed one (--token) — its /identity proves nothing, since a machine identifier is
+// public and any host can answer with it.
+
+// listedLive reports whether the connection being diagnosed is one plex.tv lists for the server.
+func (r *run) listedLive() bool {
+	if r.server == nil || r.live == "" {
+		return false
+	}
+	key, ok := urlKey(r.live)
+	return ok && hasConnection(*r.server, key)
+}
+
+// unlistedWhy explains why no token is sent to the connection being diagnosed.
+func (r *run) unlistedWhy() string {
+	return fmt.Sprintf("%s is not a connection plex.tv lists for a server of this account, so no token is sent there: any host can answer /identity with a server's machine identifier, which is public. Use a connection `plexkit servers` lists, or pass the token to send there with --token", r.live)
+}
+
+// callToken returns the token the call may be made with, and where it comes from; or, when no
+// token may go to the connection, why.
+func (r *run) callToken() (tok, source, why string) {
+	s := r.server
+	switch {
+	case !r.listedLive() && r.in.Pasted:
+		return r.in.Token, "the token you passed", ""
+	case !r.listedLive():
+		return "", "", r.unlistedWhy()
+	case r.useToken != "" && r.useToken != r.in.Token:
+		return r.useToken, r.useSource, ""
+	case s.Owned:
+		return r.in.Token, "the account's " + r.kind.String(), ""
+	}
+	return "", "", fmt.Sprintf("plex.tv lists no access token of its own for %s, and the account's %s is not sent to a server the account does not own: its owner could use it as this account", s.Name, r.kind)
+}
+
+// checkSharedServerToken checks a server the account does not own with its own access token
+// alone: the account's token does not go there.
+func (r *run) checkSharedServerToken() *Finding {
+	s := r.server
+	if s.AccessToken == "" || s.AccessToken == r.in.Token {
+		return skip(fmt.Sprintf("not checked: plex.tv lists no access token of its own for %s, and the account's %s is not sent to a server the account does not own: its owner could use it as this account", s.Name, r.kind))
+	}
+	own := r.call(r.live, s.AccessToken, "GET", "/")
+	detail := map[string]any{"serverTokenStatus": own.status}
+	switch {
+	case own.redirect():
+		return redirected(s.Name, "GET", "/", own, detail)
+	case own.err == nil:
+		return pass(fmt.Sprintf("%s accepts its own accessToken from /api/v2/resources (GET / answered %d): present it — plexkit does. The account's %s was not tried: it is not sent to a server the account does not own, whose owner could use it as this account", s.Name, own.status, r.kind), detail)
+	case errors.Is(own.err, plexkit.ErrTokenExpired):
+		return fail(fmt.Sprintf("%s answers 498 to its own accessToken: the token has expired", s.Name),
+			"re-fetch /api/v2/resources for a current accessToken (`plexkit servers`)", detail)
+	}
+	return fail(fmt.Sprintf("%s refuses its own accessToken from /api/v2/resources (%s): the share was removed, or the server is signed out of plex.tv and cannot check tokens", s.Name, own.short()),
+		"re-fetch the resources (the server token may have changed: `plexkit servers`); if it stays refused, ask the owner whether the server is signed in to plex.tv and still shared with you", detail)
 }
 
 // refusedAccountToken explains a refusal of the account token where no other token helps.
@@ -408,9 +476,9 @@ func (r *run) checkCall() *Finding {
 	if r.method != "GET" && r.method != "HEAD" {
 		return skip(fmt.Sprintf("not made: the doctor only makes GET and HEAD calls, and %s %s would change the server; the role check above is the diagnosis", r.method, r.path))
 	}
-	tok, source := r.useToken, r.useSource
-	if tok == "" {
-		tok, source = r.in.Token, "the account's "+r.kind.String()
+	tok, source, why := r.callToken()
+	if why != "" {
+		return skip("not made: " + why)
 	}
 	res := r.call(r.live, tok, r.method, r.path)
 	detail := map[string]any{"status": res.status, "token": source, "url": r.live + pathOnly(r.path)}

@@ -1,14 +1,14 @@
 package emulator
 
 import (
-	"encoding/xml"
 	"net"
 	"net/http"
 	"strconv"
 	"time"
 )
 
-// userJSON is plex.tv's user object (UserPlexAccount).
+// userJSON is plex.tv's user object (UserPlexAccount), as GET /api/v2/user and the v2 sign-in
+// answer it in JSON. userXML renders the same value as XML.
 type userJSON struct {
 	ID                      int                `json:"id"`
 	UUID                    string             `json:"uuid"`
@@ -28,6 +28,7 @@ type userJSON struct {
 	MailingListActive       bool               `json:"mailingListActive"`
 	ScrobbleTypes           string             `json:"scrobbleTypes"`
 	Country                 string             `json:"country"`
+	Pin                     *string            `json:"pin,omitempty"`
 	Subscription            subscriptionJSON   `json:"subscription"`
 	SubscriptionDescription *string            `json:"subscriptionDescription"`
 	Restricted              bool               `json:"restricted"`
@@ -41,7 +42,7 @@ type userJSON struct {
 	Profile                 profileJSON        `json:"profile"`
 	Entitlements            []string           `json:"entitlements"`
 	Roles                   []string           `json:"roles"`
-	Services                []any              `json:"services"`
+	Services                []serviceJSON      `json:"services"`
 	Subscriptions           []subscriptionJSON `json:"subscriptions"`
 	AdsConsent              *bool              `json:"adsConsent"`
 	AdsConsentSetAt         *int64             `json:"adsConsentSetAt"`
@@ -49,6 +50,13 @@ type userJSON struct {
 	ExperimentalFeatures    bool               `json:"experimentalFeatures"`
 	TwoFactorEnabled        bool               `json:"twoFactorEnabled"`
 	BackupCodesCreated      bool               `json:"backupCodesCreated"`
+	AttributionPartner      *string            `json:"attributionPartner"`
+	QueueEmail              string             `json:"queueEmail"`
+	QueueUID                string             `json:"queueUid"`
+	CertificateVersion      int                `json:"certificateVersion"`
+	// Only in the sign-in answer.
+	PastSubscriptions *[]subscriptionJSON `json:"pastSubscriptions,omitempty"`
+	Trials            *[]any              `json:"trials,omitempty"`
 }
 
 type subscriptionJSON struct {
@@ -58,6 +66,7 @@ type subscriptionJSON struct {
 	PaymentService *string  `json:"paymentService"`
 	Plan           *string  `json:"plan"`
 	Features       []string `json:"features"`
+	subscribedAt   time.Time
 }
 
 type profileJSON struct {
@@ -71,67 +80,128 @@ type profileJSON struct {
 	MediaReviewsVisibility       int     `json:"mediaReviewsVisibility"`
 }
 
-// userXML is the XML form of the user object: the scalar fields as attributes, as plex.tv
-// answers without Accept: application/json.
-type userXML struct {
-	XMLName      xml.Name `xml:"user"`
-	ID           int      `xml:"id,attr"`
-	UUID         string   `xml:"uuid,attr"`
-	Username     string   `xml:"username,attr"`
-	Title        string   `xml:"title,attr"`
-	Email        string   `xml:"email,attr"`
-	FriendlyName string   `xml:"friendlyName,attr"`
-	Thumb        string   `xml:"thumb,attr"`
-	AuthToken    string   `xml:"authToken,attr"`
-	JoinedAt     int64    `xml:"joinedAt,attr"`
-	HasPassword  xmlBool  `xml:"hasPassword,attr"`
-	Restricted   xmlBool  `xml:"restricted,attr"`
-	Home         xmlBool  `xml:"home,attr"`
-	HomeAdmin    xmlBool  `xml:"homeAdmin,attr"`
-	HomeSize     int      `xml:"homeSize,attr"`
-	Subscription struct {
-		Active xmlBool `xml:"active,attr"`
-		Status string  `xml:"status,attr"`
-	} `xml:"subscription"`
+type serviceJSON struct {
+	Identifier string  `json:"identifier"`
+	Endpoint   string  `json:"endpoint"`
+	Token      *string `json:"token"`
+	Secret     *string `json:"secret"`
+	Status     string  `json:"status"`
 }
 
-// plexPassFeatures are the features of the owner's (emulated) Plex Pass.
-var plexPassFeatures = []string{"hardware_transcoding", "home", "livetv", "lyrics", "music-analysis", "pass", "sync", "webhooks"}
+// plexPassFeatures are the features of the owner's (emulated) Plex Pass; python-plexapi's live
+// tests expect sync and premium_music_metadata among them.
+var plexPassFeatures = []string{"hardware_transcoding", "home", "livetv", "lyrics", "music-analysis", "pass",
+	"premium_music_metadata", "sync", "webhooks"}
 
-// userObject builds the user object for a; token is echoed as authToken.
+// plexPassEntitlements are the apps a Plex Pass unlocks (python-plexapi's live tests expect these).
+var plexPassEntitlements = []string{"all", "android", "ios", "roku", "windows", "windows_phone", "xbox_360", "xbox_one"}
+
+// accountServices are the provider services every account lists.
+var accountServices = []serviceJSON{
+	{Identifier: "metadata", Endpoint: "https://metadata.provider.plex.tv", Status: "online"},
+	{Identifier: "discover", Endpoint: "https://discover.provider.plex.tv", Status: "online"},
+}
+
+// plexPass reports whether a has an active Plex Pass: the owner of servers does.
+func (a *account) plexPass() bool { return a.kind == "owner" }
+
+// userObject builds the user object for a; token is echoed as authToken. Its claims agree with
+// the Plex JWTs issued to a: id, uuid, username, email, friendlyName, restricted, joinedAt. The
+// caller holds e.mu.
 func (e *Emulator) userObject(a *account, token string, now time.Time) userJSON {
 	sub := subscriptionJSON{Status: "Inactive", Features: []string{}}
-	if a.kind == "owner" {
-		since, plan, pay := isoTime(a.joinedAt.AddDate(0, 1, 0)), "lifetime", "braintree"
-		sub = subscriptionJSON{Active: true, SubscribedAt: &since, Status: "Active", Plan: &plan,
-			PaymentService: &pay, Features: plexPassFeatures}
+	entitlements, roles := []string{}, []string{}
+	if a.plexPass() {
+		since := a.joinedAt.AddDate(0, 1, 0).UTC().Truncate(24 * time.Hour)
+		iso, plan, pay := isoTime(since), "lifetime", "braintree"
+		sub = subscriptionJSON{Active: true, SubscribedAt: &iso, Status: "Active", Plan: &plan,
+			PaymentService: &pay, Features: plexPassFeatures, subscribedAt: since}
+		entitlements, roles = plexPassEntitlements, []string{"plexpass"}
 	}
 	homeSize := 1
 	if a.home {
-		homeSize = 0
-		for _, o := range e.accounts {
-			if o.home {
-				homeSize++
-			}
-		}
+		homeSize = len(e.homeMembers())
 	}
-	locale := "en"
-	return userJSON{
+	locale, anonymous := "en", false
+	u := userJSON{
 		ID: a.id, UUID: a.uuid, Username: a.username, Title: a.title(), Email: a.email,
 		FriendlyName: a.friendlyName, Locale: &locale, Confirmed: true, JoinedAt: a.joinedAt.Unix(),
-		HasPassword: a.password != "", Thumb: a.thumb(), AuthToken: token,
+		HasPassword: a.password != "", Protected: e.tv.homePins[a.id] != "", Thumb: a.thumb(), AuthToken: token,
 		MailingListStatus: "unsubscribed", Country: "US", Subscription: sub,
-		Restricted: a.restricted, Home: a.home, HomeSize: homeSize, HomeAdmin: a.homeAdmin,
+		Restricted: a.restricted, Anonymous: &anonymous, Home: a.home, HomeSize: homeSize, HomeAdmin: a.homeAdmin,
 		MaxHomeSize: 15, RememberExpiresAt: now.Add(14 * 24 * time.Hour).Unix(),
-		Profile:       profileJSON{AutoSelectAudio: true, AutoSelectSubtitle: 1, WatchedIndicator: 1},
-		Entitlements:  []string{},
-		Roles:         []string{},
-		Services:      []any{},
-		Subscriptions: []subscriptionJSON{sub},
+		Profile: profileJSON{AutoSelectAudio: true, DefaultAudioLanguage: &locale, DefaultSubtitleLanguage: &locale,
+			AutoSelectSubtitle: 1, WatchedIndicator: 1},
+		Entitlements:       entitlements,
+		Roles:              roles,
+		Services:           accountServices,
+		Subscriptions:      []subscriptionJSON{sub},
+		TwoFactorEnabled:   e.tv.twoFactor[a.id] != "",
+		BackupCodesCreated: e.tv.twoFactor[a.id] != "",
+		QueueEmail:         "queue+" + a.uuid + "@save.plex.tv",
+		QueueUID:           a.uuid,
+		CertificateVersion: 2,
 	}
+	if p := e.tv.homePins[a.id]; p != "" {
+		h := hashPin(p)
+		u.Pin = &h
+	}
+	return u
 }
 
-// user serves GET /api/v2/user for a legacy token or a Plex JWT.
+// userXML renders u as plex.tv's XML <user> (python-plexapi's account source): every scalar as
+// an attribute, booleans "1"/"0", and the subscription (with its features), profile,
+// entitlements, roles, subscriptions and services as children. python-plexapi needs
+// scrobbleTypes, <subscription> and <profile>; without them MyPlexAccount crashes.
+func userXML(u userJSON) *xnode {
+	n := el("user", "id", u.ID, "uuid", u.UUID, "username", u.Username, "title", u.Title, "email", u.Email,
+		"friendlyName", u.FriendlyName, "locale", u.Locale, "confirmed", u.Confirmed, "joinedAt", u.JoinedAt,
+		"emailOnlyAuth", u.EmailOnlyAuth, "hasPassword", u.HasPassword, "protected", u.Protected,
+		"thumb", u.Thumb, "authToken", u.AuthToken, "mailingListStatus", u.MailingListStatus,
+		"mailingListActive", u.MailingListActive, "scrobbleTypes", u.ScrobbleTypes, "country", u.Country,
+		"pin", u.Pin, "subscriptionDescription", "", "restricted", u.Restricted, "anonymous", "",
+		"home", u.Home, "guest", u.Guest, "homeSize", u.HomeSize, "homeAdmin", u.HomeAdmin,
+		"maxHomeSize", u.MaxHomeSize, "rememberExpiresAt", u.RememberExpiresAt, "adsConsent", "",
+		"adsConsentSetAt", "", "adsConsentReminderAt", "", "experimentalFeatures", u.ExperimentalFeatures,
+		"twoFactorEnabled", u.TwoFactorEnabled, "backupCodesCreated", u.BackupCodesCreated)
+	p := u.Profile
+	services := el("services")
+	for _, s := range u.Services {
+		services.add(el("service", "identifier", s.Identifier, "endpoint", s.Endpoint, "status", s.Status))
+	}
+	return n.add(
+		subscriptionXML("subscription", u.Subscription),
+		el("profile", "autoSelectAudio", p.AutoSelectAudio, "defaultAudioLanguage", p.DefaultAudioLanguage,
+			"defaultSubtitleLanguage", p.DefaultSubtitleLanguage, "autoSelectSubtitle", p.AutoSelectSubtitle,
+			"defaultSubtitleAccessibility", p.DefaultSubtitleAccessibility,
+			"defaultSubtitleForced", p.DefaultSubtitleForced, "watchedIndicator", p.WatchedIndicator,
+			"mediaReviewsVisibility", p.MediaReviewsVisibility),
+		list("entitlements", "entitlement", u.Entitlements),
+		list("roles", "role", u.Roles),
+		el("subscriptions").add(subscriptionXML("subscription", u.Subscription)),
+		services,
+	)
+}
+
+// subscriptionXML is <subscription …><features><feature id/>…</features></subscription>, with
+// subscribedAt in the "2006-01-02 15:04:05 UTC" form python-plexapi parses.
+func subscriptionXML(name string, s subscriptionJSON) *xnode {
+	at := ""
+	if !s.subscribedAt.IsZero() {
+		at = s.subscribedAt.UTC().Format("2006-01-02 15:04:05") + " UTC"
+	}
+	return el(name, "active", s.Active, "subscribedAt", at, "status", s.Status,
+		"paymentService", strOr(s.PaymentService), "plan", strOr(s.Plan)).add(list("features", "feature", s.Features))
+}
+
+func strOr(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// user serves GET /api/v2/user for a legacy token, a Plex JWT or an owned server's access token.
 func (e *Emulator) user(w http.ResponseWriter, r *http.Request) {
 	if clientID(r) == "" {
 		writeClientIDMissing(w, r)
@@ -148,16 +218,7 @@ func (e *Emulator) user(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if wantsJSON(r) {
-		writeJSON(w, http.StatusOK, u)
-		return
-	}
-	x := userXML{ID: u.ID, UUID: u.UUID, Username: u.Username, Title: u.Title, Email: u.Email,
-		FriendlyName: u.FriendlyName, Thumb: u.Thumb, AuthToken: u.AuthToken, JoinedAt: u.JoinedAt,
-		HasPassword: xmlBool(u.HasPassword), Restricted: xmlBool(u.Restricted), Home: xmlBool(u.Home),
-		HomeAdmin: xmlBool(u.HomeAdmin), HomeSize: u.HomeSize}
-	x.Subscription.Active, x.Subscription.Status = xmlBool(u.Subscription.Active), u.Subscription.Status
-	writeXML(w, http.StatusOK, x)
+	reply(w, r, http.StatusOK, u, func() *xnode { return userXML(u) })
 }
 
 // resourceJSON is plex.tv's resource object (PlexDevice).
@@ -202,11 +263,90 @@ type connectionJSON struct {
 // resources serves GET /api/v2/resources: the servers the account owns or has been shared,
 // each with the access token this account must use on it. Connections list the live one and
 // the dead ones; https connections only with includeHttps=1 and relays only with
-// includeRelay=1, as plex.tv does. JSON only.
+// includeRelay=1, as plex.tv does. XML is <resources><resource …><connections><connection …/>.
 func (e *Emulator) resources(w http.ResponseWriter, r *http.Request) {
+	out, ok := e.resourceList(w, r)
+	if !ok {
+		return
+	}
+	reply(w, r, http.StatusOK, out, func() *xnode {
+		root := el("resources", "size", len(out))
+		for _, res := range out {
+			n := el("resource", "name", res.Name, "product", res.Product, "productVersion", res.ProductVersion,
+				"platform", res.Platform, "platformVersion", res.PlatformVersion, "device", res.Device,
+				"clientIdentifier", res.ClientIdentifier, "createdAt", res.CreatedAt, "lastSeenAt", res.LastSeenAt,
+				"provides", res.Provides, "ownerId", intOrNil(res.OwnerID), "sourceTitle", res.SourceTitle,
+				"publicAddress", res.PublicAddress, "accessToken", res.AccessToken, "owned", res.Owned,
+				"home", res.Home, "synced", res.Synced, "relay", res.Relay, "presence", res.Presence,
+				"httpsRequired", res.HTTPSRequired, "publicAddressMatches", res.PublicAddressMatches,
+				"dnsRebindingProtection", res.DNSRebindingProtection, "natLoopbackSupported", res.NATLoopbackSupported,
+				"searchEnabled", res.SearchEnabled)
+			conns := el("connections")
+			for _, c := range res.Connections {
+				conns.add(el("connection", "protocol", c.Protocol, "address", c.Address, "port", c.Port,
+					"uri", c.URI, "local", c.Local, "relay", c.Relay, "IPv6", c.IPv6))
+			}
+			root.add(n.add(conns))
+		}
+		return root
+	})
+}
+
+// legacyResources serves GET /api/resources: the same servers as a legacy XML Device list,
+// with createdAt and lastSeenAt in unix seconds (Overseerr multiplies them by 1000). The
+// owner-id attribute is spelled ownerID, like PMS's other ids; its real spelling is unconfirmed.
+func (e *Emulator) legacyResources(w http.ResponseWriter, r *http.Request) {
+	out, ok := e.resourceList(w, r)
+	if !ok {
+		return
+	}
+	root := el("MediaContainer", "size", len(out))
+	for _, res := range out {
+		n := el("Device", "name", res.Name, "product", res.Product, "productVersion", res.ProductVersion,
+			"platform", res.Platform, "platformVersion", res.PlatformVersion, "device", res.Device,
+			"clientIdentifier", res.ClientIdentifier, "createdAt", unixOf(res.CreatedAt),
+			"lastSeenAt", unixOf(res.LastSeenAt), "provides", res.Provides, "owned", res.Owned,
+			"accessToken", res.AccessToken, "publicAddress", res.PublicAddress, "httpsRequired", res.HTTPSRequired,
+			"synced", res.Synced, "relay", res.Relay, "dnsRebindingProtection", res.DNSRebindingProtection,
+			"natLoopbackSupported", res.NATLoopbackSupported, "publicAddressMatches", res.PublicAddressMatches,
+			"presence", res.Presence, "ownerID", intOrEmpty(res.OwnerID), "home", res.Home,
+			"sourceTitle", strOr(res.SourceTitle))
+		for _, c := range res.Connections {
+			n.add(el("Connection", "protocol", c.Protocol, "address", c.Address, "port", c.Port, "uri", c.URI, "local", c.Local))
+		}
+		root.add(n)
+	}
+	replyNode(w, r, http.StatusOK, root)
+}
+
+// intOrNil leaves an absent owner out: python-plexapi reads a missing ownerId as 0 (owned).
+func intOrNil(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func intOrEmpty(p *int) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(*p)
+}
+
+func unixOf(iso string) int64 {
+	t, err := time.Parse(time.RFC3339, iso)
+	if err != nil {
+		return 0
+	}
+	return t.Unix()
+}
+
+// resourceList authenticates r and lists the account's servers, or answers the error.
+func (e *Emulator) resourceList(w http.ResponseWriter, r *http.Request) ([]resourceJSON, bool) {
 	if clientID(r) == "" {
 		writeClientIDMissing(w, r)
-		return
+		return nil, false
 	}
 	q := r.URL.Query()
 	includeHTTPS, includeRelay := q.Get("includeHttps") == "1", q.Get("includeRelay") == "1"
@@ -215,7 +355,7 @@ func (e *Emulator) resources(w http.ResponseWriter, r *http.Request) {
 	defer e.mu.Unlock()
 	id, ok := e.authenticate(w, r, now)
 	if !ok {
-		return
+		return nil, false
 	}
 	out := []resourceJSON{}
 	for _, s := range e.servers {
@@ -237,12 +377,13 @@ func (e *Emulator) resources(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, res)
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out, true
 }
 
 // connections lists how to reach s: the dead "local" connection first, so a client that tries
 // connections one by one in list order hangs and one that races them does not, then the live
-// one, then the dead remote (https) and relay ones.
+// local one, the live remote one (http, on another port of the same server), then the dead
+// remote (https) and relay ones.
 func (s *server) connections(includeHTTPS, includeRelay bool) []connectionJSON {
 	out := []connectionJSON{}
 	add := func(protocol, hostPort string, local, relay bool) {
@@ -261,6 +402,7 @@ func (s *server) connections(includeHTTPS, includeRelay bool) []connectionJSON {
 	}
 	if s.url != "" {
 		add("http", s.url[len("http://"):], true, false)
+		add("http", s.remoteURL[len("http://"):], false, false)
 	}
 	for _, d := range s.dead {
 		switch {

@@ -200,12 +200,16 @@ func TestResources(t *testing.T) {
 				case !tt.owned && (r.OwnerID == nil || *r.OwnerID != userInfo(t, e, "alice").ID || r.SourceTitle == nil || *r.SourceTitle != tt.source):
 					t.Errorf("%s: shared, but ownerId %v sourceTitle %v", r.Name, r.OwnerID, r.SourceTitle)
 				}
-				if len(r.Connections) != 4 {
+				if len(r.Connections) != 5 {
 					t.Fatalf("%s: %d connections", r.Name, len(r.Connections))
 				}
 				live := slices.IndexFunc(r.Connections, func(c connection) bool { return c.URI == s.URL })
 				if live < 0 || !r.Connections[live].Local || r.Connections[live].IPv6 == nil {
 					t.Errorf("%s: live connection %s missing from %+v", r.Name, s.URL, r.Connections)
+				}
+				remote := slices.IndexFunc(r.Connections, func(c connection) bool { return c.URI == s.RemoteURL })
+				if remote < 0 || r.Connections[remote].Local || s.RemoteURL == s.URL {
+					t.Errorf("%s: live remote connection %s missing from %+v", r.Name, s.RemoteURL, r.Connections)
 				}
 				var relays int
 				for _, c := range r.Connections {
@@ -227,7 +231,7 @@ func TestResources(t *testing.T) {
 		for _, tt := range []struct {
 			query string
 			n     int
-		}{{"", 2}, {"?includeHttps=1", 3}, {"?includeRelay=1", 3}, {"?includeHttps=1&includeRelay=1", 4}} {
+		}{{"", 3}, {"?includeHttps=1", 4}, {"?includeRelay=1", 4}, {"?includeHttps=1&includeRelay=1", 5}} {
 			rs := resources(t, e, e.LegacyToken("alice"), tt.query)
 			if got := len(rs[0].Connections); got != tt.n {
 				t.Errorf("%q: %d connections, want %d", tt.query, got, tt.n)
@@ -247,8 +251,8 @@ func TestDeadConnections(t *testing.T) {
 	rs := resources(t, e, e.LegacyToken("alice"), "?includeHttps=1&includeRelay=1")
 	live := serverURL(t, e, rs[0].Name)
 	for _, c := range rs[0].Connections {
-		if c.URI == live {
-			continue
+		if c.URI == live || c.Protocol == "http" && !c.Local {
+			continue // the live local and remote connections
 		}
 		t.Run(c.URI, func(t *testing.T) {
 			t.Parallel()

@@ -55,7 +55,12 @@ func (e *Emulator) registerJWK(w http.ResponseWriter, r *http.Request) {
 		writeThumbprintTaken(w, r)
 		return
 	}
+	if e.deviceTaken(cid, id.acct) {
+		writeDeviceTaken(w, r)
+		return
+	}
 	e.register(cid, key, thumb, id.acct, plexToken(r))
+	e.touchDevice(id.acct, cid, r, now, "")
 	w.WriteHeader(http.StatusCreated)
 }
 
@@ -95,7 +100,8 @@ func (e *Emulator) issueNonce(w http.ResponseWriter, r *http.Request) {
 	}
 	v := newUUID()
 	e.nonces[v] = &nonce{clientID: cid, expires: now.Add(NonceLifetime)}
-	writeJSON(w, http.StatusOK, map[string]string{"nonce": v})
+	// The XML form is the emulator's choice: no client asks plex.tv for a nonce without JSON.
+	reply(w, r, http.StatusOK, map[string]string{"nonce": v}, func() *xnode { return el("nonce", "nonce", v) })
 }
 
 // exchangeToken serves POST /api/v2/auth/token: {"jwt":"<device JWT>"} → {"auth_token":"<Plex
@@ -137,7 +143,8 @@ func (e *Emulator) exchangeToken(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusInternalServerError, CodeBadRequest, "emulator: cannot sign the Plex JWT")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"auth_token": tok})
+	// The XML form is the emulator's choice, as for the nonce.
+	reply(w, r, http.StatusOK, map[string]string{"auth_token": tok}, func() *xnode { return el("token", "auth_token", tok) })
 }
 
 // deviceJWTFromBody reads {"jwt":"…"} (or a form field jwt).
@@ -180,7 +187,9 @@ func (e *Emulator) useNonce(v, clientID string, now time.Time) error {
 	return nil
 }
 
-// jwks serves GET /api/v2/auth/keys: plex.tv's public signing keys, current first.
+// jwks serves GET /api/v2/auth/keys: plex.tv's public signing keys, current first. A JWKS is a
+// JSON document (RFC 7517; plex.tv's OIDC discovery names this URL as its jwks_uri), so it is
+// JSON whatever Accept says.
 func (e *Emulator) jwks(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	set := jose.JSONWebKeySet{}

@@ -28,10 +28,13 @@
 // Accounts (Users lists them; passwords are also the constants AlicePassword etc.):
 //
 //	username  password         kind     notes
-//	alice     alice-password   owner    owns alice-nas and alice-vault; Plex Pass; home admin
+//	alice     alice-password   owner    owns alice-nas and alice-vault; Plex Pass (webhooks);
+//	                                    Home admin; friend of bob
 //	bob       bob-password     friend   alice-nas is shared with him, section "1" (Movies) only
-//	carol     carol-password   managed  managed user in alice's home; alice-nas, all sections
-//	dave      dave-password    none     no access to any server
+//	carol     carol-password   managed  managed user in alice's Home, Home PIN CarolHomePin
+//	                                    ("1234"); alice-nas, all sections
+//	dave      dave-password    none     no access to any server; two-factor sign-in with the
+//	                                    verification code DaveVerificationCode ("424242")
 //
 // Emails are <username>@example.com. Each account has a legacy token (LegacyToken).
 //
@@ -66,14 +69,77 @@
 //	GET  /api/v2/auth/nonce        200 {"nonce":…}: 5 min, single use, per client, 429 over limit
 //	POST /api/v2/auth/token        200 {"auth_token":…} for {"jwt":<device JWT>}; 422 per check
 //	GET  /api/v2/auth/keys         200 JWKS: current key, and the previous one after a rotation
-//	GET  /api/v2/user              200 user (XML unless Accept asks for JSON); 401; 498 expired
-//	GET  /api/v2/resources         200 the account's servers with their access tokens (JSON)
+//	GET  /api/v2/user              200 user; 401; 498 expired
+//	GET  /api/v2/resources         200 the account's servers with their access tokens
 //
 // Every endpoint except /auth/keys and /pins/link requires X-Plex-Client-Identifier (400, code
 // 1000). Errors use plex.tv's envelope {"errors":[{"code":N,"message":…,"status":S}]}; the
-// Code* constants list the codes, and say which are invented. The user object and errors are
-// XML unless Accept asks for JSON, as on plex.tv; the other endpoints answer JSON whatever
-// Accept says.
+// Code* constants list the codes, and say which are invented.
+//
+// Content negotiation is decided in one place (negotiate.go) for every plex.tv endpoint: the v2
+// API, pins and errors answer XML (booleans "1"/"0") unless Accept asks for JSON; legacy paths
+// (/api/users/, /api/servers/…, /api/resources, /api/home/users, /users/account) answer XML
+// whatever Accept says, as plex.tv does (Options.LegacyJSON lets them answer JSON); a .json or
+// .xml suffix decides. JSON is sent as exactly "application/json". /api/v2/auth/keys is a JWKS,
+// JSON always.
+//
+// # The account API
+//
+//	GET  /users/account[.json|.xml]          the legacy account object
+//	POST /api/v2/users/signin                201 user with a new device token: form login (username
+//	                                         or e-mail), password, rememberMe, verificationCode;
+//	                                         401/1001 wrong; 401/1029 code missing or wrong
+//	DELETE /api/v2/users/signout             204: the token stops working (a Plex JWT: its device is
+//	                                         removed, since one JWT cannot be revoked alone)
+//	POST /users/sign_in.json|.xml            201 legacy account: Basic login:password (code appended)
+//	                                         or form user[login], user[password]
+//	GET  /api/users/                         friends and Home users, each with <Server> shares
+//	GET  /api/v2/friends                     friends, each with sharedServers[] and libraries[]
+//	GET  /api/servers/{machineId}            the owner's server with <Section id key type title>
+//	GET|POST /api/servers/{mid}/shared_servers         shares; POST invites (accepted at once)
+//	GET|PUT|DELETE /api/servers/{mid}/shared_servers/{id}  one share: read, change sections, remove
+//	POST /api/v2/shared_servers              201 share; 422/1999 already shared
+//	PUT|DELETE /api/v2/sharings/{userId}     change a friend's share settings / remove the friend
+//	PUT|DELETE /api/friends/{id}             410, as plex.tv (Options.LegacyFriendsAPI: works)
+//	GET  /api/v2/home/users, /api/home/users the Home (alice, carol)
+//	POST /api/v2/home/users/{uuid}/switch    201 member's user object with its token; ?pin= for a
+//	POST /api/home/users/{id}/switch         member with a PIN (403/1041 without); legacy: XML
+//	                                         <user authenticationToken=…>
+//	PUT  /api/home/users/{id}?pin=&currentPin=          the account's own Home PIN (401 without
+//	                                                    the current one)
+//	PUT|POST /api/v2/home/users/restricted/{id}?pin=   a managed user's PIN (removePin=1 removes)
+//	GET  /devices.xml                        Authorized Devices: owned servers (connections, token)
+//	                                         and the clients that hold the account's tokens
+//	PUT|DELETE /devices/{id}.xml             rename (?name=) / remove: as RevokeDevice, for this account
+//	GET|POST|DELETE /api/v2/user/webhooks    Plex Pass only (403/1095); POST urls[]= replaces the list
+//	GET  /api/v2/ping                        <pong>true</pong> / {"pong":true}
+//	GET  /api/claim/token.json               {"token":"claim-…"}
+//	GET|POST /api/v2/user/{uuid}/settings/opt_outs   online media sources; POST ?key=&value=
+//	GET  /api/resources                      legacy XML Device list (unix-second times)
+//	GET  /pms/servers.xml, /servers.xml      reachable servers with their access tokens
+//	GET  /api/invites/requested, …/requests  always empty: invitations are accepted at once
+//	GET  /pms/friends/all                    as /api/users/
+//	GET  /api/v2/geoip, GET|PUT /api/v2/user/privacy, GET|PUT /api/v2/user/view_state_sync,
+//	GET  /:/ip (text/plain)
+//
+// Every change to a share applies to the servers at once: the servers ask plex.tv who a token
+// belongs to on every request. Home-switch tokens and sign-in tokens work like a PIN's legacy
+// token: bound to the client identifier, revoked with the device. An owned
+// server's access token is also its owner's account token at plex.tv, as python-plexapi's
+// PlexServer.myPlexAccount() expects.
+//
+// A device belongs to one account: once a client identifier's JWK is registered to an
+// account, another account can neither register a key for it (POST /api/v2/auth/jwk) nor claim
+// a PIN that carries it; both get 422 with CodeDeviceTaken, and the owner's device and Plex
+// JWTs stay valid. The same client identifier may still hold legacy tokens of several
+// accounts (one browser, two people), each listed in that account's devices.
+//
+// Where Plex's shape is unknown the emulator chose, and says so here: the XML of pins
+// (<pin …><location …/></pin>), nonces (<nonce nonce=…/>) and token exchanges (<token
+// auth_token=…/>); the roots <friends>, <webhooks>, <optOuts>, <privacy> and <viewStateSync>;
+// the root of the legacy /api/home/users (a myPlex MediaContainer of <User>); the fields of v2
+// shared servers; the owner id spelled ownerID in /api/resources; PUT /devices/{id}.xml; 403
+// for a Home PIN error; 422 when deleting a server device; the codes 1094 and 1095.
 //
 // A device JWT (at /auth/token, or as deviceJWT when polling a pin) must: parse as a compact
 // JWS; name in its header kid the kid of the JWK registered for the request's client identifier
@@ -135,5 +201,9 @@
 //
 // Plex publishes no numbers. The emulator answers 429 with Retry-After when one pin is polled
 // more than twice a second, and when one client identifier asks for more than
-// Options.NoncesPerMinute nonces (default 10) in a minute.
+// Options.NoncesPerMinute nonces (default 10) in a minute. Password sign-in (the API and the
+// link page) locks an account after 10 failures, and a client identifier (on the page: an
+// address) after 20, within 15 minutes of the emulator clock: every attempt, the right
+// password included, then answers 429 with Retry-After and plex.tv's code 1031 (or 401, with
+// Options.SignInLockoutStatus), until the oldest failure is 15 minutes old.
 package emulator

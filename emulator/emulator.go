@@ -44,6 +44,22 @@ type Options struct {
 	// GET /api/v2/auth/nonce answers 429 (default 10; negative: no limit). Plex publishes no
 	// number; benchmarks and load tests turn the limit off.
 	NoncesPerMinute int
+	// SignInLockoutStatus is what a password sign-in answers once repeated failures have
+	// locked the account or the client out (see the package documentation): 429 with
+	// Retry-After (default), or 401, which plex.tv has been seen to send. The body is plex.tv's
+	// code 1031 either way.
+	SignInLockoutStatus int
+	// LegacyJSON makes plex.tv's legacy (non-v2) endpoints without a .json suffix, such as
+	// /api/users/ and /devices.xml's siblings, answer JSON to Accept: application/json. By
+	// default they answer XML whatever Accept says, as plex.tv does.
+	LegacyJSON bool
+	// LegacyFriendsAPI makes PUT/DELETE /api/friends/{id} update and remove a friend, as they
+	// did before plex.tv removed them in 2024. By default they answer 410, as plex.tv does.
+	LegacyFriendsAPI bool
+	// RequestReadTimeout bounds how long a client may take to send a request's headers, and
+	// then its body (default DefaultRequestReadTimeout), on the listeners of Start. Responses are
+	// not bounded by it: long-lived answers (streams, long polls) are never cut off.
+	RequestReadTimeout time.Duration
 	// Logf, when set, receives one line per request: listener, method, path (never the query,
 	// which may hold a token), status and duration.
 	Logf func(format string, args ...any)
@@ -88,6 +104,7 @@ type Emulator struct {
 	sessions     map[string]*webSession
 	stats        map[string]int
 	faults       map[string]*faultState
+	tv           tvState // plex.tv account state: devices, friends, home, webhooks (tvstate.go)
 
 	// Lifecycle, also under mu.
 	started  bool
@@ -127,6 +144,9 @@ func (e *Emulator) init(opts Options) {
 	if opts.SharedAdminStatus != http.StatusForbidden {
 		opts.SharedAdminStatus = http.StatusUnauthorized
 	}
+	if opts.SignInLockoutStatus != http.StatusUnauthorized {
+		opts.SignInLockoutStatus = http.StatusTooManyRequests
+	}
 	if opts.NoncesPerMinute == 0 {
 		opts.NoncesPerMinute = 10
 	}
@@ -149,6 +169,7 @@ func (e *Emulator) init(opts Options) {
 	e.faults = map[string]*faultState{}
 	e.keys = []*signingKey{newSigningKey()}
 	e.seed()
+	e.seedTV()
 	e.mux = http.NewServeMux()
 	e.routes()
 	e.handler = e.instrument("plex.tv", e.plexKey, e.mux)
@@ -196,7 +217,7 @@ func (e *Emulator) StartOn(addr string) error {
 
 // serve runs h on ln until Close.
 func (e *Emulator) serve(ln net.Listener, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: e.boundBodies(h), ReadHeaderTimeout: e.readTimeout()}
 	e.httpSrvs = append(e.httpSrvs, srv)
 	go func() { _ = srv.Serve(ln) }() // Serve returns only when Close closes the listener
 }
@@ -258,8 +279,11 @@ func (e *Emulator) Advance(d time.Duration) {
 type ServerInfo struct {
 	Name              string `json:"name"`
 	MachineIdentifier string `json:"machineIdentifier"`
-	// URL is the live connection, e.g. http://127.0.0.1:41235, or "" before Start.
+	// URL is the live local connection, e.g. http://127.0.0.1:41235, or "" before Start.
 	URL string `json:"url"`
+	// RemoteURL is the live remote connection (the same server on another port, listed with
+	// local false), or "" before Start.
+	RemoteURL string `json:"remoteUrl"`
 	// Owner is the owning account's username.
 	Owner string `json:"owner"`
 	// AcceptsAccountJWT is false for a server that accepts only its own access tokens (from
@@ -277,6 +301,10 @@ type UserInfo struct {
 	// Kind is "owner" (owns servers), "friend" (a server is shared with the account),
 	// "managed" (a managed user in the owner's home) or "none" (no access to any server).
 	Kind string `json:"kind"`
+	// HomePin is the PIN that switching to this Home member needs, or "".
+	HomePin string `json:"homePin,omitempty"`
+	// VerificationCode is the two-factor code password sign-in needs, or "".
+	VerificationCode string `json:"verificationCode,omitempty"`
 }
 
 // State is the emulator's public description, served at GET /__emulator/state.
@@ -297,6 +325,7 @@ func (e *Emulator) Servers() []ServerInfo {
 			Name:              s.name,
 			MachineIdentifier: s.machineID,
 			URL:               s.url,
+			RemoteURL:         s.remoteURL,
 			Owner:             s.owner.username,
 			AcceptsAccountJWT: s.acceptsAccountJWT,
 		})
@@ -313,7 +342,7 @@ func (e *Emulator) Users() []UserInfo {
 	for _, a := range e.accounts {
 		out = append(out, UserInfo{
 			Username: a.username, Password: a.password, ID: a.id, UUID: a.uuid, Email: a.email,
-			Kind: a.kind,
+			Kind: a.kind, HomePin: e.tv.homePins[a.id], VerificationCode: e.tv.twoFactor[a.id],
 		})
 	}
 	return out
@@ -372,16 +401,7 @@ func (e *Emulator) RevokeDevice(clientIdentifier string) {
 	e.lazyInit()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if d := e.devices[clientIdentifier]; d != nil {
-		delete(e.thumbprints, d.thumb)
-		delete(e.devices, clientIdentifier)
-	}
-	for tok, l := range e.legacy {
-		if l.clientID == clientIdentifier && clientIdentifier != "" {
-			delete(e.legacy, tok)
-		}
-	}
-	e.revoked[clientIdentifier] = true
+	e.revokeClient(nil, clientIdentifier)
 }
 
 // RotateKey makes a new plex.tv signing key current. The previous current key stays in the

@@ -39,8 +39,8 @@ func TestLifecycle(t *testing.T) {
 		}
 	}
 	addrs = append(addrs, strings.TrimPrefix(e.URL(), "http://"))
-	if len(addrs) != 9 {
-		t.Fatalf("%d addresses, want plex.tv + 2 servers × 4 connections", len(addrs))
+	if len(addrs) != 11 {
+		t.Fatalf("%d addresses, want plex.tv + 2 servers × 5 connections", len(addrs))
 	}
 	if err := e.Close(); err != nil {
 		t.Fatalf("Close: %v", err)

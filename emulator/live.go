@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -169,6 +170,14 @@ func (e *Emulator) WebhookStats(server string) (pmsemu.WebhookStats, error) {
 		return pmsemu.WebhookStats{}, err
 	}
 	return p.WebhookStats(), nil
+}
+
+// webhookURLs returns the webhook URLs the account with plex.tv id registered, for the
+// servers' webhook senders.
+func (e *Emulator) webhookURLs(id int) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.tv.webhooks[id])
 }
 
 // tick moves every running server's playback to the clock.

@@ -3,6 +3,7 @@ package emulator
 import (
 	"crypto/subtle"
 	"html/template"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -226,16 +227,26 @@ func (e *Emulator) signinSubmit(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(f.Get("next"))
 	now := e.Now()
 	e.mu.Lock()
-	a := e.findAccount(f.Get("username"))
-	ok := a != nil && subtle.ConstantTimeCompare([]byte(f.Get("password")), []byte(a.password)) == 1
-	if ok {
+	// The API's limiter guards the page too, with the caller's address as its client.
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, res, _ := e.checkSignin(f.Get("username"), f.Get("password"), strings.TrimSpace(f.Get("verificationCode")), "web:"+host, now)
+	if res == signinOK {
 		delete(e.sessions, s.id)
 		e.newSession(w, a, now)
 	}
 	e.mu.Unlock()
-	if !ok {
-		e.render(w, http.StatusUnauthorized, pageData{Title: "Sign in", View: "signin", CSRF: s.csrf, Next: next,
-			Error: "Wrong username or password."})
+	if res != signinOK {
+		status, msg := http.StatusUnauthorized, "Wrong username or password."
+		switch res {
+		case signinLocked:
+			status, msg = http.StatusTooManyRequests, "Too many failed sign-ins. Try again later."
+		case signinNeedCode, signinBadCode:
+			msg = "Enter the verification code from your authenticator app."
+		}
+		e.render(w, status, pageData{Title: "Sign in", View: "signin", CSRF: s.csrf, Next: next, Error: msg})
 		return
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
@@ -277,6 +288,8 @@ button{margin-top:1rem;padding:.5rem 1.2rem;font-size:1rem}
 <input type="text" id="username" name="username" autocomplete="username" required>
 <label for="password">Password</label>
 <input type="password" id="password" name="password" autocomplete="current-password" required>
+<label for="verificationCode">Verification code (accounts with two-factor authentication)</label>
+<input type="text" id="verificationCode" name="verificationCode" autocomplete="one-time-code" inputmode="numeric">
 <button type="submit" id="signin">Sign in</button>
 </form>
 {{else if eq .View "code"}}

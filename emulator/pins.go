@@ -98,6 +98,30 @@ func (p *pin) json(now time.Time, authToken string) pinJSON {
 	return out
 }
 
+// xml is the pin in XML: root <pin> with the fields as attributes (python-plexapi and Tautulli
+// read id, code and authToken) and the GeoIP as a <location> child. How plex.tv encodes the
+// location in XML is not known; this is the emulator's choice.
+func (p pinJSON) xml() *xnode {
+	l := p.Location
+	var newReg any
+	if p.NewRegistration != nil {
+		newReg = *p.NewRegistration
+	}
+	return el("pin", "id", p.ID, "code", p.Code, "product", p.Product, "trusted", p.Trusted, "qr", p.QR,
+		"clientIdentifier", p.ClientIdentifier, "expiresIn", p.ExpiresIn, "createdAt", p.CreatedAt,
+		"expiresAt", p.ExpiresAt, "authToken", p.AuthToken, "newRegistration", newReg,
+	).add(el("location", "code", l.Code, "european_union_member", l.EuropeanUnionMember,
+		"continent_code", l.ContinentCode, "country", l.Country, "city", l.City, "time_zone", l.TimeZone,
+		"postal_code", l.PostalCode, "in_privacy_restricted_country", l.InPrivacyRestrictedCountry,
+		"in_privacy_restricted_region", l.InPrivacyRestrictedRegion, "subdivisions", l.Subdivisions,
+		"coordinates", l.Coordinates))
+}
+
+// writePin answers with the pin, in the format r asks for.
+func writePin(w http.ResponseWriter, r *http.Request, status int, p pinJSON) {
+	reply(w, r, status, p, p.xml)
+}
+
 // pinRequest is what POST /api/v2/pins was asked for.
 type pinRequest struct {
 	strong bool
@@ -212,7 +236,7 @@ func (e *Emulator) createPin(w http.ResponseWriter, r *http.Request) {
 	e.pinCodes[normalizeCode(p.code)] = p.id
 	body := p.json(now, "")
 	e.mu.Unlock()
-	writeJSON(w, http.StatusCreated, body)
+	writePin(w, r, http.StatusCreated, body)
 }
 
 // normalizeCode makes 4-character codes case-insensitive, as people type them.
@@ -270,13 +294,12 @@ func (e *Emulator) pollPin(w http.ResponseWriter, r *http.Request) {
 	p.polls = append(p.polls, now)
 	switch {
 	case p.claimedBy == nil:
-		writeJSON(w, http.StatusOK, p.json(now, ""))
+		writePin(w, r, http.StatusOK, p.json(now, ""))
 	case p.key == nil:
 		if p.authToken == "" {
-			p.authToken = randomToken()
-			e.legacy[p.authToken] = &legacyToken{acct: p.claimedBy, clientID: cid}
+			p.authToken = e.issueDeviceToken(p.claimedBy, cid, r, now)
 		}
-		writeJSON(w, http.StatusOK, p.json(now, p.authToken))
+		writePin(w, r, http.StatusOK, p.json(now, p.authToken))
 	default:
 		e.exchangePin(w, r, p, cid, now)
 	}
@@ -300,13 +323,18 @@ func (e *Emulator) exchangePin(w http.ResponseWriter, r *http.Request, p *pin, c
 		writeThumbprintTaken(w, r)
 		return
 	}
+	if e.deviceTaken(cid, p.claimedBy) {
+		writeDeviceTaken(w, r)
+		return
+	}
 	d := e.register(cid, *p.key, p.thumb, p.claimedBy, "")
+	e.touchDevice(p.claimedBy, cid, r, now, "")
 	tok, err := e.issuePlexJWT(d, claims.Nonce, claims.Scope, now)
 	if err != nil {
 		writeError(w, r, http.StatusInternalServerError, CodeBadRequest, "emulator: cannot sign the Plex JWT")
 		return
 	}
-	writeJSON(w, http.StatusOK, p.json(now, tok))
+	writePin(w, r, http.StatusOK, p.json(now, tok))
 }
 
 // linkPin serves PUT /api/v2/pins/link: the account behind X-Plex-Token approves the pin with
@@ -353,6 +381,7 @@ func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request, now time
 	id, res := e.checkToken(plexToken(r), now)
 	switch res {
 	case tokenOK:
+		e.seen(id, now)
 		return id, true
 	case tokenExpired:
 		writeError(w, r, StatusTokenExpired, CodeTokenExpired,

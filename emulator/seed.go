@@ -45,9 +45,10 @@ type server struct {
 	ownerToken        string
 	shares            map[int]*share // by account id
 	cfg               pmsemu.Config
-	url               string // live connection, after Start
+	url               string // live local connection, after Start
+	remoteURL         string // live remote connection, after Start
+	pms               *pmsemu.Server
 	dead              []deadConnection
-	pms               *pmsemu.Server // the running server, after Start
 }
 
 // share is a server shared with an account: a friend, or a managed user of the owner's home.
@@ -96,9 +97,11 @@ func (e *Emulator) seed() {
 	e.addAccount(&account{id: 21384604, username: "dave", password: DavePassword,
 		friendlyName: "", kind: "none", joinedAt: start.AddDate(-1, 0, 0)})
 
+	// alice-nas's sections start with the items python-plexapi's integration tests expect
+	// (Elephants Dream, Sita Sings the Blues, …; Game of Thrones and The 100), generated beyond.
 	nas := e.addServer(ServerAliceNAS, alice, true, []pmsemu.SectionConfig{
-		{Key: "1", Type: "movie", Title: "Movies", Size: e.opts.LibrarySize},
-		{Key: "2", Type: "show", Title: "TV Shows", Size: 350},
+		{Key: "1", Type: "movie", Title: "Movies", Size: e.opts.LibrarySize, Samples: true},
+		{Key: "2", Type: "show", Title: "TV Shows", Size: 350, Samples: true},
 	})
 	e.share(nas, bob, []string{"1"}, false)
 	e.share(nas, carol, nil, true)
@@ -185,7 +188,8 @@ func (s *server) sharesInOrder() []*share {
 }
 
 func pmsAccount(a *account) pmsemu.Account {
-	return pmsemu.Account{ID: a.id, UUID: a.uuid, Username: a.username, Thumb: a.thumb()}
+	return pmsemu.Account{ID: a.id, UUID: a.uuid, Username: a.username, Thumb: a.thumb(), Email: a.email,
+		PlexPass: a.kind == "owner", Home: a.restricted}
 }
 
 // thumb is the avatar URL plex.tv gives an account.

@@ -27,18 +27,24 @@ type deadConnection struct {
 	addr string // host:port
 }
 
-// startServer serves s's PMS on a new loopback listener and opens its dead connections. The
-// caller holds e.mu.
+// startServer serves s's PMS on two new loopback listeners, its live local connection and its
+// live remote one (what a friend's client reaches: clients try only the remote connections of a
+// server they do not own), and opens its dead connections. The caller holds e.mu.
 func (e *Emulator) startServer(s *server) error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fmt.Errorf("emulator: listener for server %s: %w", s.name, err)
-	}
-	s.url = "http://" + ln.Addr().String()
 	name := s.name
-	pms := pmsemu.New(s.cfg, pmsAuthorizer{e})
+	cfg := s.cfg
+	cfg.Webhooks = e.webhookURLs
+	pms := pmsemu.New(cfg, pmsAuthorizer{e})
 	s.pms = pms
-	e.serve(ln, e.instrument("pms:"+name, func(r *http.Request) string { return pmsKey(name, r) }, pms))
+	h := e.instrument("pms:"+name, func(r *http.Request) string { return pmsKey(name, r) }, pms)
+	for _, u := range []*string{&s.url, &s.remoteURL} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("emulator: listener for server %s: %w", s.name, err)
+		}
+		*u = "http://" + ln.Addr().String()
+		e.serve(ln, h)
+	}
 	for _, kind := range []deadKind{deadLocal, deadRemote, deadRelay} {
 		h, err := newBlackhole()
 		if err != nil {

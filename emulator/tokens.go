@@ -142,8 +142,8 @@ type plexJWTClaims struct {
 // looksLikeJWT tells a compact JWS from a legacy token, which never contains a dot.
 func looksLikeJWT(tok string) bool { return strings.Count(tok, ".") == 2 }
 
-// checkToken resolves an account token: a Plex JWT or a legacy token. Server access tokens are
-// not account tokens. The caller holds e.mu.
+// checkToken resolves an account token: a Plex JWT, a legacy token, or the access token of a
+// server the account owns. The caller holds e.mu.
 func (e *Emulator) checkToken(tok string, now time.Time) (identity, tokenCheck) {
 	if tok == "" {
 		return identity{}, tokenInvalid
@@ -153,6 +153,11 @@ func (e *Emulator) checkToken(tok string, now time.Time) (identity, tokenCheck) 
 	}
 	if l := e.legacy[tok]; l != nil {
 		return identity{acct: l.acct, clientID: l.clientID}, tokenOK
+	}
+	// plex.tv accepts an owned server's access token as the owner's account token
+	// (python-plexapi's PlexServer.myPlexAccount() reuses the server's token at plex.tv).
+	if st := e.serverTokens[tok]; st != nil && st.acct == st.srv.owner {
+		return identity{acct: st.acct}, tokenOK
 	}
 	return identity{}, tokenInvalid
 }

@@ -50,11 +50,6 @@ type apiErrors struct {
 	Errors  []apiError `json:"errors"`
 }
 
-// wantsJSON reports whether the client asked for JSON; plex.tv answers XML otherwise.
-func wantsJSON(r *http.Request) bool {
-	return strings.Contains(r.Header.Get("Accept"), "json")
-}
-
 // header returns an X-Plex-* value from the header, else from the query string: Plex accepts
 // both.
 func header(r *http.Request, name string) string {
@@ -96,7 +91,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		http.Error(w, "emulator: cannot encode response", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	// Exactly application/json: some clients compare the header with ===.
+	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n')) // a failed write means the client went away
 }
@@ -111,18 +107,6 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(xml.Header))
 	_, _ = w.Write(append(b, '\n'))
-}
-
-// xmlBool is a bool written as "1"/"0" in XML attributes, as Plex does.
-type xmlBool bool
-
-// MarshalXMLAttr implements xml.MarshalerAttr.
-func (b xmlBool) MarshalXMLAttr(name xml.Name) (xml.Attr, error) {
-	v := "0"
-	if b {
-		v = "1"
-	}
-	return xml.Attr{Name: name, Value: v}, nil
 }
 
 const tokenAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"

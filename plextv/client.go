@@ -1,6 +1,7 @@
 package plextv
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -16,26 +18,48 @@ import (
 
 	"github.com/plexkit/plexkit"
 	"github.com/plexkit/plexkit/auth"
+	"github.com/plexkit/plexkit/internal/bounded"
+	"github.com/plexkit/plexkit/internal/wire"
 )
 
 // DefaultBaseURL is plex.tv's API host for pins, auth, the account and resources.
 const DefaultBaseURL = "https://clients.plex.tv"
 
-// maxBody bounds how much of a successful plex.tv answer is decoded; the largest (resources of a
-// big account) is a few hundred KiB.
-const maxBody = 16 << 20
+// limits bound a plex.tv answer (see package bounded): the largest (resources of a big account)
+// is a few hundred KiB of a few thousand objects; an answer is decoded whole, so its objects are
+// bounded as well as its bytes, and each element of a list (or the answer's one object) too.
+var limits = bounded.Limits{
+	Bytes:         16 << 20,
+	Depth:         32,
+	Values:        20_000,
+	ElementDepth:  2,
+	ElementBytes:  4 << 20,
+	ElementValues: 10_000,
+	Token:         1 << 20,
+}
 
 // Client talks to plex.tv. Create it with NewClient; it is safe for concurrent use. Its services
-// group the endpoints by area, as in go-github: c.Pins, c.Auth, c.Users, c.Resources.
+// group the endpoints by area, as in go-github: c.Pins, c.Auth, c.Users, c.Resources, c.Friends,
+// c.Sharing, c.Home, c.Devices, c.Webhooks.
 type Client struct {
 	// Pins creates and polls PINs and builds the URLs where a person approves them.
 	Pins *PinsService
 	// Auth registers device keys, hands out nonces, exchanges device JWTs and serves plex.tv's keys.
 	Auth *AuthService
-	// Users reads the account a token belongs to.
+	// Users reads the account a token belongs to, and signs in with a password (legacy).
 	Users *UsersService
 	// Resources lists the account's servers and devices with their connections and tokens.
 	Resources *ResourcesService
+	// Friends lists the accounts the account shares with, and the servers each one sees.
+	Friends *FriendsService
+	// Sharing lists, creates, changes and removes the shares of the account's servers.
+	Sharing *SharingService
+	// Home lists the users of the account's Plex Home and switches to one of them.
+	Home *HomeService
+	// Devices lists, renames and removes the account's authorized devices.
+	Devices *DevicesService
+	// Webhooks lists and changes the URLs plex.tv posts the account's events to.
+	Webhooks *WebhooksService
 
 	base     *url.URL
 	info     plexkit.ClientInfo
@@ -48,6 +72,7 @@ type Client struct {
 	// which Login repeats and slows down itself; authed adds the token of the WithTokenSource
 	// source (nil without one).
 	plain, once, authed *http.Client
+	src                 auth.TokenSource // of authed
 	retry               *plexkit.RetryTransport
 	timeout             time.Duration
 }
@@ -99,7 +124,8 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithTokenSource sets where the calls that need an account token (Users, Resources) get it.
+// WithTokenSource sets where the calls that need an account token (every service but Pins and
+// Auth) get it.
 func WithTokenSource(src auth.TokenSource) Option {
 	return func(c *config) error { c.src = src; return nil }
 }
@@ -171,6 +197,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if inner == nil {
 		inner = http.DefaultTransport
 	}
+	inner = plexkit.WithBodyTimeout(inner)
 	retry := &plexkit.RetryTransport{}
 	if cfg.retry != nil {
 		*retry = *cfg.retry
@@ -190,7 +217,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.clock == nil {
 		c.clock = time.Now
 	}
-	c.authed = c.tokenClient(cfg.src)
+	c.authed, c.src = c.tokenClient(cfg.src), cfg.src
 	c.verifier = cfg.verifier
 	if c.verifier == nil {
 		vo := VerifierOptions{}
@@ -219,6 +246,11 @@ func (c *Client) initServices() {
 	c.Auth = &AuthService{c}
 	c.Users = &UsersService{c}
 	c.Resources = &ResourcesService{c}
+	c.Friends = &FriendsService{c}
+	c.Sharing = &SharingService{c}
+	c.Home = &HomeService{c}
+	c.Devices = &DevicesService{c}
+	c.Webhooks = &WebhooksService{c}
 }
 
 // tokenClient returns an HTTP client that adds the token of src to every request (and, through
@@ -232,11 +264,12 @@ func (c *Client) tokenClient(src auth.TokenSource) *http.Client {
 	return hc
 }
 
-// WithTokenSource returns a copy of c whose Users and Resources calls use the token of src. The
-// copy shares c's transport, clock and verifier (and so its cache of plex.tv's keys).
+// WithTokenSource returns a copy of c whose account calls (every service but Pins and Auth) use
+// the token of src. The copy shares c's transport, clock and verifier (and so its cache of
+// plex.tv's keys).
 func (c *Client) WithTokenSource(src auth.TokenSource) *Client {
 	cp := *c
-	cp.authed = cp.tokenClient(src)
+	cp.authed, cp.src = cp.tokenClient(src), src
 	cp.initServices()
 	return &cp
 }
@@ -289,8 +322,10 @@ type request struct {
 	path   string // under the base URL, starting with "/"
 	query  url.Values
 	body   any              // JSON-encoded when non-nil
+	form   url.Values       // form-encoded when non-nil (and body is nil)
 	token  auth.TokenSource // when non-nil, the call carries X-Plex-Token from it
 	authed bool             // the call carries X-Plex-Token from the client's token source
+	cured  bool             // a stale-key refresh was made for this call already (see cureStaleKey)
 	once   bool             // not retried by the transport (the caller repeats it)
 	want   []int            // accepted statuses; nil means any 2xx
 }
@@ -298,27 +333,32 @@ type request struct {
 // ErrNoTokenSource is returned by calls that need an account token when the client has none.
 var ErrNoTokenSource = errors.New("plextv: this call needs an account token: create the client WithTokenSource")
 
-// do performs r and decodes a JSON answer into out (when non-nil). It is the one place that sets
+// do performs r and decodes the answer into out (when non-nil): JSON, or XML where plex.tv
+// answers XML whatever the client asks (its legacy endpoints). It is the one place that sets
 // the identification headers and the token, and maps refusals to *plexkit.Error.
 func (c *Client) do(ctx context.Context, r request, out any) error {
 	u := *c.base
 	u.Path += r.path
 	u.RawQuery = r.query.Encode()
 	var body io.Reader
-	if r.body != nil {
+	contentType := ""
+	switch {
+	case r.body != nil:
 		b, err := json.Marshal(r.body)
 		if err != nil {
 			return fmt.Errorf("plextv: encode %s %s: %w", r.method, r.path, err)
 		}
-		body = bytes.NewReader(b)
+		body, contentType = bytes.NewReader(b), "application/json"
+	case r.form != nil:
+		body, contentType = strings.NewReader(r.form.Encode()), "application/x-www-form-urlencoded"
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
 	if err != nil {
 		return fmt.Errorf("plextv: %s %s: %w", r.method, r.path, err)
 	}
 	c.info.SetHeaders(req.Header)
-	if r.body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	hc := c.plain
 	switch {
@@ -341,6 +381,16 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
 	}()
+	if resp.StatusCode == http.StatusUnauthorized && r.authed && !r.cured && plexkit.Idempotent(r.method) {
+		cured, err := c.cureStaleKey(ctx)
+		switch {
+		case err != nil:
+			return fmt.Errorf("%w; the token was signed by a key plex.tv no longer publishes, and refreshing it failed: %w", plexkit.CheckResponse(resp), err)
+		case cured:
+			r.cured = true
+			return c.do(ctx, r, out)
+		}
+	}
 	if err := plexkit.CheckResponse(resp); err != nil {
 		return err
 	}
@@ -350,10 +400,101 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	if out == nil {
 		return nil
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(out); err != nil {
+	if err := decodeAnswer(resp.Body, out); err != nil {
 		return fmt.Errorf("plextv: decode the answer to %s %s: %w", r.method, r.path, err)
 	}
 	return nil
+}
+
+// decodeAnswer decodes the body into out within limits: JSON, which the client asks for and
+// the v2 endpoints send, or XML, which plex.tv's legacy endpoints (/api/users, /api/servers,
+// /devices.xml) send whatever is asked; the models carry xml tags for it. A JSON answer of the
+// wrong shape is an error, not a zero value: null, or an array where an object is expected,
+// would otherwise decode into an empty user or an empty list of servers.
+func decodeAnswer(body io.Reader, out any) error {
+	br := bufio.NewReader(body)
+	if f, err := wire.Sniff(br); err == nil && f == wire.XML {
+		return bounded.NewXML(br, limits, wire.CharsetReader).Decoder.Decode(out)
+	}
+	br = bufio.NewReader(bounded.NewJSON(br, limits))
+	first, err := firstByte(br)
+	if err != nil {
+		return err
+	}
+	want := byte(0)
+	switch reflect.TypeOf(out).Elem().Kind() {
+	case reflect.Struct, reflect.Map:
+		want = '{'
+	case reflect.Slice:
+		if _, raw := out.(*json.RawMessage); !raw {
+			want = '['
+		}
+	}
+	if want != 0 && first != want {
+		return fmt.Errorf("the answer is %s, not a JSON %s", jsonKind(first), jsonKind(want))
+	}
+	return json.NewDecoder(br).Decode(out)
+}
+
+// firstByte returns the first byte of a JSON value after white space, leaving it unread.
+func firstByte(br *bufio.Reader) (byte, error) {
+	for {
+		c, err := br.ReadByte()
+		if err == io.EOF {
+			return 0, errors.New("the answer is empty")
+		}
+		if err != nil {
+			return 0, err
+		}
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return c, br.UnreadByte()
+	}
+}
+
+// jsonKind names the JSON value that starts with c.
+func jsonKind(c byte) string {
+	switch c {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "boolean"
+	}
+	if c == '-' || (c >= '0' && c <= '9') {
+		return "number"
+	}
+	return fmt.Sprintf("not JSON (it starts with %q)", c)
+}
+
+// cureStaleKey handles plex.tv refusing (401) the token of the client's source: a Plex JWT that
+// plex.tv signed with a key it has since rotated out of its key set (two rotations later) is
+// refused although the device is fine, and a refresh is the cure — not a new login. It reports
+// whether it refreshed; a token that is refused for another reason (revoked, unknown) is left
+// alone, so the 401 stands.
+func (c *Client) cureStaleKey(ctx context.Context) (bool, error) {
+	rs, ok := c.src.(auth.StaleRefresher)
+	if !ok {
+		return false, nil
+	}
+	tok, err := c.src.Token(ctx)
+	if err != nil || tok.Kind != auth.KindPlexJWT {
+		return false, nil
+	}
+	if _, err := c.verifier.verifyRefused(ctx, tok.Value); !errors.Is(err, ErrUnknownKey) {
+		return false, nil
+	}
+	if _, err := rs.RefreshStale(ctx, tok); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // redactURLError removes token parameters (deviceJWT) from the URL a transport error names.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/plexkit/plexkit"
@@ -26,6 +27,9 @@ func FuzzAnswers(f *testing.F) {
 	f.Add(401, `<errors><error code="1097" message="jwk missing"/></errors>`)
 	f.Add(429, ``)
 	f.Add(498, `<html><head><title>Token Expired</title></head></html>`)
+	f.Add(200, `null`)
+	f.Add(200, strings.Repeat("[", 100)+strings.Repeat("]", 100))
+	f.Add(200, `{"a":`+strings.Repeat(`{"a":`, 100)+`1`+strings.Repeat("}", 101))
 	f.Fuzz(func(t *testing.T, status int, body string) {
 		if status < 200 || status > 599 {
 			return
@@ -68,5 +72,47 @@ func FuzzAnswers(f *testing.F) {
 		check("Users.Me", err, func() bool { return true })
 		_, err = c.Resources.Servers(ctx)
 		check("Resources.Servers", err, func() bool { return true })
+	})
+}
+
+// FuzzEndlessAnswers answers every call with a body that never ends: head, then unit repeated
+// forever. Each call must end — with an error, or on a complete answer that came first — within
+// the bounds, never by running out of memory.
+func FuzzEndlessAnswers(f *testing.F) {
+	f.Add("[", `{"name":"x","provides":"server"},`)
+	f.Add("[", "[")
+	f.Add(`{"username":"`, "a")
+	f.Add(" ", " ")
+	f.Fuzz(func(t *testing.T, head, unit string) {
+		if unit == "" {
+			return
+		}
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if _, err := w.Write([]byte(head)); err != nil {
+				return
+			}
+			chunk := []byte(strings.Repeat(unit, max(1, 4096/len(unit))))
+			for {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		}))
+		defer srv.Close()
+		c, err := plextv.NewClient(
+			plextv.WithBaseURL(srv.URL),
+			plextv.WithClientInfo(plexkit.DefaultClientInfo("fuzz")),
+			plextv.WithRetry(plexkit.RetryTransport{MaxRetries: -1}),
+			plextv.WithTokenSource(auth.StaticTokenSource(&auth.Token{Value: "tok", Kind: auth.KindLegacy})),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if list, err := c.Resources.List(ctx); err == nil && len(list) > 20_000 {
+			t.Fatalf("%d resources kept from an endless answer", len(list))
+		}
+		_, _ = c.Users.Me(ctx, "")
 	})
 }

@@ -78,17 +78,21 @@ func checkDevice(c *Client, dev *devicekey.Device, scopes []string) error {
 // issued verifies a token plex.tv just issued for dev — signed by plex.tv, for this client
 // identifier, bound to dev's key — and wraps it.
 func (c *Client) issued(ctx context.Context, raw string, dev *devicekey.Device) (*auth.Token, error) {
-	claims, err := c.verifier.Verify(ctx, raw, Expect{ClientIdentifier: c.info.ClientIdentifier, Thumbprint: dev.Key.KID()})
+	claims, err := c.verifier.verifyIssued(ctx, raw, Expect{ClientIdentifier: c.info.ClientIdentifier, Thumbprint: dev.Key.KID()})
 	if err != nil {
 		return nil, fmt.Errorf("plextv: the token plex.tv issued does not verify: %w", err)
 	}
-	return &auth.Token{
+	tok := &auth.Token{
 		Value:            raw,
 		Kind:             auth.KindPlexJWT,
 		Expiry:           claims.Expiry,
 		IssuedAt:         claims.IssuedAt,
 		ClientIdentifier: c.info.ClientIdentifier,
-	}, nil
+	}
+	if c.learn {
+		tok.ClockOffset = time.Duration(c.offset.Load())
+	}
+	return tok, nil
 }
 
 // SourceOptions configures TokenSource.
@@ -103,6 +107,12 @@ type SourceOptions struct {
 // saved in store (may be nil) is reused until under RefreshBefore remains, then one caller
 // refreshes through a JWTSource — across processes too, by the store's lock — and the new token
 // is saved. A stored token of another client identifier is ignored.
+//
+// A saved Plex JWT is checked before it is used: signed by plex.tv, for this device. One that
+// fails (altered, not a JWT, signed by a key plex.tv no longer publishes, issued to another
+// key) is replaced at once by a refresh; if that fails, so does TokenSource. The clock offset
+// saved with the token (see auth.Token.ClockOffset) corrects the client's clock until plex.tv
+// answers, so that a token plex.tv holds expired is not taken for a fresh one.
 func TokenSource(ctx context.Context, c *Client, dev *devicekey.Device, store auth.Store, opts SourceOptions) (*auth.CachedSource, error) {
 	if err := checkDevice(c, dev, opts.Scopes); err != nil {
 		return nil, err
@@ -119,11 +129,33 @@ func TokenSource(ctx context.Context, c *Client, dev *devicekey.Device, store au
 			return nil, fmt.Errorf("plextv: load the saved token: %w", err)
 		}
 	}
-	return auth.NewCachedSource(NewJWTSource(c, dev, opts.Scopes), auth.CacheOptions{
+	if initial != nil && c.learn && initial.ClockOffset != 0 {
+		c.offset.CompareAndSwap(0, int64(initial.ClockOffset))
+	}
+	var unusable error
+	if initial != nil && initial.Kind == auth.KindPlexJWT {
+		_, err := c.verifier.Verify(ctx, initial.Value, Expect{ClientIdentifier: dev.ClientIdentifier, Thumbprint: dev.Key.KID()})
+		switch {
+		case err == nil, errors.Is(err, ErrTokenExpired), errors.Is(err, ErrNotYetValid):
+			// Sound; its time is the refresh logic's business.
+		case errors.Is(err, ErrKeysUnavailable):
+			return nil, fmt.Errorf("plextv: cannot check the saved token: %w", err)
+		default:
+			unusable = err
+		}
+	}
+	src := auth.NewCachedSource(NewJWTSource(c, dev, opts.Scopes), auth.CacheOptions{
 		Initial:          initial,
+		InitialStored:    initial != nil,
 		Store:            store,
 		RefreshBefore:    opts.RefreshBefore,
 		Now:              c.Now,
 		ClientIdentifier: dev.ClientIdentifier,
-	}), nil
+	})
+	if unusable != nil {
+		if _, err := src.RefreshStale(ctx, initial); err != nil {
+			return nil, fmt.Errorf("plextv: the saved token is not usable (%w), and refreshing it failed: %w", unusable, err)
+		}
+	}
+	return src, nil
 }

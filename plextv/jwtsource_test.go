@@ -2,6 +2,8 @@ package plextv_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -459,4 +461,51 @@ func TestExpiredTokenOnACallIsRefreshedOnce(t *testing.T) {
 	if d := delta(before, e.Stats()); !equalCounts(d, want) {
 		t.Errorf("requests %v, want %v", d, want)
 	}
+}
+
+// The issue: within a minute of plex.tv rotating its key, a long-lived program refreshes. The
+// new token is signed by a key its cached set lacks; it must fetch the set again (once) rather
+// than throw the token away, whose nonce is spent.
+func TestRefreshRightAfterARotation(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t, emulator.Options{FreezeClock: true})
+	dev := newDevice(t)
+	c := newClient(t, e, dev)
+	login(t, e, c, dev, "alice") // fetches the key set
+	e.RotateKey()
+	ctx := context.Background()
+	src := plextv.NewJWTSource(c, dev, nil)
+	before := e.Stats()
+	tok, err := src.Token(ctx)
+	if err != nil {
+		t.Fatalf("refresh right after a rotation: %v", err)
+	}
+	if tok.Value == "" {
+		t.Fatal("no token")
+	}
+	if d := delta(before, e.Stats()); d["GET /api/v2/auth/keys"] != 1 || d["POST /api/v2/auth/token"] != 1 {
+		t.Errorf("the refresh made %v; want one exchange and one key set fetch", d)
+	}
+	// A token from elsewhere with an unknown kid still cannot make the verifier fetch again.
+	e.RotateKey()
+	before = e.Stats()
+	other := forgeKID(t, tok.Value, "made-up-kid")
+	if _, err := c.Verifier().Verify(ctx, other, plextv.Expect{}); !errors.Is(err, plextv.ErrUnknownKey) {
+		t.Fatalf("Verify of a made-up kid = %v", err)
+	}
+	if d := delta(before, e.Stats()); d["GET /api/v2/auth/keys"] != 0 {
+		t.Errorf("a made-up kid within MinRefetch made %v", d)
+	}
+}
+
+// forgeKID returns token with its header's kid replaced (the signature no longer matters: the
+// kid is looked up first).
+func forgeKID(t *testing.T, token, kid string) string {
+	t.Helper()
+	header, err := json.Marshal(map[string]string{"alg": "EdDSA", "typ": "JWT", "kid": kid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(token, ".")
+	return base64.RawURLEncoding.EncodeToString(header) + "." + rest
 }

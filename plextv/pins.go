@@ -32,27 +32,27 @@ type PinOptions struct {
 // mirrors plex.tv's wire format: do not marshal an approved Pin into a log or anywhere else the
 // token must not go.
 type Pin struct {
-	ID               int64        `json:"id"`
-	Code             string       `json:"code"`
-	Product          string       `json:"product"`
-	Trusted          bool         `json:"trusted"`
-	QR               string       `json:"qr"`
-	ClientIdentifier string       `json:"clientIdentifier"`
-	Location         *PinLocation `json:"location"`
-	ExpiresIn        int          `json:"expiresIn"` // seconds left when plex.tv answered
-	CreatedAt        time.Time    `json:"createdAt"`
-	ExpiresAt        time.Time    `json:"expiresAt"`
-	AuthToken        string       `json:"authToken"` // the token once approved: a secret
-	NewRegistration  *bool        `json:"newRegistration"`
+	ID               int64        `json:"id" xml:"id,attr"`
+	Code             string       `json:"code" xml:"code,attr"`
+	Product          string       `json:"product" xml:"product,attr"`
+	Trusted          bool         `json:"trusted" xml:"trusted,attr"`
+	QR               string       `json:"qr" xml:"qr,attr"`
+	ClientIdentifier string       `json:"clientIdentifier" xml:"clientIdentifier,attr"`
+	Location         *PinLocation `json:"location" xml:"location"`
+	ExpiresIn        int          `json:"expiresIn" xml:"expiresIn,attr"` // seconds left when plex.tv answered
+	CreatedAt        time.Time    `json:"createdAt" xml:"createdAt,attr"`
+	ExpiresAt        time.Time    `json:"expiresAt" xml:"expiresAt,attr"`
+	AuthToken        string       `json:"authToken" xml:"authToken,attr"` // the token once approved: a secret
+	NewRegistration  *bool        `json:"newRegistration" xml:"newRegistration,attr"`
 }
 
 // PinLocation is plex.tv's guess of where the PIN was created from, shown on the approval page.
 type PinLocation struct {
-	Code         string `json:"code"`
-	Country      string `json:"country"`
-	City         string `json:"city"`
-	TimeZone     string `json:"time_zone"`
-	Subdivisions string `json:"subdivisions"`
+	Code         string `json:"code" xml:"code,attr"`
+	Country      string `json:"country" xml:"country,attr"`
+	City         string `json:"city" xml:"city,attr"`
+	TimeZone     string `json:"time_zone" xml:"time_zone,attr"`
+	Subdivisions string `json:"subdivisions" xml:"subdivisions,attr"`
 }
 
 // String describes the PIN without its token.

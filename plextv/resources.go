@@ -2,6 +2,7 @@ package plextv
 
 import (
 	"context"
+	"encoding/xml"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -21,39 +22,39 @@ type ResourcesService struct{ c *Client }
 // its JSON encoding does, since Resource mirrors plex.tv's wire format: do not marshal a
 // Resource into a log or anywhere else the token must not go.
 type Resource struct {
-	Name                 string       `json:"name"`
-	Product              string       `json:"product"`
-	ProductVersion       string       `json:"productVersion"`
-	Platform             string       `json:"platform"`
-	PlatformVersion      string       `json:"platformVersion"`
-	Device               string       `json:"device"`
-	ClientIdentifier     string       `json:"clientIdentifier"`
-	CreatedAt            time.Time    `json:"createdAt"`
-	LastSeenAt           time.Time    `json:"lastSeenAt"`
-	Provides             string       `json:"provides"` // comma-separated: "server", "client,player", …
-	OwnerID              int64        `json:"ownerId"`  // 0 when the caller owns it
-	SourceTitle          string       `json:"sourceTitle"`
-	PublicAddress        string       `json:"publicAddress"`
-	AccessToken          string       `json:"accessToken"`
-	Owned                bool         `json:"owned"`
-	Home                 bool         `json:"home"`
-	Synced               bool         `json:"synced"`
-	Relay                bool         `json:"relay"`
-	Presence             bool         `json:"presence"`
-	HTTPSRequired        bool         `json:"httpsRequired"`
-	PublicAddressMatches bool         `json:"publicAddressMatches"`
-	Connections          []Connection `json:"connections"`
+	Name                 string       `json:"name" xml:"name,attr"`
+	Product              string       `json:"product" xml:"product,attr"`
+	ProductVersion       string       `json:"productVersion" xml:"productVersion,attr"`
+	Platform             string       `json:"platform" xml:"platform,attr"`
+	PlatformVersion      string       `json:"platformVersion" xml:"platformVersion,attr"`
+	Device               string       `json:"device" xml:"device,attr"`
+	ClientIdentifier     string       `json:"clientIdentifier" xml:"clientIdentifier,attr"`
+	CreatedAt            time.Time    `json:"createdAt" xml:"createdAt,attr"`
+	LastSeenAt           time.Time    `json:"lastSeenAt" xml:"lastSeenAt,attr"`
+	Provides             string       `json:"provides" xml:"provides,attr"` // comma-separated: "server", "client,player", …
+	OwnerID              int64        `json:"ownerId" xml:"ownerId,attr"`   // 0 when the caller owns it
+	SourceTitle          string       `json:"sourceTitle" xml:"sourceTitle,attr"`
+	PublicAddress        string       `json:"publicAddress" xml:"publicAddress,attr"`
+	AccessToken          string       `json:"accessToken" xml:"accessToken,attr"`
+	Owned                bool         `json:"owned" xml:"owned,attr"`
+	Home                 bool         `json:"home" xml:"home,attr"`
+	Synced               bool         `json:"synced" xml:"synced,attr"`
+	Relay                bool         `json:"relay" xml:"relay,attr"`
+	Presence             bool         `json:"presence" xml:"presence,attr"`
+	HTTPSRequired        bool         `json:"httpsRequired" xml:"httpsRequired,attr"`
+	PublicAddressMatches bool         `json:"publicAddressMatches" xml:"publicAddressMatches,attr"`
+	Connections          []Connection `json:"connections" xml:"connections>connection"`
 }
 
 // Connection is one way to reach a resource.
 type Connection struct {
-	Protocol string `json:"protocol"` // "http" or "https"
-	Address  string `json:"address"`
-	Port     int    `json:"port"`
-	URI      string `json:"uri"`
-	Local    bool   `json:"local"`
-	Relay    bool   `json:"relay"`
-	IPv6     bool   `json:"IPv6"`
+	Protocol string `json:"protocol" xml:"protocol,attr"` // "http" or "https"
+	Address  string `json:"address" xml:"address,attr"`
+	Port     int    `json:"port" xml:"port,attr"`
+	URI      string `json:"uri" xml:"uri,attr"`
+	Local    bool   `json:"local" xml:"local,attr"`
+	Relay    bool   `json:"relay" xml:"relay,attr"`
+	IPv6     bool   `json:"IPv6" xml:"IPv6,attr"`
 }
 
 // IsServer reports whether the resource provides "server" (a Plex Media Server).
@@ -97,9 +98,25 @@ func ownership(r Resource) string {
 	return "shared"
 }
 
+// resourceList is GET /api/v2/resources: a bare JSON array, or in XML the root's <resource>
+// children.
+type resourceList []Resource
+
+// UnmarshalXML implements xml.Unmarshaler.
+func (l *resourceList) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	var body struct {
+		Resources []Resource `xml:"resource"`
+	}
+	if err := d.DecodeElement(&body, &start); err != nil {
+		return err
+	}
+	*l = body.Resources
+	return nil
+}
+
 // List returns every resource of the account, with HTTPS, relay and IPv6 connections included.
 func (s *ResourcesService) List(ctx context.Context) ([]Resource, error) {
-	var out []Resource
+	var out resourceList
 	err := s.c.do(ctx, request{
 		method: http.MethodGet,
 		path:   "/api/v2/resources",

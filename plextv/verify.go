@@ -93,6 +93,9 @@ type VerifierOptions struct {
 	Leeway time.Duration
 	// Now is the clock (time.Now).
 	Now func() time.Time
+	// Store, when set, keeps the key set between runs: it is read before the first fetch, and
+	// every good fetch is saved to it. See KeyFile.
+	Store KeyStore
 }
 
 // Verifier checks Plex JWTs: signature by a key of plex.tv's key set chosen by kid, issuer,
@@ -106,7 +109,8 @@ type Verifier struct {
 	leeway     time.Duration
 	now        func() time.Time
 
-	sem chan struct{} // held by the one goroutine fetching; waiting honours ctx
+	sem   chan struct{} // held by the one goroutine fetching; waiting honours ctx
+	store KeyStore
 
 	mu        sync.Mutex
 	keys      map[string][]jose.JSONWebKey // usable public keys of the last good fetch, by kid; never modified once set
@@ -114,11 +118,12 @@ type Verifier struct {
 	triedAt   time.Time                    // of the last fetch, good or not
 	gen       uint64                       // counts fetches, so waiters see that one happened
 	lastErr   error                        // of the last fetch
+	loaded    bool                         // store has been read
 }
 
 // NewVerifier returns a Verifier that reads keys from src.
 func NewVerifier(src KeySet, opts VerifierOptions) *Verifier {
-	v := &Verifier{src: src, ttl: opts.CacheTTL, minRefetch: opts.MinRefetch, leeway: opts.Leeway, now: opts.Now, sem: make(chan struct{}, 1)}
+	v := &Verifier{src: src, ttl: opts.CacheTTL, minRefetch: opts.MinRefetch, leeway: opts.Leeway, now: opts.Now, sem: make(chan struct{}, 1), store: opts.Store}
 	if v.ttl <= 0 {
 		v.ttl = DefaultCacheTTL
 	}
@@ -180,6 +185,34 @@ var allowedAlgs = []jose.SignatureAlgorithm{jose.EdDSA, jose.RS256}
 // kid), signature, iss, aud, thumbprint, iat/nbf, exp — so an error matching ErrTokenExpired
 // means everything else was right.
 func (v *Verifier) Verify(ctx context.Context, token string, exp Expect) (*Claims, error) {
+	return v.verify(ctx, token, exp, forChecking)
+}
+
+// purpose says why a token is verified, which decides when the key set may be fetched again.
+type purpose int
+
+const (
+	forChecking purpose = iota // Verify: refetch for an unknown kid, once per MinRefetch
+	forIssued                  // a token plex.tv just issued: refetch for an unknown kid at once
+	forRefused                 // a token plex.tv refused: refetch even for a known kid, once per MinRefetch
+)
+
+// verifyIssued is Verify for a token plex.tv has just issued to this client: a kid missing from
+// the cached set is then most likely a key plex.tv rotated to moments ago, so the set is fetched
+// again once even within MinRefetch — throwing the token away would waste the nonce it cost.
+// Tokens from elsewhere cannot trigger this: only the exchange's answer is verified so.
+func (v *Verifier) verifyIssued(ctx context.Context, token string, exp Expect) (*Claims, error) {
+	return v.verify(ctx, token, exp, forIssued)
+}
+
+// verifyRefused is Verify for a token plex.tv has just refused: the cached key set (perhaps
+// loaded from a KeyStore) may predate a rotation that dropped the token's key, so it is fetched
+// again unless that was done within MinRefetch.
+func (v *Verifier) verifyRefused(ctx context.Context, token string) (*Claims, error) {
+	return v.verify(ctx, token, Expect{}, forRefused)
+}
+
+func (v *Verifier) verify(ctx context.Context, token string, exp Expect, why purpose) (*Claims, error) {
 	if v == nil || v.sem == nil {
 		return nil, verr("keys", ErrKeysUnavailable, "the verifier was not made with NewVerifier")
 	}
@@ -187,7 +220,7 @@ func (v *Verifier) Verify(ctx context.Context, token string, exp Expect) (*Claim
 	if err != nil {
 		return nil, err
 	}
-	keys, err := v.keysFor(ctx, kid)
+	keys, err := v.keysFor(ctx, kid, why)
 	if err != nil {
 		return nil, err
 	}
@@ -316,13 +349,14 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // keysFor returns the usable keys named kid, fetching the set when there is none yet, when it
 // is older than the cache TTL, and once per MinRefetch when kid is not in it.
-func (v *Verifier) keysFor(ctx context.Context, kid string) ([]jose.JSONWebKey, error) {
+func (v *Verifier) keysFor(ctx context.Context, kid string, why purpose) ([]jose.JSONWebKey, error) {
 	if kid == "" {
 		return nil, verr("kid", ErrUnknownKey, "the token's header has no kid, so no plex.tv key can be chosen")
 	}
 	if v.src == nil {
 		return nil, verr("keys", ErrKeysUnavailable, "the verifier has no key source")
 	}
+	v.loadStored()
 	now := v.now()
 	v.mu.Lock()
 	have, gen := v.keys != nil, v.gen
@@ -337,7 +371,7 @@ func (v *Verifier) keysFor(ctx context.Context, kid string) ([]jose.JSONWebKey, 
 			return nil, keysErr(err)
 		}
 		fetched = true
-	case stale && mayRetry:
+	case (stale || why == forRefused) && mayRetry:
 		// A failed refresh keeps the old keys: plex.tv being unreachable for a while must
 		// not stop every verification.
 		_ = v.fetch(ctx, gen, false)
@@ -348,7 +382,7 @@ func (v *Verifier) keysFor(ctx context.Context, kid string) ([]jose.JSONWebKey, 
 	}
 	v.mu.Lock()
 	gen = v.gen
-	mayRetry = v.now().Sub(v.triedAt) >= v.minRefetch
+	mayRetry = v.now().Sub(v.triedAt) >= v.minRefetch || why == forIssued
 	v.mu.Unlock()
 	if !fetched && mayRetry {
 		if err := v.fetch(ctx, gen, true); err != nil {
@@ -405,12 +439,17 @@ func (v *Verifier) fetch(ctx context.Context, seen uint64, refresh bool) error {
 		keys, err = usableKeys(set)
 	}
 	v.mu.Lock()
-	defer v.mu.Unlock()
 	v.gen++
 	v.triedAt = v.now()
 	v.lastErr = err
 	if err == nil {
 		v.keys, v.fetchedAt = keys, v.triedAt
+	}
+	at := v.triedAt
+	v.mu.Unlock()
+	if err == nil && v.store != nil {
+		// Best effort: a set that cannot be saved is fetched again by the next run.
+		_ = v.store.SaveKeys(set, at)
 	}
 	return err
 }

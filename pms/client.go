@@ -16,8 +16,9 @@ import (
 	"github.com/plexkit/plexkit/auth"
 )
 
-// maxBody bounds one answer. The largest are pages of library items, about 1 KiB an item in
-// JSON; a page of the largest size (MaxPageSize) stays far below.
+// maxBody bounds one streamed answer. The largest are pages of library items, about 1 KiB an item
+// in JSON; a page of the largest size (MaxPageSize) stays far below. Answers kept whole have
+// tighter bounds (see bounds).
 const maxBody = 64 << 20
 
 // Client talks to one Plex Media Server. Create it with NewClient (a known URL) or Connect (a
@@ -108,6 +109,7 @@ func newClient(cfg config) *Client {
 			base = http.DefaultTransport
 		}
 	}
+	base = plexkit.WithBodyTimeout(base)
 	retry := &plexkit.RetryTransport{}
 	if cfg.retry != nil {
 		*retry = *cfg.retry
@@ -192,6 +194,7 @@ type request struct {
 	rawQuery string // when set, sent instead of query
 	once     bool   // no retry, no refresh on 498, no redirect
 
+	bounds    bounds                  // what the answer may cost; the zero value: kept whole
 	check     func(http.Header) error // when set, vets a successful answer's header before its body
 	head      any                     // receives the container's own fields; may be nil
 	childKeys []string                // JSON keys of the children
@@ -233,7 +236,7 @@ func (c *Client) do(ctx context.Context, r *request) (http.Header, error) {
 			return nil, err
 		}
 	}
-	f, err := decodeContainer(&limitedBody{r: resp.Body, left: maxBody}, r.head, r.childKeys, r.child)
+	f, err := decodeWithin(resp.Body, r.bounds, r.head, r.childKeys, r.child)
 	closeBody(resp, err == nil)
 	var re *ResponseError
 	switch {

@@ -7,8 +7,15 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
+	"reflect"
+	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/plexkit/plexkit/internal/bounded"
+	"github.com/plexkit/plexkit/internal/wire"
 )
 
 // Every PMS answer is a MediaContainer: {"MediaContainer":{fields…, "Metadata":[…]}} in JSON,
@@ -26,56 +33,62 @@ type elementDecoder func(v any) error
 type childFunc func(name string, decode elementDecoder) error
 
 // format is a body encoding.
-type format int
+type format = wire.Format
 
 const (
-	formatJSON format = iota + 1
-	formatXML
+	formatJSON = wire.JSON
+	formatXML  = wire.XML
 )
-
-// String names the encoding.
-func (f format) String() string {
-	if f == formatXML {
-		return "XML"
-	}
-	return "JSON"
-}
 
 // errStop ends a walk early without error: the consumer of an iterator stopped.
 var errStop = errors.New("pms: stop")
 
-// sniff reports the encoding of a body from its first significant byte; the Content-Type of a
-// PMS answer is not reliable (XML is served as text/xml, application/xml, or nothing).
-func sniff(br *bufio.Reader) (format, error) {
-	if b, _ := br.Peek(len(utf8BOM)); bytes.Equal(b, utf8BOM) {
-		_, _ = br.Discard(len(utf8BOM)) // Peek has buffered them
-	}
-	for {
-		b, err := br.ReadByte()
-		if err != nil {
-			if err == io.EOF {
-				return 0, errors.New("the body is empty")
-			}
-			return 0, err
-		}
-		switch b {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '{':
-			return formatJSON, br.UnreadByte()
-		case '<':
-			return formatXML, br.UnreadByte()
-		}
-		return 0, fmt.Errorf("the body is neither JSON nor XML (it starts with %q)", b)
-	}
+// Bounds of an answer. Every answer is read through package bounded, so that no answer, however
+// hostile, costs more than about 100 MB: an answer that is kept whole (a list returned as a
+// slice) is bounded in objects and arrays, which is what decoding allocates (a Session is almost
+// 1 KiB in memory and `{},` on the wire); a page that is streamed is bounded per element, since
+// only one element is held at a time.
+const (
+	maxKeptBody      = 16 << 20 // an answer kept whole
+	maxKeptValues    = 20_000   // objects and arrays (JSON) or elements (XML) of an answer kept whole
+	maxDepth         = 64       // a PMS nests about 10 deep (Hub, Metadata, Media, Part, Stream)
+	maxElementBytes  = 4 << 20  // one item; a real one is a few KiB, with its cast and streams
+	maxElementValues = 10_000
+	maxToken         = 1 << 20 // one string or number (JSON), tag or text (XML)
+)
+
+// bounds are the limits of one answer, and where its elements' fingerprint goes.
+type bounds struct {
+	stream bool          // elements are handed out one at a time, not kept
+	first  *maphash.Hash // when set, receives the first element's bytes (see paginate)
 }
 
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+func (b bounds) limits(f format) bounded.Limits {
+	l := bounded.Limits{Bytes: maxKeptBody, Depth: maxDepth, Values: maxKeptValues,
+		ElementBytes: maxElementBytes, ElementValues: maxElementValues, Token: maxToken}
+	if b.stream {
+		l.Bytes, l.Values = maxBody, 0
+	}
+	// {"MediaContainer":{"Metadata":[{…}]}}: an element opens at depth 4 in JSON;
+	// <MediaContainer><Video/></MediaContainer>: at depth 2 in XML.
+	l.ElementDepth = 4
+	if f == formatXML {
+		l.ElementDepth = 2
+	}
+	return l
+}
 
-// decodeContainer reads a MediaContainer from r in JSON or XML. head (a pointer to a struct
-// with json tags and xml attr tags, or nil) receives the container's own fields; childKeys are
-// the JSON keys whose array elements are children (XML children are every element).
+// decodeContainer reads a MediaContainer from r in JSON or XML, within the bounds of an answer
+// kept whole. head (a pointer to a struct with json tags and xml attr tags, or nil) receives the
+// container's own fields; childKeys are the JSON keys whose array elements are children (XML
+// children are every element).
 func decodeContainer(r io.Reader, head any, childKeys []string, child childFunc) (format, error) {
+	return decodeWithin(r, bounds{}, head, childKeys, child)
+}
+
+// decodeWithin is decodeContainer within b.
+func decodeWithin(r io.Reader, b bounds, head any, childKeys []string, child childFunc) (format, error) {
+	expectChildren := child != nil
 	if child == nil {
 		child = func(string, elementDecoder) error { return nil }
 	}
@@ -83,17 +96,45 @@ func decodeContainer(r io.Reader, head any, childKeys []string, child childFunc)
 	if !ok {
 		br = bufio.NewReaderSize(r, 32<<10)
 	}
-	f, err := sniff(br)
+	f, err := wire.Sniff(br)
 	if err != nil {
 		return 0, err
 	}
+	var t tally
 	if f == formatXML {
-		return f, decodeXML(br, head, child)
+		x := bounded.NewXML(br, b.limits(f), wire.CharsetReader)
+		x.First = b.first
+		err = decodeXML(x.Decoder, head, child, &t)
+	} else {
+		j := bounded.NewJSON(br, b.limits(f))
+		j.First = b.first
+		err = decodeJSON(j, head, childKeys, child, &t)
 	}
-	return f, decodeJSON(br, head, childKeys, child)
+	if err == nil && expectChildren && t.size > 0 && t.decoded == 0 {
+		// An answer that announces items but holds none where they belong is not an empty
+		// list: it is an answer of another shape.
+		if f == formatXML {
+			return f, fmt.Errorf("the container's size is %d but it holds none of the elements expected here", t.size)
+		}
+		return f, fmt.Errorf("the container's size is %d but it holds no %s", t.size, strings.Join(childKeys, " or "))
+	}
+	return f, err
 }
 
-func decodeJSON(r io.Reader, head any, childKeys []string, child childFunc) error {
+// tally is what a walk saw: the size the container announced, and the children decoded.
+type tally struct {
+	size    int
+	decoded int
+}
+
+// noteSize records the container's size field (JSON number or string, XML attribute).
+func (t *tally) noteSize(v string) {
+	if n, err := strconv.Atoi(strings.Trim(v, `"`)); err == nil {
+		t.size = n
+	}
+}
+
+func decodeJSON(r io.Reader, head any, childKeys []string, child childFunc, t *tally) error {
 	dec := json.NewDecoder(r)
 	if err := expectDelim(dec, '{'); err != nil {
 		return err
@@ -111,7 +152,7 @@ func decodeJSON(r io.Reader, head any, childKeys []string, child childFunc) erro
 			continue
 		}
 		found = true
-		if err := jsonContainer(dec, head, childKeys, child); err != nil {
+		if err := jsonContainer(dec, head, childKeys, child, t); err != nil {
 			return err
 		}
 	}
@@ -124,19 +165,35 @@ func decodeJSON(r io.Reader, head any, childKeys []string, child childFunc) erro
 // jsonContainer reads the MediaContainer object: children are decoded one by one as they come;
 // every other field is decoded into head as soon as it is read, so the fields that precede the
 // children (as a PMS writes them) are known while the children are handled.
-func jsonContainer(dec *json.Decoder, head any, childKeys []string, child childFunc) error {
+func jsonContainer(dec *json.Decoder, head any, childKeys []string, child childFunc, t *tally) error {
 	if err := expectDelim(dec, '{'); err != nil {
 		return fmt.Errorf("MediaContainer: %w", err)
 	}
 	var field bytes.Buffer
+	known := jsonFields(head)
 	for dec.More() {
 		key, err := keyToken(dec)
 		if err != nil {
 			return err
 		}
 		if contains(childKeys, key) {
-			if err := jsonChildren(dec, key, child); err != nil {
+			if err := jsonChildren(dec, key, child, t); err != nil {
 				return err
+			}
+			continue
+		}
+		if key == "size" && !known(key) {
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return fmt.Errorf("MediaContainer.%s: %w", key, err)
+			}
+			t.noteSize(string(raw))
+			continue
+		}
+		if !known(key) {
+			// Skipped token by token: a field no one reads is never buffered.
+			if err := skipValue(dec); err != nil {
+				return fmt.Errorf("MediaContainer.%s: %w", key, err)
 			}
 			continue
 		}
@@ -144,8 +201,8 @@ func jsonContainer(dec *json.Decoder, head any, childKeys []string, child childF
 		if err := dec.Decode(&raw); err != nil {
 			return fmt.Errorf("MediaContainer.%s: %w", key, err)
 		}
-		if head == nil {
-			continue
+		if key == "size" {
+			t.noteSize(string(raw))
 		}
 		// Unmarshalling {"key":value} into head sets that field alone and leaves the others.
 		field.Reset()
@@ -163,7 +220,7 @@ func jsonContainer(dec *json.Decoder, head any, childKeys []string, child childF
 }
 
 // jsonChildren reads the array under key (null counts as empty) and hands each element to child.
-func jsonChildren(dec *json.Decoder, key string, child childFunc) error {
+func jsonChildren(dec *json.Decoder, key string, child childFunc, t *tally) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return fmt.Errorf("MediaContainer.%s: %w", key, err)
@@ -175,7 +232,7 @@ func jsonChildren(dec *json.Decoder, key string, child childFunc) error {
 		return fmt.Errorf("MediaContainer.%s: expected an array, found %v", key, tok)
 	}
 	// One decoder serves every element, so that an element costs no closure of its own.
-	el := &jsonElement{dec: dec, key: key}
+	el := &jsonElement{dec: dec, key: key, tally: t}
 	decode := el.decode
 	for ; dec.More(); el.i++ {
 		el.used = false
@@ -194,16 +251,25 @@ func jsonChildren(dec *json.Decoder, key string, child childFunc) error {
 
 // jsonElement decodes the current element of the array under key.
 type jsonElement struct {
-	dec  *json.Decoder
-	key  string
-	i    int  // index of the current element
-	used bool // the current element has been decoded
+	dec   *json.Decoder
+	key   string
+	i     int  // index of the current element
+	used  bool // the current element has been decoded
+	tally *tally
 }
 
+// decode decodes the element into v (a non-nil pointer). A null element is an error: decoded
+// into v it would pass for an element whose fields are all empty.
 func (e *jsonElement) decode(v any) error {
 	e.used = true
-	if err := e.dec.Decode(v); err != nil {
+	e.tally.decoded++
+	pp := reflect.New(reflect.TypeOf(v)) // **T holding v: null sets it to nil
+	pp.Elem().Set(reflect.ValueOf(v))
+	if err := e.dec.Decode(pp.Interface()); err != nil {
 		return fmt.Errorf("MediaContainer.%s[%d]: %w", e.key, e.i, err)
+	}
+	if pp.Elem().IsNil() {
+		return fmt.Errorf("MediaContainer.%s[%d] is null", e.key, e.i)
 	}
 	return nil
 }
@@ -252,6 +318,60 @@ func skipValue(dec *json.Decoder) error {
 	}
 }
 
+// jsonFields returns whether a key names a field of head's struct type, as encoding/json
+// matches them (exactly or, failing that, without regard to case). A nil head has none.
+func jsonFields(head any) func(key string) bool {
+	if head == nil {
+		return func(string) bool { return false }
+	}
+	t := reflect.TypeOf(head)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return func(string) bool { return true }
+	}
+	names, ok := fieldNames.Load(t)
+	if !ok {
+		names, _ = fieldNames.LoadOrStore(t, appendFieldNames(nil, t))
+	}
+	list := names.([]string)
+	return func(key string) bool {
+		for _, n := range list {
+			if strings.EqualFold(n, key) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// appendFieldNames appends the JSON names of struct type t's fields, those of embedded structs
+// included, to list.
+func appendFieldNames(list []string, t reflect.Type) []string {
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		switch {
+		case name == "-":
+		case f.Anonymous && name == "" && ft.Kind() == reflect.Struct:
+			list = appendFieldNames(list, ft)
+		case !f.IsExported():
+		case name == "":
+			list = append(list, f.Name)
+		default:
+			list = append(list, name)
+		}
+	}
+	return list
+}
+
+// fieldNames caches the JSON field names of head types, by reflect.Type.
+var fieldNames sync.Map
+
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
@@ -261,9 +381,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func decodeXML(r io.Reader, head any, child childFunc) error {
-	dec := xml.NewDecoder(r)
-	dec.CharsetReader = charsetReader
+func decodeXML(dec *xml.Decoder, head any, child childFunc, t *tally) error {
 	var root xml.StartElement
 	for {
 		tok, err := dec.Token()
@@ -281,6 +399,11 @@ func decodeXML(r io.Reader, head any, child childFunc) error {
 	if root.Name.Local != "MediaContainer" {
 		return fmt.Errorf("the body is <%s>, not <MediaContainer>", root.Name.Local)
 	}
+	for _, a := range root.Attr {
+		if a.Name.Local == "size" {
+			t.noteSize(a.Value)
+		}
+	}
 	if head != nil {
 		// The container's own fields are its attributes: decode them alone, before any child
 		// is read, through a decoder that sees only the empty element.
@@ -290,7 +413,7 @@ func decodeXML(r io.Reader, head any, child childFunc) error {
 		}
 	}
 	// One decoder serves every child, so that a child costs no closure of its own.
-	el := &xmlElement{dec: dec}
+	el := &xmlElement{dec: dec, tally: t}
 	decode := el.decode
 	for {
 		tok, err := dec.Token()
@@ -319,10 +442,12 @@ type xmlElement struct {
 	dec   *xml.Decoder
 	start xml.StartElement
 	used  bool // the element has been decoded
+	tally *tally
 }
 
 func (e *xmlElement) decode(v any) error {
 	e.used = true
+	e.tally.decoded++
 	if err := e.dec.DecodeElement(v, &e.start); err != nil {
 		return fmt.Errorf("<%s>: %w", e.start.Name.Local, err)
 	}
@@ -345,13 +470,4 @@ func (o *oneElement) Token() (xml.Token, error) {
 		return o.start.End(), nil
 	}
 	return nil, io.EOF
-}
-
-// charsetReader accepts the encodings a PMS declares, all of which are UTF-8 or its subset.
-func charsetReader(charset string, input io.Reader) (io.Reader, error) {
-	switch strings.ToLower(charset) {
-	case "utf-8", "utf8", "us-ascii", "ascii":
-		return input, nil
-	}
-	return nil, fmt.Errorf("unsupported XML encoding %q", charset)
 }

@@ -116,7 +116,7 @@ func TestDecodeContainerErrors(t *testing.T) {
 		{"blank body", " \n\t", "empty"},
 		{"html", "Hello", "neither JSON nor XML"},
 		{"json without container", `{"size":1}`, `no "MediaContainer"`},
-		{"json array", `[1,2]`, "neither JSON nor XML"},
+		{"json array", `[1,2]`, `expected "{"`},
 		{"json container not an object", `{"MediaContainer":[]}`, "MediaContainer"},
 		{"json children not an array", `{"MediaContainer":{"Metadata":{"ratingKey":"1"}}}`, "expected an array"},
 		{"json bad field", `{"MediaContainer":{"Metadata":[{"ratingKey":"1","year":"soon"}]}}`, `"soon" is not a valid integer`},

@@ -81,7 +81,7 @@ func ExampleConnect() {
 		fmt.Println("shared with bob:", s.Key, s.Title)
 	}
 	// Output:
-	// alice-nas lists 4 connections
+	// alice-nas lists 5 connections
 	// connected to the right server: true
 	// shared with bob: 1 Movies
 }
@@ -121,7 +121,7 @@ func ExampleLibraryService_Items() {
 	}
 	// Output:
 	// 100000 movies; the first three:
-	// Silent River (1990)
-	// Golden River (2000)
-	// Broken River (1951)
+	// Elephants Dream (2006)
+	// Sita Sings the Blues (2008)
+	// Big Buck Bunny (2008)
 }

@@ -3,6 +3,7 @@ package pms
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -80,4 +81,52 @@ func FuzzDecodeXML(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(fuzzDecode)
+}
+
+// Deeply nested seeds: the decoders' bounds must refuse them before any stack grows.
+func init() {
+	jsonSeeds = append(jsonSeeds,
+		`{"MediaContainer":{"Metadata":[`+strings.Repeat("[", 200)+`]}}`,
+		`{"x":`+strings.Repeat(`{"a":`, 200)+`1`+strings.Repeat("}", 200)+`,"MediaContainer":{}}`)
+	xmlSeeds = append(xmlSeeds,
+		`<MediaContainer><Other>`+strings.Repeat("<a>", 200)+strings.Repeat("</a>", 200)+`</Other></MediaContainer>`)
+}
+
+// endlessBody is a body that begins with head and then repeats unit forever.
+type endlessBody struct {
+	head, unit []byte
+	off        int
+}
+
+func (e *endlessBody) Read(p []byte) (int, error) {
+	n := copy(p, e.head)
+	e.head = e.head[n:]
+	for n < len(p) {
+		c := copy(p[n:], e.unit[e.off:])
+		e.off = (e.off + c) % len(e.unit)
+		n += c
+	}
+	return n, nil
+}
+
+// FuzzDecodeEndless feeds the decoders a body that never ends: a head, then a unit repeated
+// forever. Whatever the two are, decoding must end — with an error, or because a complete
+// answer came first — and never by running out of memory.
+func FuzzDecodeEndless(f *testing.F) {
+	f.Add([]byte(`{"MediaContainer":{"Metadata":[`), []byte(`{"ratingKey":"1"},`))
+	f.Add([]byte(`{"MediaContainer":{"Metadata":[{"title":"`), []byte(`a`))
+	f.Add([]byte(`{"MediaContainer":{"Metadata":[`), []byte(`[`))
+	f.Add([]byte(`<MediaContainer>`), []byte(`<Video ratingKey="1"/>`))
+	f.Add([]byte(`<MediaContainer><Video title="`), []byte(`a`))
+	f.Add([]byte(`<MediaContainer><a>`), []byte(`<a>`))
+	f.Fuzz(func(t *testing.T, head, unit []byte) {
+		if len(unit) == 0 {
+			return
+		}
+		var sessions []Session
+		_, err := decodeContainer(&endlessBody{head: head, unit: unit}, nil, itemNames, collect(&sessions, itemNames...))
+		if err == nil && len(sessions) > maxKeptValues {
+			t.Fatalf("%d sessions kept from an endless body", len(sessions))
+		}
+	})
 }

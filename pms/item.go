@@ -55,6 +55,16 @@ type Item struct {
 	Roles     []Tag   `json:"Role,omitempty" xml:"Role"`
 	Countries []Tag   `json:"Country,omitempty" xml:"Country"`
 	GUIDs     []GUID  `json:"Guid,omitempty" xml:"Guid"`
+	// Ratings are the Rating children (critic and audience scores). Declared so that JSON's
+	// "Rating" array does not land in Rating: encoding/json matches keys case-insensitively.
+	Ratings []RatingSource `json:"Rating,omitempty" xml:"Rating"`
+}
+
+// RatingSource is one score of an item, with where it comes from.
+type RatingSource struct {
+	Image string    `json:"image" xml:"image,attr"` // e.g. "imdb://image.rating"
+	Value FlexFloat `json:"value" xml:"value,attr"`
+	Type  string    `json:"type" xml:"type,attr"` // "critic" or "audience"
 }
 
 // DurationTime returns Duration as a time.Duration.

@@ -2,6 +2,7 @@ package pms_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -153,17 +154,42 @@ func (p player) report(t *testing.T, rk, state string, offset time.Duration) {
 	}
 }
 
-// episode returns the rating key of the episode of show n of alice-nas's TV Shows, checked
-// through the library API.
+// episode returns the rating key of the first episode of show n of alice-nas's TV Shows, as the
+// library API lists it.
 func episode(t *testing.T, c *pms.Client, n int) string {
 	t.Helper()
-	rk := strconv.Itoa(2_500_000_000 + n)
-	it, err := c.Library.Metadata(context.Background(), rk)
-	must(t, err)
-	if it.Type != "episode" || it.Duration <= 0 {
-		t.Fatalf("%s is a %s of %v", rk, it.Type, it.Duration)
+	ctx := context.Background()
+	shows := collectItems(t, c.Library.Items(ctx, "2", pms.ItemsOptions{Start: n, Limit: 1}))
+	if len(shows) != 1 {
+		t.Fatalf("no show %d", n)
 	}
-	return rk
+	resp, err := c.Raw(ctx, http.MethodGet, "/library/metadata/"+string(shows[0].RatingKey)+"/allLeaves")
+	must(t, err)
+	defer resp.Body.Close()
+	var body struct {
+		MediaContainer struct {
+			Metadata []struct {
+				RatingKey string
+				Type      string
+			}
+		}
+	}
+	must(t, json.NewDecoder(resp.Body).Decode(&body))
+	leaves := body.MediaContainer.Metadata
+	if len(leaves) == 0 || leaves[0].Type != "episode" {
+		t.Fatalf("show %s has no episode: %+v", shows[0].RatingKey, leaves)
+	}
+	return leaves[0].RatingKey
+}
+
+// movies returns the rating keys of the first n movies of alice-nas.
+func movies(t *testing.T, c *pms.Client, n int) []string {
+	t.Helper()
+	var out []string
+	for _, it := range collectItems(t, c.Library.Items(context.Background(), "1", pms.ItemsOptions{Limit: n})) {
+		out = append(out, string(it.RatingKey))
+	}
+	return out
 }
 
 func TestNotificationsFollowPlayback(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"net/http"
 	"net/url"
@@ -75,6 +76,11 @@ func paginate[T any](ctx context.Context, c *Client, q pageQuery, fix func(*T, *
 			pageSize = DefaultPageSize
 		}
 		offset, yielded := q.start, 0
+		// A server that ignores the start and says nothing of where a page starts would send
+		// the same page forever: each page's first element is fingerprinted, and a fingerprint
+		// seen before ends the iteration.
+		var first maphash.Hash
+		seen := map[uint64]int{} // fingerprint of a page's first element → offset of that page
 		for {
 			size := pageSize
 			if q.limit > 0 {
@@ -100,6 +106,7 @@ func paginate[T any](ctx context.Context, c *Client, q pageQuery, fix func(*T, *
 					"X-Plex-Container-Size":  {strconv.Itoa(size)},
 				},
 				head: &head, childKeys: q.childKeys,
+				bounds: bounds{stream: true, first: &first},
 				check: func(h http.Header) error {
 					if got, err := strconv.Atoi(h.Get("X-Plex-Container-Start")); err == nil {
 						return checkStart(got)
@@ -124,6 +131,15 @@ func paginate[T any](ctx context.Context, c *Client, q pageQuery, fix func(*T, *
 					if err := decode(&v); err != nil {
 						return err
 					}
+					if n == 0 {
+						// The first element has been read whole, so its fingerprint is complete.
+						sum := first.Sum64()
+						if at, ok := seen[sum]; ok {
+							return &ResponseError{Method: http.MethodGet, URL: c.urlFor(q.path), Reason: fmt.Sprintf(
+								"asked for items from %d, the server sent the page it sent for items from %d again: it does not page this list", offset, at)}
+						}
+						seen[sum] = offset
+					}
 					n++
 					if fix != nil {
 						fix(&v, &head)
@@ -135,6 +151,7 @@ func paginate[T any](ctx context.Context, c *Client, q pageQuery, fix func(*T, *
 					return nil
 				},
 			}
+			first.Reset()
 			hdr, err := c.do(ctx, r)
 			if stopped {
 				return

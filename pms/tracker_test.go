@@ -160,7 +160,7 @@ func TestTrackerChaos(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	players := []struct{ user, id string }{{"alice", "tv"}, {"alice", "phone"}, {"bob", "laptop"}, {"carol", "tablet"}}
 	// Items each user may play: bob has the movies only, carol everything.
-	movies := []string{"1000000011", "1000000012", "1000000013"}
+	movies := movies(t, c, 3)
 	episodes := []string{episode(t, c, 1), episode(t, c, 2)}
 	state := map[string]string{}
 	var drops, restarts int

@@ -6,7 +6,8 @@ if (!raw) {
 /**
  * @type {{url: string,
  *   servers: {name: string, machineIdentifier: string, url: string, owner: string, acceptsAccountJWT: boolean}[],
- *   users: {username: string, password: string, id: number, uuid: string, email: string, kind: string}[],
+ *   users: {username: string, password: string, id: number, uuid: string, email: string, kind: string,
+ *     homePin?: string, verificationCode?: string}[],
  *   tokens: Record<string, string>}}
  */
 export const emulator = JSON.parse(raw);

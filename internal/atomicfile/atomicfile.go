@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 )
 
 // DirPerm and FilePerm are the permissions of plexkit's config directory and secret files.
@@ -31,7 +32,7 @@ func EnsureDir(dir string) error {
 // true and path already exists, it returns an error matching fs.ErrExist and writes nothing.
 func WriteFile(path string, data []byte, perm fs.FileMode, exclusive bool) (err error) {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, tempPrefix(path)+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -87,22 +88,47 @@ type PermissionError struct {
 
 // Error implements error; it says how to fix the problem.
 func (e *PermissionError) Error() string {
+	if e.Mode.IsDir() && e.Mode.Perm()&0o022 != 0 {
+		return fmt.Sprintf("directory %s has permissions %#o, so other users can replace the files in it; they hold secrets: run `chmod %o %s` and try again",
+			e.Path, e.Mode.Perm(), e.Want, e.Path)
+	}
 	return fmt.Sprintf("%s has permissions %#o, so other users can read it; it holds secrets: run `chmod %o %s` and try again",
 		e.Path, e.Mode.Perm(), e.Want, e.Path)
 }
 
-// CheckPrivate returns a *PermissionError if path is accessible to group or others.
+// CheckPrivate returns a *PermissionError if path is accessible to group or others, or if the
+// directory that holds it can be written by them: whoever can write to the directory can
+// replace a private file with one of theirs (a token or device key they know) or take the
+// place of the temporary file the next write renames.
 func CheckPrivate(path string) error {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return err
 	}
-	want := FilePerm
 	if fi.IsDir() {
-		want = DirPerm
+		if fi.Mode().Perm()&0o077 != 0 {
+			return &PermissionError{Path: path, Mode: fi.Mode(), Want: DirPerm}
+		}
+		return nil
+	}
+	if err := CheckDir(filepath.Dir(path)); err != nil {
+		return err
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
-		return &PermissionError{Path: path, Mode: fi.Mode(), Want: want}
+		return &PermissionError{Path: path, Mode: fi.Mode(), Want: FilePerm}
+	}
+	return nil
+}
+
+// CheckDir returns a *PermissionError if users other than the owner can write to dir. A
+// directory others may only read or list is accepted (its files are checked one by one).
+func CheckDir(dir string) error {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm()&0o022 != 0 {
+		return &PermissionError{Path: dir, Mode: fi.Mode(), Want: DirPerm}
 	}
 	return nil
 }

@@ -31,6 +31,10 @@ type Factory struct {
 	PlexTVURL string
 	Now       func() time.Time
 	Getenv    func(string) string
+
+	// Profile is --profile: act as the Home user whose token `plexkit home switch` saved under
+	// that name (see profile.go); "" means $PLEXKIT_PROFILE, else the account that logged in.
+	Profile string
 }
 
 // RequireConfigDir returns ConfigDir, or an error saying how to choose one.

@@ -79,6 +79,9 @@ With --json, prints {"user": {"id", "uuid", "username", "email"}, "expiresAt",
 }
 
 func runLogin(ctx context.Context, f *Factory, o loginOptions) error {
+	if name := f.profile(); name != "" {
+		return usageErrorf("login signs this installation in; profile %q is made by `plexkit home switch`: log in without --profile (and unset %s)", name, EnvProfile)
+	}
 	scopes := splitList(o.scopes)
 	if err := devicekey.ValidateScopes(scopes); err != nil {
 		return &UsageError{Err: err}

@@ -27,7 +27,10 @@ so 'plexkit login' later registers this same installation again.
 --forget-key also deletes the device key and client identifier: plexkit forgets this
 installation entirely. plex.tv keeps listing the device under Authorized Devices until you remove
 it there (https://app.plex.tv/desktop/#!/settings/devices/all); that is what makes its tokens
-stop working everywhere.`,
+stop working everywhere.
+
+With --profile NAME it forgets that profile (see 'plexkit home switch') and leaves the
+installation's own login alone.`,
 		Example: `  plexkit logout
   plexkit logout --forget-key
   plexkit logout --json        # {"deletedToken": true, "deletedKey": false}`,
@@ -36,6 +39,9 @@ stop working everywhere.`,
 			dir, err := f.RequireConfigDir()
 			if err != nil {
 				return err
+			}
+			if name := f.profile(); name != "" {
+				return forgetProfile(f, dir, name, forgetKey)
 			}
 			hadToken, err := deleteToken(cmd.Context(), dir)
 			if err != nil {

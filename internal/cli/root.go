@@ -154,6 +154,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error.`,
 	pf.StringVar(&configFlag, "config", "", "config directory (env "+EnvConfigDir+"; default: the user config dir + /plexkit)")
 	pf.BoolVar(&f.JSON, "json", false, "print JSON")
 	pf.StringVar(&plextvFlag, "plextv", "", "plex.tv API base URL (env "+EnvPlexTVURL+"; default "+DefaultPlexTVURL+")")
+	pf.StringVar(&f.Profile, "profile", "", "act as the Home user saved under this name by 'plexkit home switch' (env "+EnvProfile+")")
 
 	registryMu.Lock()
 	defer registryMu.Unlock()

@@ -13,6 +13,8 @@ func init() { register(newSessionsCmd) }
 
 func newSessionsCmd(f *Factory) *cobra.Command {
 	var sel string
+	var live bool
+	var maxEvents int
 	cmd := &cobra.Command{
 		Use:   "sessions",
 		Short: "List what is playing on a server now (needs the admin role: the server's owner)",
@@ -20,10 +22,14 @@ func newSessionsCmd(f *Factory) *cobra.Command {
 player, and how far along. Plex lets only the server's owner (the admin role) see them; on a
 server shared with you the call is refused, and no scope can change that.`,
 		Example: `  plexkit sessions
-  plexkit sessions --server alice-nas --json`,
+  plexkit sessions --server alice-nas --json
+  plexkit sessions --server alice-nas --watch`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if live {
+				return watchSessions(cmd, f, sel, maxEvents)
+			}
 			s, c, err := openServer(ctx, f, sel)
 			if err != nil {
 				return err
@@ -39,6 +45,8 @@ server shared with you the call is refused, and no scope can change that.`,
 		},
 	}
 	serverFlag(cmd, &sel)
+	cmd.Flags().BoolVar(&live, "watch", false, "keep the list up to date: a table redrawn in place on a terminal, JSON lines of changes when piped")
+	maxEventsFlag(cmd, &maxEvents)
 	return cmd
 }
 

@@ -61,11 +61,22 @@ func loadScopes(dir string) ([]string, error) {
 }
 
 // plexTVClient returns a plex.tv client (at --plextv) that identifies itself as dev.
+// keysFile is where the config directory keeps plex.tv's key set (see plextv.KeyFile).
+const keysFile = "plextv-keys.json"
+
 func plexTVClient(f *Factory, dev *devicekey.Device) (*plextv.Client, error) {
-	c, err := plextv.NewClient(
+	opts := []plextv.Option{
 		plextv.WithBaseURL(f.PlexTVURL),
 		plextv.WithClientInfo(plexkit.DefaultClientInfo(dev.ClientIdentifier)),
-	)
+	}
+	if f.ConfigDir != "" {
+		// plex.tv's key set is kept between runs: a refresh in a new process is then a nonce and
+		// an exchange, and a saved token is checked without a request.
+		opts = append(opts, plextv.WithVerifierOptions(plextv.VerifierOptions{
+			Store: &plextv.KeyFile{Path: filepath.Join(f.ConfigDir, keysFile), URL: f.PlexTVURL},
+		}))
+	}
+	c, err := plextv.NewClient(opts...)
 	var oe *plextv.OptionError
 	if errors.As(err, &oe) && oe.Option == "WithBaseURL" {
 		return nil, usageErrorf("--plextv: %s", oe.Reason)
@@ -97,6 +108,9 @@ func openSession(ctx context.Context, f *Factory) (*session, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if name := f.profile(); name != "" {
+		return openProfileSession(f, dir, dev, name)
 	}
 	store := &auth.FileStore{Dir: dir}
 	// Without a saved token the device key alone could still be refreshed, but a person who

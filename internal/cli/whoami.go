@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/plexkit/plexkit/auth"
 )
 
 func init() { register(newWhoamiCmd) }
@@ -26,11 +28,13 @@ With --json: {"username", "email", "id", "uuid", "title", "friendlyName", "token
 			if err != nil {
 				return sessionError(err)
 			}
-			tok, err := s.src.Token(ctx)
+			me, err := s.client.WithTokenSource(s.src).Users.Me(ctx, "")
 			if err != nil {
 				return sessionError(err)
 			}
-			me, err := s.client.WithTokenSource(s.src).Users.Me(ctx, "")
+			// Read after the call, which may have refreshed the token (due, a 498, a rotated
+			// key): the expiry shown is the token's in use.
+			tok, err := s.src.Token(ctx)
 			if err != nil {
 				return sessionError(err)
 			}
@@ -51,7 +55,14 @@ With --json: {"username", "email", "id", "uuid", "title", "friendlyName", "token
 			t.addRow("email", me.Email)
 			t.addRow("id", fmt.Sprint(me.ID))
 			t.addRow("uuid", me.UUID)
-			t.addRow("token", fmt.Sprintf("Plex JWT, expires %s (%s)", relative(f.Now(), tok.Expiry), tok.Expiry.UTC().Format(time.RFC3339)))
+			if tok.Kind == auth.KindPlexJWT {
+				t.addRow("token", fmt.Sprintf("Plex JWT, expires %s (%s)", relative(f.Now(), tok.Expiry), tok.Expiry.UTC().Format(time.RFC3339)))
+			} else {
+				t.addRow("token", "legacy token (no expiry known)")
+			}
+			if p := f.profile(); p != "" {
+				t.addRow("profile", p)
+			}
 			t.addRow("device", s.dev.ClientIdentifier)
 			return t.render()
 		},

@@ -41,9 +41,10 @@ func TestTokenChecks(t *testing.T) {
 		{"admin-only with friend", req{path: "/status/sessions", token: friendToken}, 401, unauthorizedBody},
 		{"admin-only with expired JWT", req{path: "/status/sessions", token: expiredToken}, 498, ""},
 		{"admin-only with owner", req{path: "/status/sessions", token: ownerToken}, 200, ""},
-		{"spec operation without data, owner", req{path: "/butler", token: ownerToken}, 501,
-			`<html><head><title>Not Implemented</title></head><body><h1>501 Not Implemented</h1></body></html>`},
-		{"spec operation without data, friend", req{path: "/playlists", token: friendToken}, 501, ""},
+		{"spec operation without data, owner", req{path: "/livetv/dvrs", token: ownerToken}, 200,
+			`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<MediaContainer size="0"/>` + "\n"},
+		{"spec operation without data, friend", req{path: "/media/subscriptions", token: friendToken, json: true}, 200,
+			`{"MediaContainer":{"size":0}}`},
 		{"error bodies are HTML even when JSON is asked for", req{path: "/status/sessions", token: friendToken, json: true}, 401, unauthorizedBody},
 	}
 	for _, tt := range tests {
@@ -116,11 +117,13 @@ func refusedWith(refused bool, status int) int {
 }
 
 // sharedRefusalByDesign lists the operations the spec allows shared users on but whose
-// description restricts to the admin: GET /security/resources answers 403 to a shared user.
-// It also lists the one answer of 403 that is no refusal: POST /status/sessions/terminate
-// without a sessionId, which the spec answers with 403 ("sessionId is empty").
+// description restricts to the admin: GET /security/resources and PUT /:/prefs (whose 403 the
+// spec lists) answer 403 to a shared user. It also lists the one answer of 403 that is no
+// refusal: POST /status/sessions/terminate without a sessionId, which the spec answers with 403
+// ("sessionId is empty").
 func sharedRefusalByDesign(op spec.Operation, token string) bool {
-	return op.OperationID == "securityGetResources" && token != ownerToken || op.OperationID == "statusPostTerminate"
+	return (op.OperationID == "securityGetResources" || op.OperationID == "preferencesPutSlash") && token != ownerToken ||
+		op.OperationID == "statusPostTerminate"
 }
 
 func TestTransientTokens(t *testing.T) {

@@ -234,3 +234,7 @@ func (d *discard) Write(p []byte) (int, error) {
 
 // title is the title of item index of any section.
 func title(index int) string { return string(appendTitle(nil, index)) }
+
+// firstLeaf is the rating key of the first episode (or track) of top-level item i of the
+// section at position pos (from 1).
+func firstLeaf(pos, i int) int { return gref{sec: &Section{pos: pos - 1}, level: 2, i: i}.ratingKey() }

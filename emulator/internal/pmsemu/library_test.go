@@ -166,9 +166,10 @@ func TestPagesAreStable(t *testing.T) {
 	}
 	cfg := testConfig(&clock{t: epoch})
 	cfg.MachineIdentifier = "another-server"
-	mine, theirs := newHandler(testConfig(&clock{t: epoch}), nil), newHandler(cfg, nil)
+	mine, theirs := newHandler(testConfig(&clock{t: epoch}), nil).store, newHandler(cfg, nil).store
 	for i := range 10 {
-		x, y := mine.sections[4].item(i, false), theirs.sections[4].item(i, false)
+		x, _ := mine.Item(mine.SectionAt(mine.Section("5"), i))
+		y, _ := theirs.Item(theirs.SectionAt(theirs.Section("5"), i))
 		if x.Title != y.Title || x.RatingKey != y.RatingKey {
 			t.Errorf("item %d: title or rating key depends on the machine identifier", i)
 		}
@@ -243,8 +244,8 @@ func TestMetadata(t *testing.T) {
 		wantStatus       int
 		wantTypes        []string
 	}{
-		{"episode of a show", "2500000003", ownerToken, 200, []string{"episode"}},
-		{"track of an artist", "3500000001", ownerToken, 200, []string{"track"}},
+		{"episode of a show", strconv.Itoa(firstLeaf(2, 3)), ownerToken, 200, []string{"episode"}},
+		{"track of an artist", strconv.Itoa(firstLeaf(3, 1)), ownerToken, 200, []string{"track"}},
 		{"several ids", "1000000000,2000000001,4000000011", ownerToken, 200, []string{"movie", "show", "photo"}},
 		{"unknown ids are left out", "1000000000,1000002500,77", ownerToken, 200, []string{"movie"}},
 		{"last item of the million", "5000999999", ownerToken, 200, []string{"movie"}},
@@ -258,7 +259,7 @@ func TestMetadata(t *testing.T) {
 		{"shared section", "2000000001", friendToken, 200, []string{"show"}},
 		{"section not shared", "3000000001", friendToken, 404, nil},
 		{"only shared items listed", "1000000000,3000000001", friendToken, 200, []string{"movie"}},
-		{"managed user", "3500000001", managedToken, 200, []string{"track"}},
+		{"managed user", strconv.Itoa(firstLeaf(3, 1)), managedToken, 200, []string{"track"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -362,8 +363,10 @@ func TestSearch(t *testing.T) {
 			sc := testConfig(&clock{}).Sections[tt.section]
 			q := fmt.Sprintf("query=%s&limit=%d&sectionId=%s", strings.ReplaceAll(tt.query, " ", "%20"), tt.limit, sc.Key)
 			hubs, status := search(t, q, ownerToken)
-			if status != 200 || len(hubs) != 1 {
-				t.Fatalf("status %d, %d hubs", status, len(hubs))
+			// The first hub holds the section's top-level items; later ones its seasons and
+			// episodes, albums and tracks.
+			if status != 200 || len(hubs) == 0 || hubs[0].HubIdentifier != sc.Type {
+				t.Fatalf("status %d, hubs %+v", status, hubs)
 			}
 			var got []string
 			for _, it := range hubs[0].Metadata {
@@ -388,7 +391,7 @@ func TestSearch(t *testing.T) {
 				t.Errorf("hub %+v", h)
 			}
 		}
-		if !slices.Equal(ids, []string{"movie", "show", "artist", "photo"}) {
+		if !slices.Equal(ids, []string{"movie", "show", "artist", "track", "photo"}) {
 			t.Errorf("hubs %v", ids)
 		}
 		// Two movie sections feed one hub, in section order, up to the default limit of 10:
@@ -521,17 +524,18 @@ func TestXML(t *testing.T) {
 	})
 	t.Run("element per type", func(t *testing.T) {
 		t.Parallel()
-		for key, want := range map[string]string{"1": "Video", "2": "Directory", "3": "Directory", "4": "Photo"} {
+		for key, want := range map[string]string{"1": "Video", "2": "Directory", "3": "Directory", "4": "Directory"} {
 			n := getXML(t, f, "/library/sections/"+key+"/all?X-Plex-Container-Size=2", ownerToken)
 			if !slices.Equal(n.childNames(), []string{want, want}) || n.attr("totalSize") == "" || n.attr("offset") != "0" {
 				t.Errorf("section %s: children %v, totalSize %q", key, n.childNames(), n.attr("totalSize"))
 			}
 		}
-		n := getXML(t, f, "/library/metadata/1000000000,3500000000", ownerToken)
+		n := getXML(t, f, "/library/metadata/1000000000,"+strconv.Itoa(firstLeaf(3, 0))+"?includeGuids=1", ownerToken)
 		if !slices.Equal(n.childNames(), []string{"Video", "Track"}) {
 			t.Errorf("movie and track: %v", n.childNames())
 		}
-		if v := n.Children[0]; !slices.Equal(v.childNames(), []string{"Media"}) || !slices.Equal(v.Children[0].childNames(), []string{"Part"}) {
+		if v := n.Children[0]; len(v.Children) == 0 || v.childNames()[0] != "Media" || !slices.Equal(v.Children[0].childNames(), []string{"Part"}) ||
+			!slices.Contains(v.childNames(), "Genre") || !slices.Contains(v.childNames(), "Guid") {
 			t.Errorf("movie children %v", v.childNames())
 		}
 	})
@@ -542,10 +546,11 @@ func TestXML(t *testing.T) {
 			t.Fatalf("sessions %v", n.childNames())
 		}
 		v := n.Children[1]
-		if !slices.Equal(v.childNames(), []string{"Media", "User", "Player", "Session"}) {
+		if names := v.childNames(); names[0] != "Media" || !slices.Equal(names[len(names)-3:], []string{"User", "Player", "Session"}) {
 			t.Errorf("session children %v", v.childNames())
 		}
-		if v.attr("type") != "episode" || v.Children[1].attr("title") != "bob" || v.Children[2].attr("state") != "paused" || v.Children[2].attr("local") != "1" {
+		k := len(v.Children) - 3
+		if v.attr("type") != "episode" || v.Children[k].attr("title") != "bob" || v.Children[k+1].attr("state") != "paused" || v.Children[k+1].attr("local") != "1" {
 			t.Errorf("session %+v", v)
 		}
 	})
@@ -563,7 +568,7 @@ func TestXML(t *testing.T) {
 	t.Run("search hubs", func(t *testing.T) {
 		t.Parallel()
 		n := getXML(t, f, "/hubs/search?query=river&limit=1", ownerToken)
-		if !slices.Equal(n.childNames(), []string{"Hub", "Hub", "Hub", "Hub"}) {
+		if len(n.Children) < 4 || n.Children[0].XMLName.Local != "Hub" {
 			t.Fatalf("hubs %v", n.childNames())
 		}
 		if h := n.Children[1]; h.attr("type") != "show" || h.attr("more") != "1" || !slices.Equal(h.childNames(), []string{"Directory"}) {
@@ -610,18 +615,24 @@ func TestConfigEdges(t *testing.T) {
 			{Key: "odd", Type: "podcast", Size: 1},
 		},
 	}, nil)
-	if len(h.sections) != 3 || h.sections[2].Type != "movie" || h.sections[0].Type != "movie" || h.sections[0].Size != 0 || h.sections[0].Title != "Library 1" {
-		t.Errorf("first section %+v of %d", h.sections[0].SectionConfig, len(h.sections))
+	secs := h.store.Sections()
+	if len(secs) != 3 || secs[2].Type != "movie" || secs[0].Type != "movie" || h.store.SectionLen(secs[0]) != 0 || secs[0].Title != "Library 1" {
+		t.Errorf("first section %+v of %d", secs[0], len(secs))
 	}
-	if h.sections[1].Size != MaxSectionSize {
-		t.Errorf("oversized section clamped to %d, want %d", h.sections[1].Size, MaxSectionSize)
+	if n := h.store.SectionLen(secs[1]); n != MaxSectionSize {
+		t.Errorf("oversized section clamped to %d, want %d", n, MaxSectionSize)
 	}
 	if h.cfg.Now == nil || h.cfg.SharedAdminStatus != 401 || h.cfg.Version != DefaultVersion {
 		t.Errorf("defaults: SharedAdminStatus %d, Version %q", h.cfg.SharedAdminStatus, h.cfg.Version)
 	}
-	last := h.sections[1].ratingKey(MaxSectionSize-1, false)
-	if s, i, child, ok := h.decodeRatingKey(strconv.Itoa(last)); !ok || s != h.sections[1] || i != MaxSectionSize-1 || child {
-		t.Errorf("decode(%d) = %v %d %v %v", last, s, i, child, ok)
+	last := h.store.SectionAt(secs[1], MaxSectionSize-1)
+	if it, ok := h.store.Item(last); !ok || it.SectionKey != "big" || it.Type != "photoalbum" || it.Title != title(MaxSectionSize-1) {
+		t.Errorf("last item %d = %+v %v", last, it, ok)
+	}
+	// The deepest item of the last album is distinct and decodes back to its place.
+	leaves := h.store.Leaves(last)
+	if it, ok := h.store.Item(leaves[len(leaves)-1]); !ok || it.ParentRatingKey != last || it.Type != "photo" {
+		t.Errorf("last photo = %+v %v", it, ok)
 	}
 	// A nil Authorizer refuses every token.
 	w := &discard{}

@@ -1,47 +1,43 @@
 package pmsemu
 
-import (
-	"slices"
-	"time"
-)
+import "time"
 
 // What playback writes into the media model: an account's resume point and, past the played
-// threshold, a view with its history row. The caller holds h.live.mu.
+// threshold, a view with its history row. Accounts are plex.tv ids here; the model keeps state
+// under server-local ids.
 
-type viewKey struct {
-	account int
-	rk      int
+// setViewOffset records how far account got into rk (milliseconds).
+func (h *handler) setViewOffset(account, rk, offset int) {
+	h.store.SetViewOffset(h.store.LocalAccountID(account), rk, offset)
 }
 
-// setViewOffset records how far account got into ref (milliseconds).
-func (h *handler) setViewOffset(account int, ref itemRef, offset int, _ time.Time) {
-	h.live.offsets[viewKey{account, ref.s.ratingKey(ref.index, ref.child)}] = offset
-}
-
-// markPlayed counts a view of ref for account, clears its resume point and writes a history
+// markPlayed counts a view of rk for account, clears its resume point and writes a history
 // row, as a PMS does when playback passes the played threshold.
-func (h *handler) markPlayed(account int, ref itemRef, now time.Time) {
-	delete(h.live.offsets, viewKey{account, ref.s.ratingKey(ref.index, ref.child)})
-	h.histMu.Lock()
-	defer h.histMu.Unlock()
-	h.history = append(h.history, historyEntry{
-		HistoryConfig: HistoryConfig{AccountID: account, Section: ref.s.Key, Index: ref.index, ViewedAt: now},
-		id:            len(h.cfg.History) + len(h.history) + 1,
-	})
+func (h *handler) markPlayed(account, rk int) {
+	h.store.Watched(h.store.LocalAccountID(account), rk)
 }
 
-// historySnapshot returns the history rows; playback appends to them concurrently.
-func (h *handler) historySnapshot() []historyEntry {
-	h.histMu.Lock()
-	defer h.histMu.Unlock()
-	return slices.Clone(h.history)
-}
-
-// ViewOffset returns account's resume point in the item with rating key rk, as playback last
-// stored it (zero when none).
-func (s *Server) ViewOffset(account int, rk int) time.Duration {
+// ViewOffset returns account's (plex.tv id) resume point in the item with rating key rk.
+func (s *Server) ViewOffset(account, rk int) time.Duration {
 	h := s.impl()
-	h.live.mu.Lock()
-	defer h.live.mu.Unlock()
-	return time.Duration(h.live.offsets[viewKey{account, rk}]) * time.Millisecond
+	return time.Duration(h.store.State(h.store.LocalAccountID(account), rk).ViewOffset) * time.Millisecond
+}
+
+// registerLive adds the playback and notification operations to h and starts the seeded
+// sessions.
+func registerLive(h *handler) {
+	for id, fn := range map[string]func(*call){
+		"statusGetSlash":      h.statusSessions,
+		"timelinePostSlash":   h.timeline,
+		"statusPostTerminate": h.terminate,
+		"websocketGetSlash":   h.websocketNotifications,
+		"eventsourceGetSlash": h.eventSourceNotifications,
+		"transcodeDecision":   h.transcodeDecision,
+		"transcodeStart":      h.transcodeStart,
+		"x.progress":          h.progress,
+		"x.transcodeSessions": h.transcodeSessions,
+	} {
+		h.ops[id] = fn
+	}
+	h.seedSessions(h.sessions)
 }

@@ -34,10 +34,11 @@ func (h *handler) statusSessions(c *call) {
 // sessionItem renders a session: the item being played, who plays it, on what player, over
 // what connection, and its transcode. The caller holds h.live.mu.
 func (h *handler) sessionItem(ps *playSession, now time.Time) metadata {
-	m := ps.ref.s.item(ps.ref.index, ps.ref.child)
+	local := h.store.LocalAccountID(ps.accountID)
+	m, _ := h.renderKey(ps.rk, view{account: local})
 	m.SessionKey = strconv.Itoa(ps.key)
 	m.ViewOffset = ps.current(now)
-	acct := h.account(ps.accountID)
+	acct := h.store.Account(local)
 	m.User = &user{ID: strconv.Itoa(acct.ID), Title: acct.Username, Thumb: acct.Thumb}
 	p := ps.player
 	m.Player = &player{
@@ -91,10 +92,10 @@ type transcodeJob struct {
 	src       media
 }
 
-func newTranscodeJob(m metadata, now time.Time) *transcodeJob {
+func newTranscodeJob(it Item, now time.Time) *transcodeJob {
 	t := &transcodeJob{id: randomID(24), started: now}
-	if len(m.Media) > 0 {
-		t.src = m.Media[0]
+	if ms := wireMedia(it.Media, false); len(ms) > 0 {
+		t.src = ms[0]
 	}
 	return t
 }
@@ -169,8 +170,21 @@ func (h *handler) transcodeSessions(c *call) {
 	}}.write(c.w, c.json)
 }
 
-// transcodeDecision serves GET /{type}/:/transcode/universal/decision (and start.*): a player
-// that refuses direct play (directPlay=0) is asking for a transcode, which its session gets.
+// transcodeStart serves GET /{type}/:/transcode/universal/start.*: the player's session will be
+// transcoded. The stream itself is the spec's example manifest.
+func (h *handler) transcodeStart(c *call) {
+	clientID := cmp.Or(c.r.Header.Get("X-Plex-Client-Identifier"), c.query.Get("X-Plex-Client-Identifier"))
+	sessionID := cmp.Or(c.r.Header.Get("X-Plex-Session-Identifier"), c.query.Get("X-Plex-Session-Identifier"))
+	if clientID != "" {
+		h.live.mu.Lock()
+		h.live.wantTrans[playerKey(clientID, sessionID)] = true
+		h.live.mu.Unlock()
+	}
+	serveEmpty(c, c.op)
+}
+
+// transcodeDecision serves GET /{type}/:/transcode/universal/decision: a player that refuses
+// direct play (directPlay=0) is asking for a transcode, which its session gets.
 func (h *handler) transcodeDecision(c *call) {
 	q := c.query
 	clientID := cmp.Or(c.r.Header.Get("X-Plex-Client-Identifier"), q.Get("X-Plex-Client-Identifier"))

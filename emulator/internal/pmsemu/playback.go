@@ -47,8 +47,8 @@ type playSession struct {
 	id        string // Session.id, what /status/sessions/terminate takes
 	clientID  string
 	sessionID string // X-Plex-Session-Identifier
-	accountID int
-	ref       itemRef
+	accountID int    // plex.tv id
+	rk        int
 	ratingKey string
 	duration  int // ms
 	state     string
@@ -76,7 +76,6 @@ type playback struct {
 	sessions  map[string]*playSession
 	wantTrans map[string]bool   // player key → the player asked for a transcode
 	ended     map[string]string // player key → termination text for its next report
-	offsets   map[viewKey]int   // resume points (see livemodel.go)
 }
 
 func playerKey(clientID, sessionID string) string { return clientID + "\x00" + sessionID }
@@ -87,30 +86,30 @@ func newPlayback() *playback {
 		sessions:  map[string]*playSession{},
 		wantTrans: map[string]bool{},
 		ended:     map[string]string{},
-		offsets:   map[viewKey]int{},
 	}
 }
 
-// seedSessions turns Config.Sessions into sessions played by the emulator, keys 1…n, each a
+// seedSessions turns the seeded sessions into sessions played by the emulator, keys 1…n, each a
 // third of the way through its item, as the seed always showed them.
 func (h *handler) seedSessions(seeds []SessionConfig) {
 	now := h.cfg.Now()
 	for i, sc := range seeds {
-		s := h.byKey[sc.Section]
-		ref := itemRef{s: s, index: sc.Index, child: s.hasChildren()}
-		m := s.item(sc.Index, ref.child)
-		hs := mix(s.seed^uint64(i), uint64(sc.AccountID))
+		it, ok := h.store.Item(sc.RatingKey)
+		if !ok {
+			continue
+		}
+		hs := mix(uint64(sc.RatingKey)^uint64(i), uint64(sc.AccountID))
 		state := cmp.Or(sc.State, "playing")
 		ps := &playSession{
 			key:       h.live.next,
 			id:        fmt.Sprintf("%024x", hs),
 			clientID:  fmt.Sprintf("%016x", hs),
 			accountID: sc.AccountID,
-			ref:       ref,
-			ratingKey: m.RatingKey,
-			duration:  m.Duration,
+			rk:        sc.RatingKey,
+			ratingKey: strconv.Itoa(sc.RatingKey),
+			duration:  it.Duration,
 			state:     state,
-			offset:    m.Duration / 3,
+			offset:    it.Duration / 3,
 			at:        now,
 			report:    now,
 			virtual:   true,
@@ -157,15 +156,18 @@ func (h *handler) apply(rp report) (terminated string, err error) {
 	default:
 		return "", &reportError{http.StatusBadRequest, fmt.Sprintf("state %q is not playing, paused, buffering or stopped", rp.state)}
 	}
-	s, index, child, ok := h.decodeRatingKey(rp.ratingKey)
-	if !ok || !(&call{caller: rp.caller}).canSee(s) {
+	rk, ok := ParseRatingKey(rp.ratingKey)
+	var it Item
+	if ok {
+		it, ok = h.store.Item(rk)
+	}
+	if !ok || !(&call{caller: rp.caller}).canSee(h.store.Section(it.SectionKey)) {
 		return "", &reportError{http.StatusNotFound, fmt.Sprintf("no item with ratingKey %q", rp.ratingKey)}
 	}
-	ref := itemRef{s: s, index: index, child: child}
-	m := s.item(index, child)
-	if m.Duration <= 0 {
-		return "", &reportError{http.StatusBadRequest, fmt.Sprintf("item %s (a %s) is not playable", rp.ratingKey, m.Type)}
+	if it.Duration <= 0 || len(h.store.Children(rk)) > 0 {
+		return "", &reportError{http.StatusBadRequest, fmt.Sprintf("item %s (a %s) is not playable", rp.ratingKey, it.Type)}
 	}
+	ratingKey := strconv.Itoa(rk)
 	now := h.cfg.Now()
 	l := h.live
 	l.mu.Lock()
@@ -176,9 +178,9 @@ func (h *handler) apply(rp report) (terminated string, err error) {
 		delete(l.ended, pk)
 		return text, nil
 	}
-	offset := min(max(rp.offset, 0), m.Duration)
+	offset := min(max(rp.offset, 0), it.Duration)
 	ps := l.sessions[pk]
-	if ps != nil && ps.ratingKey != m.RatingKey {
+	if ps != nil && ps.rk != rk {
 		h.stopLocked(ps, now) // the player moved on to another item
 		ps = nil
 	}
@@ -188,21 +190,21 @@ func (h *handler) apply(rp report) (terminated string, err error) {
 			h.remember(ps, now)
 			h.stopLocked(ps, now)
 		} else {
-			h.setViewOffset(rp.caller.AccountID, ref, offset, now)
+			h.setViewOffset(rp.caller.AccountID, rk, offset)
 		}
 		return "", nil
 	}
 	if ps == nil {
 		ps = &playSession{
 			key: l.next, id: randomID(24), clientID: rp.clientID, sessionID: rp.sessionID,
-			accountID: rp.caller.AccountID, ref: ref, ratingKey: m.RatingKey, duration: m.Duration,
+			accountID: rp.caller.AccountID, rk: rk, ratingKey: ratingKey, duration: it.Duration,
 			virtual: rp.virtual, pqItemID: rp.pqItemID,
 		}
 		l.next++
 		l.sessions[pk] = ps
 		if rp.transcode || l.wantTrans[pk] {
 			delete(l.wantTrans, pk)
-			ps.transcode = newTranscodeJob(m, now)
+			ps.transcode = newTranscodeJob(it, now)
 		}
 	}
 	prev := ps.state
@@ -322,7 +324,7 @@ func (h *handler) checkScrobbleAt(ps *playSession, offset int, now time.Time) {
 		return
 	}
 	ps.scrobbled = true
-	h.markPlayed(ps.accountID, ps.ref, now)
+	h.markPlayed(ps.accountID, ps.rk)
 	h.webhook(ps, "media.scrobble", now)
 }
 
@@ -337,7 +339,7 @@ func (h *handler) threshold() int {
 // played in this session (a PMS clears the resume point then).
 func (h *handler) remember(ps *playSession, now time.Time) {
 	if !ps.scrobbled {
-		h.setViewOffset(ps.accountID, ps.ref, ps.offset, now)
+		h.setViewOffset(ps.accountID, ps.rk, ps.offset)
 	}
 }
 
@@ -401,8 +403,12 @@ func (h *handler) timeline(c *call) {
 		rk = lastSegment(q.Get("key"))
 	}
 	offset, err := strconv.Atoi(cmp.Or(q.Get("time"), "0"))
-	if err != nil || rk == "" {
+	switch {
+	case err != nil:
 		writeError(c.w, http.StatusBadRequest)
+		return
+	case rk == "":
+		list{head: timelineContainer{}}.write(c.w, c.json) // a report about nothing changes nothing
 		return
 	}
 	pq, _ := strconv.Atoi(q.Get("playQueueItemID"))
@@ -428,7 +434,10 @@ func (h *handler) progress(c *call) {
 	q := c.query
 	rk := cmp.Or(q.Get("key"), q.Get("ratingKey"))
 	offset, err := strconv.Atoi(q.Get("time"))
-	s, index, child, ok := h.decodeRatingKey(lastSegment(rk))
+	key, ok := ParseRatingKey(lastSegment(rk))
+	if ok {
+		_, ok = h.store.Item(key)
+	}
 	switch {
 	case err != nil || offset < 0:
 		writeError(c.w, http.StatusBadRequest)
@@ -439,9 +448,7 @@ func (h *handler) progress(c *call) {
 	}
 	// time=0 does not reset progress on a PMS (unscrobble does).
 	if offset > 0 {
-		h.live.mu.Lock()
-		h.setViewOffset(c.caller.AccountID, itemRef{s, index, child}, offset, h.cfg.Now())
-		h.live.mu.Unlock()
+		h.setViewOffset(c.caller.AccountID, key, offset)
 	}
 	list{head: timelineContainer{}}.write(c.w, c.json)
 }
@@ -466,21 +473,11 @@ func (h *handler) terminate(c *call) {
 			ps.offset, ps.at = ps.current(now), now
 			h.remember(ps, now)
 			h.stopLocked(ps, now)
-			list{head: timelineContainer{}}.write(c.w, c.json)
+			writeOK(c)
 			return
 		}
 	}
 	writeError(c.w, http.StatusNotFound)
-}
-
-// lastSegment returns what follows the last "/" of s (all of s without one).
-func lastSegment(s string) string {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == '/' {
-			return s[i+1:]
-		}
-	}
-	return s
 }
 
 // randomID returns n (at most 26) random lower-case letters and digits, the shape of Plex's

@@ -18,9 +18,48 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/plexkit/plexkit/internal/spec"
 )
 
-const episodeRK = "2500000003" // section 2 (TV Shows), show 3, its episode
+// episodeOf returns the rating key of the first episode of show n of section 2 (TV Shows).
+func episodeOf(f *fixture, n int) string {
+	return strconv.Itoa(f.srv.impl().store.Leaves(2_000_000_000 + n)[0])
+}
+
+// checkNotificationEndpoint is TestConformanceEveryOperation's check of the notification
+// endpoints, whose answer is an endless stream: the websocket upgrades, the event stream
+// answers 200 with text/event-stream.
+func checkNotificationEndpoint(t *testing.T, f *fixture, op spec.Operation) {
+	t.Helper()
+	switch op.OperationID {
+	case "websocketGetSlash":
+		c := dialWS(t, f, op.Path, ownerToken)
+		c.Close(websocket.StatusNormalClosure, "")
+	case "eventsourceGetSlash":
+		r := f.do(t, req{path: op.Path, token: ownerToken, stream: true})
+		if r.status != 200 || r.header.Get("Content-Type") != "text/event-stream" {
+			t.Errorf("%s: %d %q", op.Path, r.status, r.header.Get("Content-Type"))
+		}
+	default:
+		t.Errorf("no check for %s", op.OperationID)
+	}
+}
+
+// seededSessionID is the Session.id of the first seeded session of testConfig.
+func seededSessionID() string {
+	h := newHandler(testConfig(&clock{t: epoch}), testAuth())
+	for _, ps := range h.live.sessions {
+		if ps.key == 1 {
+			return ps.id
+		}
+	}
+	return ""
+}
+
+func init() {
+	queryValues["statusPostTerminate"] = map[string]string{"sessionId": seededSessionID()}
+}
 
 // player is a test player: it reports to a fixture with its identifiers.
 type testPlayer struct {
@@ -101,6 +140,7 @@ func decodePlaying(t *testing.T, frame string) map[string]any {
 func TestPlaybackLifecycle(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
+	episodeRK := episodeOf(f, 3)
 	ws := dialWS(t, f, "/:/websockets/notifications", ownerToken)
 	p := testPlayer{f: f, token: ownerToken, clientID: "kodi-1"}
 
@@ -182,7 +222,7 @@ func TestPlaybackLifecycle(t *testing.T) {
 	if got := sessionOffset(f, "4"); got != -1 {
 		t.Errorf("session 4 still listed after stopped")
 	}
-	if got := f.srv.ViewOffset(ownerID, 2500000003); got != 410*time.Second {
+	if got := f.srv.ViewOffset(ownerID, mustAtoi(episodeRK)); got != 410*time.Second {
 		t.Errorf("resume point = %v, want 410s", got)
 	}
 	// A new playback of the same player gets the next sessionKey.
@@ -205,6 +245,7 @@ func sessionOffset(f *fixture, key string) time.Duration {
 func TestTimelineErrors(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
+	episodeRK := episodeOf(f, 3)
 	p := testPlayer{f: f, token: ownerToken, clientID: "kodi-1"}
 	for _, tt := range []struct {
 		name, rk, state string
@@ -212,7 +253,7 @@ func TestTimelineErrors(t *testing.T) {
 	}{
 		{"unknown item", "9999", "playing", 404},
 		{"bad state", episodeRK, "dancing", 400},
-		{"not playable", "2000000003", "playing", 400}, // the show itself
+		{"not playable", "2000000003", "playing", 400}, // the show itself, not a leaf
 	} {
 		if r := p.report(t, http.MethodGet, tt.rk, tt.state, 0); r.status != tt.want {
 			t.Errorf("%s: status %d, want %d", tt.name, r.status, tt.want)
@@ -233,7 +274,7 @@ func TestTimelineErrors(t *testing.T) {
 	if r := f.do(t, req{method: http.MethodPut, path: "/:/progress?key=" + episodeRK + "&time=5000&state=stopped", token: ownerToken}); r.status != 200 {
 		t.Errorf("progress as the owner: %d", r.status)
 	}
-	if got := f.srv.ViewOffset(ownerID, 2500000003); got != 5*time.Second {
+	if got := f.srv.ViewOffset(ownerID, mustAtoi(episodeRK)); got != 5*time.Second {
 		t.Errorf("progress set the resume point to %v", got)
 	}
 }
@@ -295,6 +336,7 @@ func TestScrobbleAndWebhooks(t *testing.T) {
 			return nil
 		}
 	})
+	episodeRK := episodeOf(f, 3)
 	bob := testPlayer{f: f, token: friendToken, clientID: "bob-phone"}
 	const duration = 23 * 60_000 // episode 3's duration in section 2 (checked below)
 	bob.report(t, http.MethodGet, episodeRK, "playing", 0)
@@ -404,6 +446,7 @@ func TestWebhookReceiverDownDoesNotBlock(t *testing.T) {
 		c.Webhooks = func(int) []string { return []string{slow.URL, "http://127.0.0.1:1/closed"} }
 		c.WebhookClient = &http.Client{Timeout: 200 * time.Millisecond}
 	})
+	episodeRK := episodeOf(f, 3)
 	p := testPlayer{f: f, token: ownerToken, clientID: "kodi"}
 	start := time.Now()
 	for i := range WebhookQueue {
@@ -423,6 +466,7 @@ func TestWebhookReceiverDownDoesNotBlock(t *testing.T) {
 func TestNotificationsSSE(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
+	episodeRK := episodeOf(f, 3)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	hr, _ := http.NewRequestWithContext(ctx, http.MethodGet, f.http.URL+"/:/eventsource/notifications", nil)
@@ -457,6 +501,7 @@ func TestNotificationsSSE(t *testing.T) {
 func TestNotificationsAuthAndFilters(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
+	episodeRK := episodeOf(f, 3)
 	for _, path := range []string{"/:/websockets/notifications", "/:/websocket/notifications", "/:/eventsource/notifications"} {
 		for _, tok := range []string{"", strangerToken, "nonsense"} {
 			if r := f.do(t, req{path: path, token: tok, stream: true}); r.status != 401 {
@@ -583,6 +628,7 @@ func TestSlowSubscriberIsDroppedNotWaitedFor(t *testing.T) {
 func TestClockPlaysEmulatorPlayers(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
+	episodeRK := episodeOf(f, 3)
 	ws := dialWS(t, f, "/:/websockets/notifications", ownerToken)
 	err := f.srv.Play(PlayRequest{Caller: owner, Player: "virtual", RatingKey: episodeRK, State: "playing", Offset: time.Minute})
 	if err != nil {
@@ -623,6 +669,7 @@ func TestClockPlaysEmulatorPlayers(t *testing.T) {
 func TestTerminateAndRestart(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
+	episodeRK := episodeOf(f, 3)
 	p := testPlayer{f: f, token: ownerToken, clientID: "kodi"}
 	p.report(t, http.MethodGet, episodeRK, "playing", 1000)
 	var id string
@@ -672,4 +719,12 @@ func TestTerminateAndRestart(t *testing.T) {
 	if n := len(f.srv.Sessions()); n != 0 {
 		t.Errorf("%d sessions after %v of silence", n, SessionTimeout)
 	}
+}
+
+func mustAtoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		panic(err)
+	}
+	return n
 }

@@ -54,10 +54,13 @@ type Authorizer interface {
 
 // Account is a plex.tv account the server knows of, used to render users in sessions and history.
 type Account struct {
-	ID       int
+	ID       int // plex.tv account id (Store.Accounts gives server-local ids)
 	UUID     string
 	Username string
 	Thumb    string
+	Email    string // the owner's is GET /'s myPlexUsername
+	PlexPass bool   // the owner's is GET /'s myPlexSubscription
+	Home     bool   // a managed (Plex Home) user
 }
 
 // SectionConfig describes one library section. Items are generated deterministically from
@@ -67,22 +70,31 @@ type SectionConfig struct {
 	Type  string // "movie", "show", "artist", "photo"
 	Title string
 	Size  int
+	// Samples heads the section with the sample library python-plexapi's integration tests
+	// expect (see samples.go): Elephants Dream, Sita Sings the Blues, Big Buck Bunny and Sintel;
+	// Game of Thrones and The 100; Broke For Free; the Cats photo album.
+	Samples bool
 }
 
 // SessionConfig is one seeded playing session.
 type SessionConfig struct {
 	AccountID int
-	// Section and Index pick the item being played.
-	Section string
-	Index   int
-	State   string // "playing", "paused", "buffering"
+	// Section and Index pick the item being played (a show's or artist's first leaf), unless
+	// RatingKey names it.
+	Section   string
+	Index     int
+	RatingKey int
+	State     string // "playing", "paused", "buffering"
 }
 
 // HistoryConfig is one seeded history entry.
 type HistoryConfig struct {
-	AccountID int
+	AccountID int // plex.tv account id
+	// Section and Index pick the item (a show's or artist's first leaf), unless RatingKey names
+	// it.
 	Section   string
 	Index     int
+	RatingKey int
 	ViewedAt  time.Time
 }
 
@@ -94,8 +106,11 @@ type Config struct {
 	OwnerAccountID    int
 	Accounts          []Account
 	Sections          []SectionConfig
-	Sessions          []SessionConfig
-	History           []HistoryConfig
+	// Items are added to the sections at start, in order (a parent before its children): a
+	// fixture's library. Set RatingKey (below 10⁹) so that children and seeds can name an item.
+	Items    []Item
+	Sessions []SessionConfig
+	History  []HistoryConfig
 	// Now is the emulator's clock (required).
 	Now func() time.Time
 	// SharedAdminStatus is what a shared user gets on an admin-only operation: 401 (default) or 403.
@@ -128,6 +143,9 @@ func New(cfg Config, auth Authorizer) *Server {
 	s.routes()
 	return s
 }
+
+// Store returns the server's media model.
+func (s *Server) Store() *Store { return s.impl().store }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }

@@ -16,19 +16,15 @@ import (
 type handler struct {
 	cfg      Config
 	auth     Authorizer
-	sections []*section // in configuration order; position = rating key prefix
-	byKey    map[string]*section
-	accounts map[int]Account
-	sessions []SessionConfig
-	history  []historyEntry
+	store    *Store
+	sessions []SessionConfig        // seeds whose RatingKey names a playable item
 	ops      map[string]func(*call) // by spec operationId
 
 	mu        sync.Mutex
 	transient map[string]transientToken
 
-	hub    *Hub      // notifications and webhooks (hub.go)
-	live   *playback // sessions (playback.go)
-	histMu sync.Mutex
+	hub  *Hub      // notifications and webhooks (hub.go)
+	live *playback // sessions (playback.go)
 }
 
 // call is one authenticated request on its way through a handler.
@@ -38,6 +34,7 @@ type call struct {
 	caller Caller // zero for an operation that needs no token
 	json   bool
 	query  url.Values
+	op     string // the operation: a spec operationId, or the name of an extraRoutes row
 }
 
 // UnknownRoute is the pattern passed to Config.OnRequest, after the method, for a request that
@@ -83,35 +80,26 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 	h := &handler{
 		cfg:       cfg,
 		auth:      auth,
-		byKey:     map[string]*section{},
-		accounts:  map[int]Account{},
+		store:     newStore(cfg),
 		transient: map[string]transientToken{},
 		live:      newPlayback(),
 	}
 	h.hub = newHub(newWebhookSender(&h.cfg))
-	for _, sc := range cfg.Sections {
-		if _, dup := h.byKey[sc.Key]; dup || sc.Key == "" {
-			continue // the first section with a key wins; a key is required
-		}
-		sec := newSection(cfg.MachineIdentifier, len(h.sections), sc)
-		h.sections = append(h.sections, sec)
-		h.byKey[sc.Key] = sec
-	}
-	for _, a := range cfg.Accounts {
-		h.accounts[a.ID] = a
+	st := h.store
+	for _, it := range cfg.Items {
+		st.AddItem(it) // an item naming a missing section or parent is dropped
 	}
 	// Seeds naming a section or item the server does not have are dropped, so every rendered
 	// session and history entry points at an item that GET /library/metadata can serve.
-	var seeded []SessionConfig
 	for _, sc := range cfg.Sessions {
-		if h.valid(sc.Section, sc.Index) {
-			seeded = append(seeded, sc)
+		if rk, ok := h.seedItem(sc.Section, sc.Index, sc.RatingKey); ok {
+			sc.RatingKey = rk
+			h.sessions = append(h.sessions, sc)
 		}
 	}
-	h.seedSessions(seeded)
-	for i, hc := range cfg.History {
-		if h.valid(hc.Section, hc.Index) {
-			h.history = append(h.history, historyEntry{HistoryConfig: hc, id: i + 1})
+	for _, hc := range cfg.History {
+		if rk, ok := h.seedItem(hc.Section, hc.Index, hc.RatingKey); ok {
+			st.AddHistory(st.LocalAccountID(hc.AccountID), rk, hc.ViewedAt)
 		}
 	}
 	h.ops = map[string]func(*call){
@@ -125,60 +113,104 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 		"statusGetHistoryAll":     h.historyAll,
 		"securityPostToken":       h.securityToken,
 		"securityGetResources":    h.securityResources,
-		"timelinePostSlash":       h.timeline,
-		"statusPostTerminate":     h.terminate,
-		"websocketGetSlash":       h.websocketNotifications,
-		"eventsourceGetSlash":     h.eventSourceNotifications,
-		"transcodeDecision":       h.transcodeDecision,
-		"transcodeStart":          h.transcodeDecision,
-		opProgress:                h.progress,
-		opTranscodeSessions:       h.transcodeSessions,
+
+		"librarySectionGetSection":        h.sectionDirectory,
+		"librarySectionGetFilters":        h.sectionFilters,
+		"librarySectionGetSorts":          h.sectionSorts,
+		"librarySectionGetFirstCharaters": h.sectionFirstCharacters,
+		"librarySectionGetCollections":    h.sectionCollections,
+		"librarySectionGetAllLeaves":      h.sectionAllLeaves,
+		"libraryMetadataGetAllLeaves":     h.allLeaves,
+		"libraryMetadataPutSlash":         h.editMetadata,
+		"libraryMetadataDeleteSlash":      h.deleteMetadata,
+		"librarySectionPostRefresh":       h.refreshSection,
+		"librarySectionDeleteRefresh":     h.refreshSection,
+		"libraryPostSectionsRefresh":      h.refreshAll,
+		"libraryDeleteSectionsAllRefresh": h.refreshAll,
+		"putScrobble":                     h.scrobble,
+		"putUnscrobble":                   h.unscrobble,
+		"putRate":                         h.rate,
+		"statusGetHistory":                h.historyEntry,
+		"statusDeleteHistory":             h.deleteHistory,
+		"hubsGetSlash":                    h.hubsHome,
+		"hubsGetContinueWatching":         h.hubsContinueWatching,
+		"hubsGetSection":                  h.hubsSection,
+
+		"x.library":             h.library,
+		"x.onDeck":              h.onDeck,
+		"x.recentlyAdded":       h.recentlyAdded,
+		"x.children":            h.children,
+		"x.grandchildren":       h.grandchildren,
+		"x.filterChoices":       h.filterChoices,
+		"x.continueWatching":    h.continueWatching,
+		"x.search":              h.legacySearch,
+		"x.myplexAccount":       h.myplexAccount,
+		"x.accounts":            h.accounts,
+		"x.devices":             h.devices,
+		"x.clients":             h.clients,
+		"x.agents":              h.agents,
+		"x.statisticsBandwidth": h.statisticsBandwidth,
+		"x.statisticsResources": h.statisticsResources,
+		"x.statisticsMedia":     h.statisticsMedia,
 	}
+	registerOps(h)
+	registerLive(h)
 	return h
 }
 
-func (h *handler) valid(sectionKey string, index int) bool {
-	s := h.byKey[sectionKey]
-	return s != nil && index >= 0 && index < s.Size
-}
-
-// aliases are paths clients use that the spec does not list, routed to the operation the
-// server actually runs for them: python-plexapi and most clients list sections at
-// /library/sections.
-var aliases = map[string]string{
-	"/library/sections":           "/library/sections/all",
-	"/:/websockets/notifications": "/:/websocket/notifications",
-}
-
-// route finds the operation for r and the pattern reported to OnRequest.
-func route(r *http.Request) (op spec.Operation, pattern string, ok bool) {
-	path := r.URL.Path
-	if op, ok = spec.Lookup(r.Method, path); ok {
-		return op, r.Method + " " + op.Path, true
+// seedItem resolves a seed's item: rk when set, else item index of the section (a show's or
+// artist's first leaf); ok is false when there is no such item.
+func (h *handler) seedItem(sectionKey string, index, rk int) (int, bool) {
+	st := h.store
+	if rk == 0 {
+		sec := st.Section(sectionKey)
+		if sec == nil || index < 0 || index >= st.SectionLen(sec) {
+			return 0, false
+		}
+		rk = st.SectionAt(sec, index)
 	}
-	if target, alias := aliases[path]; alias && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-		op, ok = spec.Lookup(r.Method, target)
-		return op, r.Method + " " + path, ok
+	leaves := st.Leaves(rk)
+	if _, ok := st.Item(rk); !ok || len(leaves) == 0 {
+		return 0, false
+	}
+	return leaves[0], true
+}
+
+// match is the operation a request routes to.
+type match struct {
+	name    string // key of handler.ops
+	role    spec.Role
+	pattern string // "METHOD /template", for OnRequest
+}
+
+// route finds the operation for r: in the table generated from the spec, then in the hand-kept
+// table of what real servers serve beyond it (extraRoutes).
+func route(r *http.Request) (match, bool) {
+	path := r.URL.Path
+	if op, ok := spec.Lookup(r.Method, path); ok {
+		return match{op.OperationID, op.Role, r.Method + " " + op.Path}, true
+	}
+	if x, ok := matchExtra(r.Method, path); ok {
+		return match{x.Name, x.Role, r.Method + " " + x.Pattern}, true
 	}
 	// A PMS mints transient tokens whatever the verb (the spec lists POST, the preferred one),
 	// and takes timeline reports by GET as well as POST.
-	if op, ok = spec.Lookup(http.MethodPost, path); ok && (op.OperationID == "securityPostToken" || op.OperationID == "timelinePostSlash") {
-		return op, r.Method + " " + op.Path, true
+	if op, ok := spec.Lookup(http.MethodPost, path); ok && (op.OperationID == "securityPostToken" || op.OperationID == "timelinePostSlash") {
+		return match{op.OperationID, op.Role, r.Method + " " + op.Path}, true
 	}
-	if op, ok = liveRoute(r.Method, path); ok {
-		return op, r.Method + " " + op.Path, true
-	}
-	return spec.Operation{}, r.Method + " " + UnknownRoute, false
+	return match{pattern: r.Method + " " + UnknownRoute}, false
 }
 
 // ServeHTTP checks a request the way a PMS does: route, token, role; then runs the operation.
+// The role check comes before anything else, so a shared user is refused an admin operation
+// even where the emulator serves no data.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	op, pattern, found := route(r)
+	m, found := route(r)
 	if h.cfg.OnRequest != nil {
-		h.cfg.OnRequest(pattern)
+		h.cfg.OnRequest(m.pattern)
 	}
-	c := &call{w: w, r: r, json: wantsJSON(r), query: r.URL.Query()}
-	if !found || op.Role != spec.RoleNone {
+	c := &call{w: w, r: r, json: wantsJSON(r), query: r.URL.Query(), op: m.name}
+	if !found || m.role != spec.RoleNone {
 		caller, status := h.authenticate(r, c.query)
 		if status != 0 {
 			writeError(w, status)
@@ -189,17 +221,20 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !found:
 		writeError(w, http.StatusNotFound)
-	case op.Role == spec.RoleAdmin && c.caller.Role != RoleAdmin:
+	case m.role == spec.RoleAdmin && c.caller.Role != RoleAdmin:
 		writeError(w, h.cfg.SharedAdminStatus)
-	case h.ops[op.OperationID] == nil:
-		writeError(w, http.StatusNotImplemented)
+	case h.ops[m.name] == nil:
+		serveEmpty(c, m.name)
 	default:
-		h.ops[op.OperationID](c)
+		h.ops[m.name](c)
 	}
 }
 
 // canSee reports whether c's caller may see section s: the admin sees every section, a shared
 // user those shared with them (all when Caller.Sections is nil).
-func (c *call) canSee(s *section) bool {
-	return c.caller.Role == RoleAdmin || c.caller.Sections == nil || slices.Contains(c.caller.Sections, s.Key)
+func (c *call) canSee(s *Section) bool {
+	return s != nil && (c.caller.Role == RoleAdmin || c.caller.Sections == nil || slices.Contains(c.caller.Sections, s.Key))
 }
+
+// account is the caller's server-local account id, the one state and history are kept under.
+func (h *handler) account(c *call) int { return h.store.LocalAccountID(c.caller.AccountID) }

@@ -3,6 +3,7 @@ package pmsemu
 import (
 	"bytes"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -27,7 +28,7 @@ const (
 	maxSearchLimit = 1000
 )
 
-var hubTitles = map[string]string{"movie": "Movies", "show": "Shows", "artist": "Artists", "photo": "Photos"}
+var hubTitles = map[string]string{"movie": "Movies", "show": "Shows", "season": "Seasons", "episode": "Episodes", "artist": "Artists", "album": "Albums", "track": "Tracks", "photo": "Photos"}
 
 // titleMatcher finds the items whose title contains a query.
 type titleMatcher struct {
@@ -118,9 +119,70 @@ func (m *titleMatcher) each(size int, yield func(index int) bool) {
 	}
 }
 
-// search serves GET /hubs/search?query=…[&sectionId=…][&limit=…]: one hub per library type
-// among the sections searched, each with up to limit matching items. Searching no section (none
-// visible, or a sectionId the caller cannot see) is 404, as the spec documents.
+// matchTitles calls yield, in library order, with the top-level items of sec whose title
+// contains the matcher's query (lower-case q), until yield returns false: the samples and the
+// generated items through the matcher (computed, not scanned), then edited and added items by
+// scan, since their titles are their own.
+func (h *handler) matchTitles(sec *Section, m *titleMatcher, q string, yield func(Item) bool) {
+	st := h.store
+	matches := func(it Item) bool { return strings.Contains(strings.ToLower(it.Title), q) }
+	st.mu.RLock()
+	var edited []int
+	for rk, it := range st.edits {
+		if it.SectionKey == sec.Key {
+			if ref, ok := st.decode(rk); ok && ref.level == 0 {
+				edited = append(edited, rk)
+			}
+		}
+	}
+	st.mu.RUnlock()
+	slices.Sort(edited)
+	for i := range sec.samples {
+		if it, ok := st.Item(gref{sec: sec, i: i}.ratingKey()); ok && !slices.Contains(edited, it.RatingKey) && matches(it) && !yield(it) {
+			return
+		}
+	}
+	stop := false
+	m.each(sec.size, func(i int) bool {
+		if i < len(sec.samples) {
+			return true
+		}
+		rk := gref{sec: sec, i: i}.ratingKey()
+		if _, was := slices.BinarySearch(edited, rk); was {
+			return true
+		}
+		if it, ok := st.Item(rk); ok && !yield(it) {
+			stop = true
+			return false
+		}
+		return true
+	})
+	if stop {
+		return
+	}
+	for _, rk := range edited {
+		if it, ok := st.Item(rk); ok && matches(it) && !yield(it) {
+			return
+		}
+	}
+	st.mu.RLock()
+	added := st.liveStaticTops(sec)
+	st.mu.RUnlock()
+	for _, rk := range added {
+		if it, ok := st.Item(rk); ok && matches(it) && !yield(it) {
+			return
+		}
+	}
+}
+
+// maxScannedLeaves bounds the episodes and tracks a search scans in one section; sections
+// with more are searched by their top-level titles only.
+const maxScannedLeaves = 20_000
+
+// search serves GET /hubs/search?query=…[&sectionId=…][&limit=…]: one hub per item type among
+// the sections searched (movies, shows, episodes, artists, albums, tracks, photos), each with up
+// to limit matching items. Searching no section (none visible, or a sectionId the caller cannot
+// see) is 404, as the spec documents.
 func (h *handler) search(c *call) {
 	query, sectionID := c.query.Get("query"), c.query.Get("sectionId")
 	limit, limitOK := parseCount(c.query.Get("limit"), defaultSearchLimit)
@@ -130,35 +192,65 @@ func (h *handler) search(c *call) {
 		return
 	}
 	limit = min(limit, maxSearchLimit)
+	v := h.viewOf(c, false)
 	var hubs []hub
 	hubOf := map[string]int{}
+	add := func(it Item) bool {
+		typ := wireType(it.Type)
+		k, ok := hubOf[typ]
+		if !ok {
+			k = len(hubs)
+			hubOf[typ] = k
+			hubs = append(hubs, hub{HubIdentifier: typ, Title: hubTitles[typ], Type: typ})
+		}
+		hb := &hubs[k]
+		if len(hb.Metadata) == limit {
+			hb.More = true
+			return true
+		}
+		hb.Metadata = append(hb.Metadata, h.render(it, v))
+		return true
+	}
+	searched := false
+	q := strings.ToLower(query)
 	m := newTitleMatcher(query)
-	for _, s := range h.sections {
+	for _, s := range h.store.Sections() {
 		if !c.canSee(s) || sectionID != "" && s.Key != sectionID {
 			continue
 		}
-		k, ok := hubOf[s.Type]
-		if !ok {
-			k = len(hubs)
-			hubOf[s.Type] = k
-			hubs = append(hubs, hub{HubIdentifier: s.Type, Title: hubTitles[s.Type], Type: s.Type})
+		searched = true
+		if _, ok := hubOf[wireType(topType[s.Type])]; !ok {
+			hubOf[wireType(topType[s.Type])] = len(hubs)
+			hubs = append(hubs, hub{HubIdentifier: s.Type, Title: hubTitles[s.Type], Type: wireType(topType[s.Type])})
 		}
-		hb := &hubs[k]
-		m.each(s.Size, func(i int) bool {
-			if len(hb.Metadata) == limit {
-				hb.More = true
-				return false
-			}
-			hb.Metadata = append(hb.Metadata, s.item(i, false))
-			return true
+		n := 0
+		h.matchTitles(s, m, q, func(it Item) bool {
+			n++
+			add(it)
+			return n <= limit // one more than the limit tells the hub it has more
 		})
-		hb.Size = len(hb.Metadata)
+		if s.Type != "movie" && h.store.SectionLen(s)*60 <= maxScannedLeaves*4 {
+			h.store.EachInSection(s, func(rk int) bool {
+				for _, d := range h.store.Descendants(rk) {
+					if it, ok := h.store.Item(d); ok && strings.Contains(strings.ToLower(it.Title), q) {
+						add(it)
+					}
+				}
+				return true
+			})
+		}
 	}
-	if len(hubs) == 0 {
+	if !searched {
 		writeError(c.w, http.StatusNotFound)
 		return
+	}
+	for i := range hubs {
+		hubs[i].Size = len(hubs[i].Metadata)
 	}
 	list{head: hubsContainer{Size: len(hubs)}, childKey: "Hub", n: len(hubs), child: func(i int) any {
 		return hubs[i]
 	}}.write(c.w, c.json)
 }
+
+// topType is the type of a section's top-level items.
+var topType = map[string]string{"movie": "movie", "show": "show", "artist": "artist", "photo": "photoalbum"}

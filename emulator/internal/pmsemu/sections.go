@@ -81,9 +81,11 @@ var (
 	typeTitles = map[string]string{"movie": "Movies", "show": "TV Shows", "artist": "Artists", "photo": "Photos"}
 )
 
-func (s *section) wire() librarySection {
+func (h *handler) wireSection(s *Section) librarySection {
 	created := int64(addedBase - 86400*365 + int(s.seed%86400))
-	scanned := int64(addedBase + int(s.seed>>20%86400))
+	h.store.mu.RLock()
+	scanned := s.scannedAt
+	h.store.mu.RUnlock()
 	agent := sectionAgents[s.Type]
 	return librarySection{
 		AllowSync:        true,
@@ -96,27 +98,33 @@ func (s *section) wire() librarySection {
 		Title:            s.Title,
 		Agent:            agent[0],
 		Scanner:          agent[1],
-		Language:         "en-US",
+		Language:         s.language,
 		UUID:             s.uuid,
 		UpdatedAt:        scanned,
 		CreatedAt:        created,
 		ScannedAt:        scanned,
 		Content:          true,
 		Directory:        true,
-		ContentChangedAt: int64(s.Size),
+		ContentChangedAt: int64(h.store.SectionLen(s)),
 		Location:         []location{{ID: s.pos + 1, Path: "/data/" + s.Title}},
 	}
 }
 
-// librarySections serves GET /library/sections/all (and /library/sections): the sections the
-// caller can see.
-func (h *handler) librarySections(c *call) {
-	var visible []*section
-	for _, s := range h.sections {
+// visibleSections returns the sections c's caller can see, in library order.
+func (h *handler) visibleSections(c *call) []*Section {
+	var visible []*Section
+	for _, s := range h.store.Sections() {
 		if c.canSee(s) {
 			visible = append(visible, s)
 		}
 	}
+	return visible
+}
+
+// librarySections serves GET /library/sections/all (and /library/sections, /library/sections/):
+// the sections the caller can see.
+func (h *handler) librarySections(c *call) {
+	visible := h.visibleSections(c)
 	setPagingHeaders(c.w, 0, len(visible))
 	list{
 		head: sectionsContainer{
@@ -124,37 +132,26 @@ func (h *handler) librarySections(c *call) {
 		},
 		childKey: "Directory",
 		n:        len(visible),
-		child:    func(i int) any { return visible[i].wire() },
+		child:    func(i int) any { return h.wireSection(visible[i]) },
 	}.write(c.w, c.json)
 }
 
 const libraryIdentifier = "com.plexapp.plugins.library"
 
-// sectionItems serves GET /library/sections/{sectionId}/all, one page of a section's items.
-// A section that does not exist and a section not shared with the caller are both 404: a PMS
-// does not reveal to a shared user which other sections exist.
-func (h *handler) sectionItems(c *call) {
-	s := h.byKey[pathSegment(c.r.URL.Path, 2)]
-	if s == nil || !c.canSee(s) {
+// sectionFor returns the section named by path segment i of c's path, or writes 404 and returns
+// nil. A section that does not exist and a section not shared with the caller are both 404: a
+// PMS does not reveal to a shared user which other sections exist.
+func (h *handler) sectionFor(c *call, seg int) *Section {
+	s := h.store.Section(pathSegment(c.r.URL.Path, seg))
+	if !c.canSee(s) {
 		writeError(c.w, http.StatusNotFound)
-		return
+		return nil
 	}
-	start, size, ok := c.paging()
-	if !ok {
-		writeError(c.w, http.StatusBadRequest)
-		return
-	}
-	from, to := window(start, size, s.Size)
-	head := s.container(to - from)
-	head.TotalSize, head.Offset = &s.Size, &start
-	setPagingHeaders(c.w, start, s.Size)
-	list{head: head, childKey: "Metadata", n: to - from, child: func(i int) any {
-		return s.item(from+i, false)
-	}}.write(c.w, c.json)
+	return s
 }
 
 // container is the head of a list of n of s's items.
-func (s *section) container(n int) metadataContainer {
+func (s *Section) container(n int) metadataContainer {
 	allow := xbool(true)
 	head := metadataContainer{
 		Size:                n,
@@ -173,41 +170,49 @@ func (s *section) container(n int) metadataContainer {
 	return head
 }
 
-// itemRef names one item: a section's own item, or its child.
-type itemRef struct {
-	s     *section
-	index int
-	child bool
-}
-
 // metadataItems serves GET /library/metadata/{ids}: the items whose comma-separated rating keys
 // are given, leaving out those that do not exist or are in a section the caller cannot see;
 // 404 when none is left.
 func (h *handler) metadataItems(c *call) {
-	var refs []itemRef
+	var items []Item
 	for key := range strings.SplitSeq(pathSegment(c.r.URL.Path, 2), ",") {
-		if s, index, child, ok := h.decodeRatingKey(key); ok && c.canSee(s) {
-			refs = append(refs, itemRef{s, index, child})
+		if it, ok := h.visibleItem(c, key); ok {
+			items = append(items, it)
 		}
 	}
-	if len(refs) == 0 {
+	if len(items) == 0 {
 		writeError(c.w, http.StatusNotFound)
 		return
 	}
-	head := metadataContainer{Size: len(refs), Identifier: libraryIdentifier}
-	if sameSection(refs) {
-		head = refs[0].s.container(len(refs))
+	head := metadataContainer{Size: len(items), Identifier: libraryIdentifier}
+	if sec := h.store.Section(items[0].SectionKey); sec != nil && sameSection(items) {
+		head = sec.container(len(items))
 		head.Title2 = ""
 	}
-	setPagingHeaders(c.w, 0, len(refs))
-	list{head: head, childKey: "Metadata", n: len(refs), child: func(i int) any {
-		return refs[i].s.item(refs[i].index, refs[i].child)
+	v := h.viewOf(c, true)
+	setPagingHeaders(c.w, 0, len(items))
+	list{head: head, childKey: "Metadata", n: len(items), child: func(i int) any {
+		return h.render(items[i], v)
 	}}.write(c.w, c.json)
 }
 
-func sameSection(refs []itemRef) bool {
-	for _, r := range refs[1:] {
-		if r.s != refs[0].s {
+// visibleItem returns the item with rating key key when it exists in a section c's caller can
+// see.
+func (h *handler) visibleItem(c *call, key string) (Item, bool) {
+	rk, ok := ParseRatingKey(key)
+	if !ok {
+		return Item{}, false
+	}
+	it, ok := h.store.Item(rk)
+	if !ok || !c.canSee(h.store.Section(it.SectionKey)) {
+		return Item{}, false
+	}
+	return it, true
+}
+
+func sameSection(items []Item) bool {
+	for _, it := range items[1:] {
+		if it.SectionKey != items[0].SectionKey {
 			return false
 		}
 	}

@@ -28,7 +28,11 @@ var topLevel = []string{
 
 // root serves GET /: the server's capabilities.
 func (h *handler) root(c *call) {
-	owner := h.accounts[h.cfg.OwnerAccountID]
+	owner := h.store.Account(OwnerLocalID)
+	username := owner.Email
+	if username == "" {
+		username = owner.Username
+	}
 	name := h.cfg.Name
 	if name == "" {
 		name = "Plex Media Server"
@@ -61,9 +65,14 @@ func (h *handler) root(c *call) {
 		MyPlex:                     claimed,
 		MyPlexMappingState:         mapping,
 		MyPlexSigninState:          signin,
-		MyPlexUsername:             owner.Username,
+		MyPlexUsername:             username,
+		MyPlexSubscription:         xbool(owner.PlexPass),
+		APIVersion:                 APIVersion,
+		Livetv:                     7,
+		PhotoAutoTag:               true,
+		RequestParametersInCookie:  true,
 		OfflineTranscode:           1,
-		OwnerFeatures:              "hardware_transcoding,home,livetv,lyrics,music-analysis,pass,sync,webhooks",
+		OwnerFeatures:              ownerFeatures,
 		Platform:                   "Linux",
 		PlatformVersion:            "6.1.0",
 		PluginHost:                 true,

@@ -8,20 +8,6 @@ import (
 	"strings"
 )
 
-// account returns the seeded account with id, or a stand-in named for the id.
-func (h *handler) account(id int) Account {
-	if a, ok := h.accounts[id]; ok {
-		return a
-	}
-	return Account{ID: id, Username: "account-" + strconv.Itoa(id)}
-}
-
-// historyEntry is a seeded history entry with its id (its position in Config.History, from 1).
-type historyEntry struct {
-	HistoryConfig
-	id int
-}
-
 // historyQuery is what GET /status/sessions/history/all was asked for.
 type historyQuery struct {
 	accountID, sectionID, metadataID *int
@@ -79,7 +65,9 @@ func parseHistoryQuery(c *call) (q historyQuery, ok bool) {
 }
 
 // historyAll serves GET /status/sessions/history/all. The admin sees everyone's history, a
-// shared user only their own. Entries come in seeded order unless sort says otherwise.
+// shared user only their own, and only in the sections shared with them. Entries come in the
+// order they were recorded unless sort says otherwise. Account ids are the server's (the owner
+// is 1).
 func (h *handler) historyAll(c *call) {
 	q, ok := parseHistoryQuery(c)
 	start, size, pok := c.paging()
@@ -87,56 +75,61 @@ func (h *handler) historyAll(c *call) {
 		writeError(c.w, http.StatusBadRequest)
 		return
 	}
-	var entries []historyEntry
-	for _, e := range h.historySnapshot() {
-		if h.historyMatches(c, q, e) {
-			entries = append(entries, e)
+	type entry struct {
+		HistoryEntry
+		item Item
+	}
+	var entries []entry
+	for _, e := range h.store.History() {
+		it, ok := h.store.Item(e.RatingKey)
+		if ok && h.historyMatches(c, q, e, it) {
+			entries = append(entries, entry{e, it})
 		}
 	}
 	if len(q.sort) > 0 {
-		slices.SortStableFunc(entries, func(a, b historyEntry) int { return h.compareHistory(q.sort, a, b) })
+		slices.SortStableFunc(entries, func(a, b entry) int { return h.compareHistory(q.sort, a.HistoryEntry, a.item, b.HistoryEntry, b.item) })
 	}
 	from, to := window(start, size, len(entries))
 	total := len(entries)
 	setPagingHeaders(c.w, start, total)
 	head := metadataContainer{Size: to - from, TotalSize: &total, Offset: &start}
 	list{head: head, childKey: "Metadata", n: to - from, child: func(i int) any {
-		return h.historyItem(entries[from+i])
+		e := entries[from+i]
+		return h.historyItem(e.HistoryEntry, e.item)
 	}}.write(c.w, c.json)
 }
 
-func (h *handler) historyMatches(c *call, q historyQuery, e historyEntry) bool {
-	s := h.byKey[e.Section]
-	viewed := e.ViewedAt.Unix()
+func (h *handler) historyMatches(c *call, q historyQuery, e HistoryEntry, it Item) bool {
+	viewed := e.ViewedAt
 	switch {
-	case c.caller.Role != RoleAdmin && e.AccountID != c.caller.AccountID,
+	case c.caller.Role != RoleAdmin && e.AccountID != h.account(c),
+		!c.canSee(h.store.Section(it.SectionKey)),
 		q.accountID != nil && e.AccountID != *q.accountID,
-		q.sectionID != nil && e.Section != strconv.Itoa(*q.sectionID),
+		q.sectionID != nil && it.SectionKey != strconv.Itoa(*q.sectionID),
 		q.viewedMin != nil && viewed < *q.viewedMin,
 		q.viewedMax != nil && viewed > *q.viewedMax,
 		q.viewedAt != nil && viewed != *q.viewedAt:
 		return false
 	case q.metadataID != nil:
-		// A show's (or artist's) id covers its episodes (tracks).
+		// A show's (or season's, artist's, album's) id covers its leaves.
 		id := *q.metadataID
-		return s.ratingKey(e.Index, s.hasChildren()) == id || s.ratingKey(e.Index, false) == id
+		return e.RatingKey == id || it.ParentRatingKey == id || it.GrandparentRatingKey == id
 	}
 	return true
 }
 
-func (h *handler) compareHistory(keys []sortKey, a, b historyEntry) int {
+func (h *handler) compareHistory(keys []sortKey, a HistoryEntry, ai Item, b HistoryEntry, bi Item) int {
 	for _, k := range keys {
 		var c int
 		switch k.field {
 		case "viewedAt":
-			c = a.ViewedAt.Compare(b.ViewedAt)
+			c = cmp.Compare(a.ViewedAt, b.ViewedAt)
 		case "accountID":
 			c = cmp.Compare(a.AccountID, b.AccountID)
 		case "librarySectionID":
-			c = cmp.Compare(h.byKey[a.Section].pos, h.byKey[b.Section].pos)
+			c = cmp.Compare(h.sectionPos(ai.SectionKey), h.sectionPos(bi.SectionKey))
 		case "ratingKey":
-			sa, sb := h.byKey[a.Section], h.byKey[b.Section]
-			c = cmp.Compare(sa.ratingKey(a.Index, sa.hasChildren()), sb.ratingKey(b.Index, sb.hasChildren()))
+			c = cmp.Compare(a.RatingKey, b.RatingKey)
 		}
 		if k.desc {
 			c = -c
@@ -148,25 +141,34 @@ func (h *handler) compareHistory(keys []sortKey, a, b historyEntry) int {
 	return 0
 }
 
+func (h *handler) sectionPos(key string) int {
+	if s := h.store.Section(key); s != nil {
+		return s.pos
+	}
+	return -1
+}
+
 // historyItem renders a history entry with the fields a PMS gives history items.
-func (h *handler) historyItem(e historyEntry) metadata {
-	s := h.byKey[e.Section]
-	full := s.item(e.Index, s.hasChildren())
+func (h *handler) historyItem(e HistoryEntry, it Item) metadata {
+	full := h.render(it, view{account: e.AccountID})
 	return metadata{
 		element:               full.element,
-		HistoryKey:            "/status/sessions/history/" + strconv.Itoa(e.id),
+		HistoryKey:            "/status/sessions/history/" + strconv.Itoa(e.ID),
 		Key:                   full.Key,
 		RatingKey:             full.RatingKey,
-		LibrarySectionID:      s.Key,
+		ParentKey:             full.ParentKey,
+		GrandparentKey:        full.GrandparentKey,
+		LibrarySectionID:      it.SectionKey,
 		Title:                 full.Title,
 		GrandparentTitle:      full.GrandparentTitle,
 		ParentTitle:           full.ParentTitle,
 		Index:                 full.Index,
+		ParentIndex:           full.ParentIndex,
 		Type:                  full.Type,
 		Thumb:                 full.Thumb,
 		OriginallyAvailableAt: full.OriginallyAvailableAt,
-		ViewedAt:              e.ViewedAt.Unix(),
+		ViewedAt:              e.ViewedAt,
 		AccountID:             e.AccountID,
-		DeviceID:              1 + int(mix(uint64(e.AccountID), 7)%1000),
+		DeviceID:              e.DeviceID,
 	}
 }

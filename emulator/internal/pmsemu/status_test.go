@@ -43,7 +43,7 @@ func TestSessions(t *testing.T) {
 		typ, user, state, grandparent string
 		account                       int
 	}{
-		{"movie", "alice", "playing", "", ownerID},
+		{"movie", "alice", "playing", "", OwnerLocalID}, // the owner is account 1 on their server
 		{"episode", "bob", "paused", title(3), friendID},
 		{"track", "kid", "playing", title(1), managedID},
 	}
@@ -115,7 +115,7 @@ func TestHistory(t *testing.T) {
 		{"admin filters by account", "?accountID=" + strconv.Itoa(friendID), ownerToken, 200, []int{2, 4, 6}, 3},
 		{"by section", "?librarySectionID=1", ownerToken, 200, []int{1, 4}, 2},
 		{"by show covers its episodes", "?metadataItemID=" + strconv.Itoa(2*ratingKeyStride+3), ownerToken, 200, []int{2}, 1},
-		{"by episode", "?metadataItemID=" + strconv.Itoa(2*ratingKeyStride+childOffset+4), ownerToken, 200, []int{6}, 1},
+		{"by episode", "?metadataItemID=" + strconv.Itoa(firstLeaf(2, 4)), ownerToken, 200, []int{6}, 1},
 		{"by movie", "?metadataItemID=" + strconv.Itoa(5*ratingKeyStride+999_999), ownerToken, 200, []int{3}, 1},
 		{"viewed since", "?viewedAt>=" + ts(-3*time.Hour), ownerToken, 200, []int{3, 4, 5}, 3},
 		{"viewed until", "?viewedAt<=" + ts(-4*time.Hour), ownerToken, 200, []int{1, 2, 6}, 3},
@@ -123,7 +123,7 @@ func TestHistory(t *testing.T) {
 		{"sorted newest first", "?sort=viewedAt:desc", ownerToken, 200, []int{5, 4, 3, 2, 1, 6}, 6},
 		{"sorted by account then time", "?sort=accountID,viewedAt:asc", ownerToken, 200, []int{1, 3, 6, 2, 4, 5}, 6},
 		{"sorted by section descending", "?sort=librarySectionID:desc", ownerToken, 200, []int{3, 5, 2, 6, 1, 4}, 6},
-		{"sorted by rating key", "?sort=ratingKey", ownerToken, 200, []int{1, 4, 2, 6, 5, 3}, 6},
+		{"sorted by rating key", "?sort=ratingKey", ownerToken, 200, []int{1, 4, 3, 2, 6, 5}, 6},
 		{"paged", "?sort=viewedAt:desc&X-Plex-Container-Start=2&X-Plex-Container-Size=2", ownerToken, 200, []int{3, 2}, 6},
 		{"paged past the end", "?X-Plex-Container-Start=10", friendToken, 200, nil, 3},
 		{"filters combine", "?accountID=" + strconv.Itoa(friendID) + "&librarySectionID=2&sort=viewedAt:desc", ownerToken, 200, []int{2, 6}, 2},
@@ -178,7 +178,7 @@ func TestHistory(t *testing.T) {
 		m := p.MediaContainer.Metadata[0]
 		if m.Type != "episode" || m.GrandparentTitle != title(3) || m.LibrarySectionID != "2" || m.AccountID != friendID ||
 			m.ViewedAt != epoch.Add(-4*time.Hour).Unix() || m.DeviceID == 0 ||
-			m.RatingKey != strconv.Itoa(2*ratingKeyStride+childOffset+3) {
+			m.RatingKey != strconv.Itoa(firstLeaf(2, 3)) {
 			t.Errorf("entry %+v", m)
 		}
 	})

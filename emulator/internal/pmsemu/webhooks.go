@@ -276,7 +276,7 @@ func (h *handler) webhook(ps *playSession, event string, now time.Time) {
 	if h.cfg.Webhooks == nil {
 		return
 	}
-	m := ps.ref.s.item(ps.ref.index, ps.ref.child)
+	m, _ := h.renderKey(ps.rk, view{account: h.store.LocalAccountID(ps.accountID)})
 	m.ViewOffset = ps.current(now)
 	p := ps.player
 	h.hub.Publish(Notification{Webhook: &WebhookEvent{

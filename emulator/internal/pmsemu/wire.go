@@ -37,6 +37,7 @@ type rootContainer struct {
 	AllowSharing                  xbool    `json:"allowSharing" xml:"allowSharing,attr"`
 	AllowSync                     xbool    `json:"allowSync" xml:"allowSync,attr"`
 	AllowTuners                   xbool    `json:"allowTuners" xml:"allowTuners,attr"`
+	APIVersion                    string   `json:"apiVersion" xml:"apiVersion,attr"`
 	BackgroundProcessing          xbool    `json:"backgroundProcessing" xml:"backgroundProcessing,attr"`
 	Certificate                   xbool    `json:"certificate" xml:"certificate,attr"`
 	CompanionProxy                xbool    `json:"companionProxy" xml:"companionProxy,attr"`
@@ -60,9 +61,11 @@ type rootContainer struct {
 	OwnerFeatures                 string   `json:"ownerFeatures" xml:"ownerFeatures,attr"`
 	Platform                      string   `json:"platform" xml:"platform,attr"`
 	PlatformVersion               string   `json:"platformVersion" xml:"platformVersion,attr"`
+	PhotoAutoTag                  xbool    `json:"photoAutoTag" xml:"photoAutoTag,attr"`
 	PluginHost                    xbool    `json:"pluginHost" xml:"pluginHost,attr"`
 	PushNotifications             xbool    `json:"pushNotifications" xml:"pushNotifications,attr"`
 	ReadOnlyLibraries             xbool    `json:"readOnlyLibraries" xml:"readOnlyLibraries,attr"`
+	RequestParametersInCookie     xbool    `json:"requestParametersInCookie" xml:"requestParametersInCookie,attr"`
 	StreamingBrainABRVersion      int      `json:"streamingBrainABRVersion" xml:"streamingBrainABRVersion,attr"`
 	StreamingBrainVersion         int      `json:"streamingBrainVersion" xml:"streamingBrainVersion,attr"`
 	Sync                          xbool    `json:"sync" xml:"sync,attr"`
@@ -143,6 +146,13 @@ type metadataContainer struct {
 	Title1              string   `json:"title1,omitempty" xml:"title1,attr,omitempty"`
 	Title2              string   `json:"title2,omitempty" xml:"title2,attr,omitempty"`
 	ViewGroup           string   `json:"viewGroup,omitempty" xml:"viewGroup,attr,omitempty"`
+	Content             string   `json:"content,omitempty" xml:"content,attr,omitempty"`
+	Key                 string   `json:"key,omitempty" xml:"key,attr,omitempty"`
+	ParentTitle         string   `json:"parentTitle,omitempty" xml:"parentTitle,attr,omitempty"`
+	ParentIndex         int      `json:"parentIndex,omitempty" xml:"parentIndex,attr,omitempty"`
+	ParentYear          int      `json:"parentYear,omitempty" xml:"parentYear,attr,omitempty"`
+	// Meta describes the section's types, filters, sorts and fields (includeMeta=1).
+	Meta *metaElem `json:"Meta,omitempty" xml:"Meta,omitempty"`
 }
 
 // metadata is one library item, as listed in a section, fetched by rating key, playing in a
@@ -150,31 +160,51 @@ type metadataContainer struct {
 type metadata struct {
 	element string
 
-	RatingKey             string `json:"ratingKey" xml:"ratingKey,attr"`
-	Key                   string `json:"key" xml:"key,attr"`
-	GUID                  string `json:"guid,omitempty" xml:"guid,attr,omitempty"`
-	Type                  string `json:"type" xml:"type,attr"`
-	Title                 string `json:"title" xml:"title,attr"`
-	GrandparentTitle      string `json:"grandparentTitle,omitempty" xml:"grandparentTitle,attr,omitempty"`
-	GrandparentRatingKey  string `json:"grandparentRatingKey,omitempty" xml:"grandparentRatingKey,attr,omitempty"`
-	GrandparentKey        string `json:"grandparentKey,omitempty" xml:"grandparentKey,attr,omitempty"`
-	ParentTitle           string `json:"parentTitle,omitempty" xml:"parentTitle,attr,omitempty"`
-	Index                 int    `json:"index,omitempty" xml:"index,attr,omitempty"`
-	ParentIndex           int    `json:"parentIndex,omitempty" xml:"parentIndex,attr,omitempty"`
-	Summary               string `json:"summary,omitempty" xml:"summary,attr,omitempty"`
-	Year                  int    `json:"year,omitempty" xml:"year,attr,omitempty"`
-	OriginallyAvailableAt string `json:"originallyAvailableAt,omitempty" xml:"originallyAvailableAt,attr,omitempty"`
-	Duration              int    `json:"duration,omitempty" xml:"duration,attr,omitempty"`
-	ChildCount            int    `json:"childCount,omitempty" xml:"childCount,attr,omitempty"`
-	LeafCount             int    `json:"leafCount,omitempty" xml:"leafCount,attr,omitempty"`
-	Thumb                 string `json:"thumb,omitempty" xml:"thumb,attr,omitempty"`
-	AddedAt               int    `json:"addedAt,omitempty" xml:"addedAt,attr,omitempty"`
-	UpdatedAt             int    `json:"updatedAt,omitempty" xml:"updatedAt,attr,omitempty"`
-	LibrarySectionID      string `json:"librarySectionID,omitempty" xml:"librarySectionID,attr,omitempty"`
-	LibrarySectionTitle   string `json:"librarySectionTitle,omitempty" xml:"librarySectionTitle,attr,omitempty"`
-	LibrarySectionKey     string `json:"librarySectionKey,omitempty" xml:"librarySectionKey,attr,omitempty"`
+	RatingKey             string   `json:"ratingKey" xml:"ratingKey,attr"`
+	Key                   string   `json:"key" xml:"key,attr"`
+	GUID                  string   `json:"guid,omitempty" xml:"guid,attr,omitempty"`
+	Type                  string   `json:"type" xml:"type,attr"`
+	Title                 string   `json:"title" xml:"title,attr"`
+	TitleSort             string   `json:"titleSort,omitempty" xml:"titleSort,attr,omitempty"`
+	OriginalTitle         string   `json:"originalTitle,omitempty" xml:"originalTitle,attr,omitempty"`
+	Slug                  string   `json:"slug,omitempty" xml:"slug,attr,omitempty"`
+	Studio                string   `json:"studio,omitempty" xml:"studio,attr,omitempty"`
+	ContentRating         string   `json:"contentRating,omitempty" xml:"contentRating,attr,omitempty"`
+	Tagline               string   `json:"tagline,omitempty" xml:"tagline,attr,omitempty"`
+	GrandparentTitle      string   `json:"grandparentTitle,omitempty" xml:"grandparentTitle,attr,omitempty"`
+	GrandparentRatingKey  string   `json:"grandparentRatingKey,omitempty" xml:"grandparentRatingKey,attr,omitempty"`
+	GrandparentKey        string   `json:"grandparentKey,omitempty" xml:"grandparentKey,attr,omitempty"`
+	GrandparentThumb      string   `json:"grandparentThumb,omitempty" xml:"grandparentThumb,attr,omitempty"`
+	ParentTitle           string   `json:"parentTitle,omitempty" xml:"parentTitle,attr,omitempty"`
+	ParentRatingKey       string   `json:"parentRatingKey,omitempty" xml:"parentRatingKey,attr,omitempty"`
+	ParentKey             string   `json:"parentKey,omitempty" xml:"parentKey,attr,omitempty"`
+	ParentThumb           string   `json:"parentThumb,omitempty" xml:"parentThumb,attr,omitempty"`
+	Index                 int      `json:"index,omitempty" xml:"index,attr,omitempty"`
+	ParentIndex           int      `json:"parentIndex,omitempty" xml:"parentIndex,attr,omitempty"`
+	Summary               string   `json:"summary,omitempty" xml:"summary,attr,omitempty"`
+	Year                  int      `json:"year,omitempty" xml:"year,attr,omitempty"`
+	OriginallyAvailableAt string   `json:"originallyAvailableAt,omitempty" xml:"originallyAvailableAt,attr,omitempty"`
+	Duration              int      `json:"duration,omitempty" xml:"duration,attr,omitempty"`
+	Rating                float64  `json:"rating,omitempty" xml:"rating,attr,omitempty"`
+	AudienceRating        float64  `json:"audienceRating,omitempty" xml:"audienceRating,attr,omitempty"`
+	RatingImage           string   `json:"ratingImage,omitempty" xml:"ratingImage,attr,omitempty"`
+	AudienceRatingImage   string   `json:"audienceRatingImage,omitempty" xml:"audienceRatingImage,attr,omitempty"`
+	ChildCount            int      `json:"childCount,omitempty" xml:"childCount,attr,omitempty"`
+	LeafCount             int      `json:"leafCount,omitempty" xml:"leafCount,attr,omitempty"`
+	ViewedLeafCount       *int     `json:"viewedLeafCount,omitempty" xml:"viewedLeafCount,attr,omitempty"`
+	Thumb                 string   `json:"thumb,omitempty" xml:"thumb,attr,omitempty"`
+	Art                   string   `json:"art,omitempty" xml:"art,attr,omitempty"`
+	AddedAt               int64    `json:"addedAt,omitempty" xml:"addedAt,attr,omitempty"`
+	UpdatedAt             int64    `json:"updatedAt,omitempty" xml:"updatedAt,attr,omitempty"`
+	ViewCount             int      `json:"viewCount,omitempty" xml:"viewCount,attr,omitempty"`
+	LastViewedAt          int64    `json:"lastViewedAt,omitempty" xml:"lastViewedAt,attr,omitempty"`
+	UserRating            *float64 `json:"userRating,omitempty" xml:"userRating,attr,omitempty"`
+	LastRatedAt           int64    `json:"lastRatedAt,omitempty" xml:"lastRatedAt,attr,omitempty"`
+	LibrarySectionID      string   `json:"librarySectionID,omitempty" xml:"librarySectionID,attr,omitempty"`
+	LibrarySectionTitle   string   `json:"librarySectionTitle,omitempty" xml:"librarySectionTitle,attr,omitempty"`
+	LibrarySectionKey     string   `json:"librarySectionKey,omitempty" xml:"librarySectionKey,attr,omitempty"`
 
-	// Sessions.
+	// Sessions (and every item with a view offset).
 	SessionKey string `json:"sessionKey,omitempty" xml:"sessionKey,attr,omitempty"`
 	ViewOffset int    `json:"viewOffset,omitempty" xml:"viewOffset,attr,omitempty"`
 
@@ -184,10 +214,21 @@ type metadata struct {
 	AccountID  int    `json:"accountID,omitempty" xml:"accountID,attr,omitempty"`
 	DeviceID   int    `json:"deviceID,omitempty" xml:"deviceID,attr,omitempty"`
 
-	Media   []media  `json:"Media,omitempty" xml:"Media"`
-	User    *user    `json:"User,omitempty" xml:"User"`
-	Player  *player  `json:"Player,omitempty" xml:"Player"`
-	Session *session `json:"Session,omitempty" xml:"Session"`
+	Media      []media `json:"Media,omitempty" xml:"Media"`
+	Genre      []tag   `json:"Genre,omitempty" xml:"Genre"`
+	Director   []tag   `json:"Director,omitempty" xml:"Director"`
+	Writer     []tag   `json:"Writer,omitempty" xml:"Writer"`
+	Role       []tag   `json:"Role,omitempty" xml:"Role"`
+	Country    []tag   `json:"Country,omitempty" xml:"Country"`
+	Label      []tag   `json:"Label,omitempty" xml:"Label"`
+	Collection []tag   `json:"Collection,omitempty" xml:"Collection"`
+	Guid       []guid  `json:"Guid,omitempty" xml:"Guid"`
+	// Ratings are the Rating children (JSON key "Rating", distinct from the rating attribute).
+	Ratings  []ratingElem `json:"Rating,omitempty" xml:"Rating"`
+	Location []location   `json:"Location,omitempty" xml:"Location"`
+	User     *user        `json:"User,omitempty" xml:"User"`
+	Player   *player      `json:"Player,omitempty" xml:"Player"`
+	Session  *session     `json:"Session,omitempty" xml:"Session"`
 
 	TranscodeSession *TranscodeSessionEntry `json:"TranscodeSession,omitempty" xml:"TranscodeSession"`
 }
@@ -199,6 +240,25 @@ func (m metadata) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	return e.EncodeElement(plain(m), start)
 }
 
+// tag is a Genre, Director, Writer, Role, Country, Label or Collection child. List views carry
+// the tag alone; detail views add id and filter (and role, for actors).
+type tag struct {
+	ID     int    `json:"id,omitempty" xml:"id,attr,omitempty"`
+	Filter string `json:"filter,omitempty" xml:"filter,attr,omitempty"`
+	Tag    string `json:"tag" xml:"tag,attr"`
+	Role   string `json:"role,omitempty" xml:"role,attr,omitempty"`
+}
+
+type guid struct {
+	ID string `json:"id" xml:"id,attr"`
+}
+
+type ratingElem struct {
+	Image string  `json:"image" xml:"image,attr"`
+	Value float64 `json:"value" xml:"value,attr"`
+	Type  string  `json:"type" xml:"type,attr"`
+}
+
 type media struct {
 	ID              int     `json:"id" xml:"id,attr"`
 	Duration        int     `json:"duration,omitempty" xml:"duration,attr,omitempty"`
@@ -208,7 +268,9 @@ type media struct {
 	AspectRatio     float64 `json:"aspectRatio,omitempty" xml:"aspectRatio,attr,omitempty"`
 	AudioChannels   int     `json:"audioChannels,omitempty" xml:"audioChannels,attr,omitempty"`
 	AudioCodec      string  `json:"audioCodec,omitempty" xml:"audioCodec,attr,omitempty"`
+	AudioProfile    string  `json:"audioProfile,omitempty" xml:"audioProfile,attr,omitempty"`
 	VideoCodec      string  `json:"videoCodec,omitempty" xml:"videoCodec,attr,omitempty"`
+	VideoProfile    string  `json:"videoProfile,omitempty" xml:"videoProfile,attr,omitempty"`
 	VideoResolution string  `json:"videoResolution,omitempty" xml:"videoResolution,attr,omitempty"`
 	VideoFrameRate  string  `json:"videoFrameRate,omitempty" xml:"videoFrameRate,attr,omitempty"`
 	Container       string  `json:"container,omitempty" xml:"container,attr,omitempty"`
@@ -216,13 +278,38 @@ type media struct {
 }
 
 type part struct {
-	ID        int    `json:"id" xml:"id,attr"`
-	Key       string `json:"key" xml:"key,attr"`
-	Duration  int    `json:"duration,omitempty" xml:"duration,attr,omitempty"`
-	File      string `json:"file" xml:"file,attr"`
-	Size      int64  `json:"size" xml:"size,attr"`
-	Container string `json:"container" xml:"container,attr"`
-	Decision  string `json:"decision,omitempty" xml:"decision,attr,omitempty"`
+	ID        int      `json:"id" xml:"id,attr"`
+	Key       string   `json:"key" xml:"key,attr"`
+	Duration  int      `json:"duration,omitempty" xml:"duration,attr,omitempty"`
+	File      string   `json:"file" xml:"file,attr"`
+	Size      int64    `json:"size" xml:"size,attr"`
+	Container string   `json:"container" xml:"container,attr"`
+	Decision  string   `json:"decision,omitempty" xml:"decision,attr,omitempty"`
+	Stream    []stream `json:"Stream,omitempty" xml:"Stream"`
+}
+
+type stream struct {
+	ID                   int     `json:"id" xml:"id,attr"`
+	StreamType           int     `json:"streamType" xml:"streamType,attr"`
+	Index                int     `json:"index" xml:"index,attr"`
+	Codec                string  `json:"codec" xml:"codec,attr"`
+	Default              xbool   `json:"default,omitempty" xml:"default,attr,omitempty"`
+	Selected             xbool   `json:"selected,omitempty" xml:"selected,attr,omitempty"`
+	Forced               xbool   `json:"forced,omitempty" xml:"forced,attr,omitempty"`
+	DisplayTitle         string  `json:"displayTitle" xml:"displayTitle,attr"`
+	ExtendedDisplayTitle string  `json:"extendedDisplayTitle" xml:"extendedDisplayTitle,attr"`
+	Language             string  `json:"language,omitempty" xml:"language,attr,omitempty"`
+	LanguageCode         string  `json:"languageCode,omitempty" xml:"languageCode,attr,omitempty"`
+	Bitrate              int     `json:"bitrate,omitempty" xml:"bitrate,attr,omitempty"`
+	Width                int     `json:"width,omitempty" xml:"width,attr,omitempty"`
+	Height               int     `json:"height,omitempty" xml:"height,attr,omitempty"`
+	CodedWidth           int     `json:"codedWidth,omitempty" xml:"codedWidth,attr,omitempty"`
+	CodedHeight          int     `json:"codedHeight,omitempty" xml:"codedHeight,attr,omitempty"`
+	FrameRate            float64 `json:"frameRate,omitempty" xml:"frameRate,attr,omitempty"`
+	Profile              string  `json:"profile,omitempty" xml:"profile,attr,omitempty"`
+	Channels             int     `json:"channels,omitempty" xml:"channels,attr,omitempty"`
+	SamplingRate         int     `json:"samplingRate,omitempty" xml:"samplingRate,attr,omitempty"`
+	AudioChannelLayout   string  `json:"audioChannelLayout,omitempty" xml:"audioChannelLayout,attr,omitempty"`
 }
 
 // user, player and session describe who plays what where, in GET /status/sessions.

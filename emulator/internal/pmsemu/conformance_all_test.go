@@ -1,0 +1,327 @@
+package pmsemu
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/plexkit/plexkit/internal/spec"
+)
+
+// TestConformanceEveryOperation sends every operation of the official spec to the emulator, as
+// the owner, asking for JSON, with a request built from the operation's own parameters (path
+// parameters and the required query parameters and headers), and checks that the request follows
+// the spec and that the answer is a success the spec's response description accepts. No
+// operation may answer 501, or anything the spec does not describe.
+func TestConformanceEveryOperation(t *testing.T) {
+	t.Parallel()
+	doc, err := loadSpec()
+	if err != nil {
+		t.Fatalf("loading the embedded spec: %v", err)
+	}
+	for _, op := range spec.Operations() {
+		t.Run(op.OperationID, func(t *testing.T) {
+			t.Parallel()
+			// A server of its own, so that operations that change state (stop every butler
+			// task, say) cannot disturb another's precondition.
+			f := newFixture(t, nil)
+			var state map[string]string
+			if setup := setups[op.OperationID]; setup != nil {
+				state = setup(t, f)
+			}
+			if op.Tag == "Events" {
+				checkNotificationEndpoint(t, f, op) // the answer is an endless stream
+				return
+			}
+			r := specRequest(t, doc, f.http.URL, op, state)
+			r.Header.Set("X-Plex-Token", ownerToken)
+			r.Header.Set("Accept", "application/json")
+			resp, err := f.http.Client().Do(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode < 200 || resp.StatusCode > 299 {
+				t.Fatalf("%s %s: status %d: %.500s", r.Method, r.URL.RequestURI(), resp.StatusCode, body)
+			}
+			if err := validate(t, doc, op, r, resp, body); err != nil {
+				t.Errorf("%s %s does not follow the spec's %s: %v\nbody: %.2000s", r.Method, r.URL.RequestURI(), op.OperationID, err, body)
+			}
+		})
+	}
+}
+
+// TestEmptyAnswersHaveXML checks every generated answer with a body: its XML form is well-formed,
+// and its root element is the JSON form's top-level key, as a PMS writes the same value in both.
+func TestEmptyAnswersHaveXML(t *testing.T) {
+	t.Parallel()
+	if len(emptyAnswers) != len(spec.Operations()) {
+		t.Errorf("%d generated answers for %d operations", len(emptyAnswers), len(spec.Operations()))
+	}
+	for id, a := range emptyAnswers {
+		if a.contentType != "json" {
+			continue
+		}
+		dec := xml.NewDecoder(strings.NewReader(a.xml))
+		tok, err := dec.Token()
+		if err != nil {
+			t.Errorf("%s: %v", id, err)
+			continue
+		}
+		start, ok := tok.(xml.StartElement)
+		if !ok || !strings.HasPrefix(a.json, `{"`+start.Name.Local+`":`) {
+			t.Errorf("%s: XML %s does not match JSON %s", id, a.xml, a.json)
+		}
+		for {
+			if _, err := dec.Token(); err == io.EOF {
+				break
+			} else if err != nil {
+				t.Errorf("%s: XML %s: %v", id, a.xml, err)
+				break
+			}
+		}
+	}
+}
+
+// pathValues are the values given to path parameters, by name: items, sections and objects the
+// fixture has, so that operations with real behaviour are exercised on real data. A parameter
+// not listed gets a value from its schema (its example, its first enum value, or 1).
+var pathValues = map[string]string{
+	"ids":        "1000000003",
+	"metadataId": "1000000003",
+	"sectionId":  "1",
+}
+
+// queryValues are the values given to required query parameters, by operation and name, where
+// the schema alone cannot give one the operation accepts.
+var queryValues = map[string]map[string]string{
+	"securityPostToken":    {"type": "delegation", "scope": "all"},
+	"securityGetResources": {"source": "server://" + testMachineID},
+	"preferencesGetGet":    {"id": "FriendlyName"},
+	"putScrobble":          {"key": "1000000003", "identifier": libraryIdentifier},
+	"putUnscrobble":        {"key": "1000000003", "identifier": libraryIdentifier},
+	"putRate":              {"key": "1000000003", "identifier": libraryIdentifier, "rating": "7"},
+}
+
+// unvalidatedRequests are the operations whose request the validator cannot check, with why.
+var unvalidatedRequests = map[string]string{
+	// prefs is a free-form object (no properties) in the default form style: each preference is
+	// its own query parameter (?FriendlyName=…), as Plex takes them, and kin-openapi cannot
+	// decode an object it has no property names for.
+	"preferencesPutSlash":    "free-form object in form style",
+	"librarySectionPutPrefs": "free-form object in form style",
+}
+
+// setups put a server in the state an operation needs to succeed, and return values for its
+// path parameters that refer to what they made.
+var setups = map[string]func(t *testing.T, f *fixture) map[string]string{
+	"butlerDeleteTask": func(t *testing.T, f *fixture) map[string]string {
+		mustDo(t, f, req{method: "POST", path: "/butler/BackupDatabase", token: ownerToken})
+		return map[string]string{"task": "BackupDatabase"}
+	},
+	"activitiesDeleteActivity": func(t *testing.T, f *fixture) map[string]string {
+		mustDo(t, f, req{method: "POST", path: "/butler/BackupDatabase", token: ownerToken})
+		var body struct {
+			MediaContainer struct{ Activity []struct{ UUID string } }
+		}
+		decodeJSON(t, mustDo(t, f, req{path: "/activities", token: ownerToken, json: true}), &body)
+		if len(body.MediaContainer.Activity) != 1 {
+			t.Fatalf("activities: %+v", body)
+		}
+		return map[string]string{"activityId": body.MediaContainer.Activity[0].UUID}
+	},
+}
+
+// mustDo sends r and fails the test unless it succeeds.
+func mustDo(t *testing.T, f *fixture, r req) response {
+	t.Helper()
+	resp := f.do(t, r)
+	if resp.status < 200 || resp.status > 299 {
+		t.Fatalf("%s %s: status %d: %s", r.method, r.path, resp.status, resp.body)
+	}
+	return resp
+}
+
+func decodeJSON(t *testing.T, resp response, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(resp.body), v); err != nil {
+		t.Fatalf("%v: %s", err, resp.body)
+	}
+}
+
+// specRequest builds a request for op from its parameters in the spec; state gives values to
+// path parameters ahead of pathValues.
+func specRequest(t *testing.T, doc *openapi3.T, base string, op spec.Operation, state map[string]string) *http.Request {
+	t.Helper()
+	item := doc.Paths.Find(op.Path)
+	operation := item.GetOperation(op.Method)
+	params := append(append(openapi3.Parameters{}, item.Parameters...), operation.Parameters...)
+	path := strings.ReplaceAll(op.Path, "*", "m3u8")
+	query := url.Values{}
+	header := http.Header{}
+	for _, ref := range params {
+		p := ref.Value
+		switch {
+		case p.In == openapi3.ParameterInPath:
+			v, ok := state[p.Name]
+			if !ok {
+				v, ok = pathValues[p.Name]
+			}
+			if !ok {
+				v = valueOf(p)
+			}
+			path = strings.ReplaceAll(path, "{"+p.Name+"}", url.PathEscape(v))
+		case p.Required && p.In == openapi3.ParameterInQuery:
+			v, ok := queryValues[op.OperationID][p.Name]
+			if !ok {
+				v = valueOf(p)
+			}
+			if ex, isMap := p.Example.(map[string]any); isMap && p.Schema != nil && p.Schema.Value.Type.Is("object") {
+				// A free-form object in the default form style: each property its own parameter.
+				for k, x := range ex {
+					query.Set(k, exampleText(x))
+				}
+				continue
+			}
+			query.Set(p.Name, v)
+		case p.Required && p.In == openapi3.ParameterInHeader:
+			header.Set(p.Name, valueOf(p))
+		}
+	}
+	for k, v := range queryValues[op.OperationID] {
+		query.Set(k, v)
+	}
+	var body io.Reader
+	if operation.RequestBody != nil {
+		body = strings.NewReader("level=3&source=conformance&message=ok")
+		header.Set("Content-Type", "text/plain")
+	}
+	u := base + path
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	r, err := http.NewRequest(op.Method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		r.Header[k] = v
+	}
+	// The request itself must follow the spec, or the test proves nothing about the answer.
+	rr, err := http.NewRequest(op.Method, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rr.Header = r.Header.Clone()
+	if body != nil {
+		rr.Body = io.NopCloser(strings.NewReader("level=3&source=conformance&message=ok"))
+	}
+	route := &routers.Route{Spec: doc, Path: op.Path, PathItem: item, Method: op.Method, Operation: operation}
+	pathParams := map[string]string{}
+	for _, ref := range params {
+		if ref.Value.In == openapi3.ParameterInPath {
+			pathParams[ref.Value.Name] = pathValue(op.Path, path, ref.Value.Name)
+		}
+	}
+	in := &openapi3filter.RequestValidationInput{
+		Request: rr, PathParams: pathParams, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true},
+	}
+	if _, skip := unvalidatedRequests[op.OperationID]; skip {
+		return r
+	}
+	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
+		t.Fatalf("the test's own request %s %s breaks the spec: %v", op.Method, u, err)
+	}
+	return r
+}
+
+// valueOf gives a parameter a value from its schema.
+func valueOf(p *openapi3.Parameter) string {
+	if p.Example != nil {
+		return exampleText(p.Example)
+	}
+	if p.Schema == nil || p.Schema.Value == nil {
+		return "1"
+	}
+	s := p.Schema.Value
+	if s.Type.Is("array") && s.Items != nil && s.Items.Value != nil {
+		s = s.Items.Value
+	}
+	switch {
+	case s.Example != nil:
+		return exampleText(s.Example)
+	case len(s.Enum) > 0:
+		return fmt.Sprint(s.Enum[0])
+	case s.Min != nil:
+		return fmt.Sprint(int64(*s.Min))
+	case s.Type.Is("boolean"):
+		return "1"
+	}
+	return "1"
+}
+
+func exampleText(v any) string {
+	if l, ok := v.([]any); ok && len(l) > 0 {
+		v = l[0]
+	}
+	if f, ok := v.(float64); ok && f == float64(int64(f)) {
+		return fmt.Sprint(int64(f))
+	}
+	return fmt.Sprint(v)
+}
+
+// pathValue returns the text that stands for parameter name in path, an instance of template.
+func pathValue(template, path, name string) string {
+	tsegs, psegs := strings.Split(template, "/"), strings.Split(path, "/")
+	for i, seg := range tsegs {
+		if i >= len(psegs) || !strings.Contains(seg, "{"+name+"}") {
+			continue
+		}
+		var pat strings.Builder
+		pat.WriteString("^")
+		for rest := seg; rest != ""; {
+			j := strings.IndexAny(rest, "{*")
+			if j < 0 {
+				pat.WriteString(regexp.QuoteMeta(rest))
+				break
+			}
+			pat.WriteString(regexp.QuoteMeta(rest[:j]))
+			if rest[j] == '*' {
+				pat.WriteString(".+?")
+				rest = rest[j+1:]
+				continue
+			}
+			end := strings.IndexByte(rest[j:], '}') + j
+			pat.WriteString("(?P<" + rest[j+1:end] + ">.+?)")
+			rest = rest[end+1:]
+		}
+		pat.WriteString("$")
+		re := regexp.MustCompile(pat.String())
+		m := re.FindStringSubmatch(psegs[i])
+		if m == nil {
+			return ""
+		}
+		v := m[re.SubexpIndex(name)]
+		if u, err := url.PathUnescape(v); err == nil {
+			return u
+		}
+		return v
+	}
+	return ""
+}
