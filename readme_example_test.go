@@ -6,6 +6,7 @@ package plexkit_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -218,4 +219,99 @@ func signedIn(ctx context.Context, user string) (*emulator.Emulator, *plextv.Cli
 		log.Fatal(err)
 	}
 	return e, c, dev, dir
+}
+
+// Now playing: a tracker keeps the server's sessions from its notifications (re-reading
+// /status/sessions when it connects, after a gap, and for details a notification lacks) and
+// says what changed. Here a player on the emulator starts, pauses and stops an episode.
+func Example_nowPlaying() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e := emulator.New(emulator.Options{LibrarySize: 100, FreezeClock: true})
+	if err := e.Start(); err != nil {
+		log.Fatal(err)
+	}
+	defer e.Close()
+	pc, err := pms.NewClient(e.Servers()[0].URL, pms.WithToken(nowPlayingToken(e)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	go nowPlayingPlayer(e, pc, cancel) // it ends the loop when it is done
+
+	tr := pms.NewTracker(pc, pms.TrackerOptions{})
+	for ev, err := range tr.Events(ctx) {
+		if err != nil {
+			log.Println(err) // the tracker reconnects by itself
+			continue
+		}
+		s := ev.Session
+		fmt.Printf("%s: %s plays %s on %s (%s)\n", ev.Kind, s.User.Title, s.DisplayTitle(), s.Player.Title, s.Player.State)
+	}
+	// Output:
+	// started: alice plays Frozen River on Chrome (playing)
+	// started: bob plays Midnight Empire on Chrome (paused)
+	// started: alice plays The 100 – Pilot on living-room (playing)
+	// paused: alice plays The 100 – Pilot on living-room (paused)
+	// stopped: alice plays The 100 – Pilot on living-room (stopped)
+}
+
+// nowPlayingToken is alice's access token for alice-nas, as plex.tv's resources list it.
+func nowPlayingToken(e *emulator.Emulator) string {
+	req, _ := http.NewRequest(http.MethodGet, e.URL()+"/api/v2/resources", nil)
+	req.Header.Set("X-Plex-Token", e.LegacyToken("alice"))
+	req.Header.Set("X-Plex-Client-Identifier", "plexkit-example")
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list []struct {
+		Name        string `json:"name"`
+		AccessToken string `json:"accessToken"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range list {
+		if r.Name == emulator.ServerAliceNAS {
+			return r.AccessToken
+		}
+	}
+	log.Fatal("alice-nas is not among alice's resources")
+	return ""
+}
+
+// nowPlayingPlayer plays the first episode of alice-nas's second show, once the tracker has
+// read the seeded sessions, then cancels the tracker's context.
+func nowPlayingPlayer(e *emulator.Emulator, pc *pms.Client, done context.CancelFunc) {
+	defer done()
+	ctx := context.Background()
+	var show string
+	for it, err := range pc.Library.Items(ctx, "2", pms.ItemsOptions{Start: 1, Limit: 1}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		show = string(it.RatingKey)
+	}
+	resp, err := pc.Raw(ctx, http.MethodGet, "/library/metadata/"+show+"/allLeaves")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var leaves struct {
+		MediaContainer struct{ Metadata []struct{ RatingKey string } }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&leaves); err != nil || len(leaves.MediaContainer.Metadata) == 0 {
+		log.Fatal("no episode: ", err)
+	}
+	episode := leaves.MediaContainer.Metadata[0].RatingKey
+	time.Sleep(200 * time.Millisecond) // let the tracker list the seeded sessions first
+	for _, state := range []string{"playing", "paused", "stopped"} {
+		err := e.Play(emulator.Playback{Server: emulator.ServerAliceNAS, User: "alice", Player: "living-room", Item: episode, State: state, Offset: time.Minute})
+		if err != nil {
+			log.Fatal(err)
+		}
+		time.Sleep(1100 * time.Millisecond) // a player reports every few seconds
+	}
 }

@@ -129,6 +129,9 @@ func TestNegotiation(t *testing.T) {
 			}
 			wantError(t, do(t, e, req{method: "GET", url: path, cid: "c", token: "bogus"}), 401, emulator.CodeUnauthorized, "User could not be authenticated")
 		}
+		for path := range v2 {
+			wantError(t, do(t, e, req{method: "GET", url: path, token: e.LegacyToken("alice")}), 400, emulator.CodeClientIdentifierMissing, "X-Plex-Client-Identifier is missing")
+		}
 		res := do(t, e, req{method: "GET", url: "/api/v2/nope", cid: "c", accept: "-"})
 		wantRoot(t, wantXML(t, res, 404), "errors")
 	})
@@ -356,8 +359,9 @@ func TestResourcesContract(t *testing.T) {
 		t.Errorf("shared resource %v", r.Attrs)
 	}
 	conns := r.kid(t, "connections").kids("connection")
-	if len(conns) != 4 {
-		t.Fatalf("%d connections, want 4", len(conns))
+	js := resources(t, e, e.LegacyToken("bob"), "?includeHttps=1&includeRelay=1")
+	if len(js) != 1 || len(conns) != len(js[0].Connections) || len(conns) < 4 {
+		t.Fatalf("%d connections in XML, %v in JSON", len(conns), js)
 	}
 	for _, c := range conns {
 		wantAttrs(t, c, "protocol", "address", "port", "uri")

@@ -171,7 +171,7 @@ func (e *Emulator) deviceByID(w http.ResponseWriter, r *http.Request, a *account
 		for _, s := range e.servers {
 			if s.owner == a && e.serverDeviceID(s) == id {
 				writeLegacyError(w, r, http.StatusUnprocessableEntity,
-					"A server cannot be removed here: sign the server out of the account in its settings")
+					"A server cannot be changed or removed here: sign the server out of the account in its settings")
 				return nil
 			}
 		}

@@ -72,8 +72,8 @@
 //	GET  /api/v2/user              200 user; 401; 498 expired
 //	GET  /api/v2/resources         200 the account's servers with their access tokens
 //
-// Every endpoint except /auth/keys and /pins/link requires X-Plex-Client-Identifier (400, code
-// 1000). Errors use plex.tv's envelope {"errors":[{"code":N,"message":…,"status":S}]}; the
+// Every v2 endpoint except /auth/keys and /pins/link requires X-Plex-Client-Identifier (400,
+// code 1000), and so does the legacy sign-in; the other legacy ones do not. Errors use plex.tv's envelope {"errors":[{"code":N,"message":…,"status":S}]}; the
 // Code* constants list the codes, and say which are invented.
 //
 // Content negotiation is decided in one place (negotiate.go) for every plex.tv endpoint: the v2
@@ -107,6 +107,10 @@
 //	                                         <user authenticationToken=…>
 //	PUT  /api/home/users/{id}?pin=&currentPin=          the account's own Home PIN (401 without
 //	                                                    the current one)
+//	POST /api/home/users?title=NAME          201 a new managed user (root <User id title …>)
+//	POST /api/home/users?invitedEmail=USER   201 an existing account joins the Home
+//	DELETE /api/home/users/{id}              the member leaves the Home (a managed user: its
+//	                                         PIN and managed shares too)
 //	PUT|POST /api/v2/home/users/restricted/{id}?pin=   a managed user's PIN (removePin=1 removes)
 //	GET  /devices.xml                        Authorized Devices: owned servers (connections, token)
 //	                                         and the clients that hold the account's tokens

@@ -60,6 +60,9 @@ type Options struct {
 	// then its body (default DefaultRequestReadTimeout), on the listeners of Start. Responses are
 	// not bounded by it: long-lived answers (streams, long polls) are never cut off.
 	RequestReadTimeout time.Duration
+	// Fixture, when set, replaces the seeded accounts and servers with the ones it describes
+	// (see LoadFixture). LibrarySize then applies to nothing.
+	Fixture *Fixture
 	// Logf, when set, receives one line per request: listener, method, path (never the query,
 	// which may hold a token), status and duration.
 	Logf func(format string, args ...any)

@@ -136,3 +136,31 @@ func ExampleEmulator_Stats() {
 	// 3 1
 	// 0
 }
+
+// Start an emulator with a library of your own, described in a fixture file.
+func ExampleLoadFixture() {
+	fx, err := emulator.LoadFixture("testdata/example-fixture.yaml")
+	if err != nil {
+		panic(err)
+	}
+	e := emulator.New(emulator.Options{Fixture: fx})
+	if err := e.Start(); err != nil {
+		panic(err)
+	}
+	defer e.Close()
+	srv := e.Servers()[0]
+	var shows struct {
+		MediaContainer struct {
+			Metadata []struct {
+				Title     string `json:"title"`
+				LeafCount int    `json:"leafCount"`
+			} `json:"Metadata"`
+		} `json:"MediaContainer"`
+	}
+	call("GET", srv.URL+"/library/sections/2/all", e.LegacyToken("erin"), &shows)
+	for _, s := range shows.MediaContainer.Metadata {
+		fmt.Printf("%s on %s: %s, %d episodes\n", srv.Name, srv.Owner, s.Title, s.LeafCount)
+	}
+	// Output:
+	// erin-server on erin: Night Shift, 3 episodes
+}

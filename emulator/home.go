@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -304,4 +305,111 @@ func (e *Emulator) setHomePin(a *account, pin string) {
 		return
 	}
 	e.tv.homePins[a.id] = pin
+}
+
+// homeAdmin authenticates r as the Home admin, or answers 401 or 403. The caller holds e.mu.
+func (e *Emulator) homeAdmin(w http.ResponseWriter, r *http.Request, now time.Time) (*account, bool) {
+	id, ok := e.authenticate(w, r, now)
+	if !ok {
+		return nil, false
+	}
+	if !id.acct.homeAdmin {
+		writeLegacyResponse(w, r, http.StatusForbidden, "Only the Home admin manages the Home")
+		return nil, false
+	}
+	return id.acct, true
+}
+
+// managedUsername makes a unique username for a new managed user from its title (plex.tv's
+// managed users have none; the emulator needs one as a key).
+func (e *Emulator) managedUsername(title string) string {
+	var b strings.Builder
+	for _, c := range strings.ToLower(title) {
+		if ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') {
+			b.WriteRune(c)
+		}
+	}
+	base := "managed-" + b.String()
+	name := base
+	for i := 2; e.byName[name] != nil; i++ {
+		name = base + "-" + strconv.Itoa(i)
+	}
+	return name
+}
+
+// homeUsersPost serves POST /api/home/users?title=NAME, which creates a managed user in the
+// caller's Home, and POST /api/home/users?invitedEmail=USER, which brings an existing account
+// in (accepted at once). 201 with the member as the XML root <User id title …>, whose id
+// python-plexapi reads.
+func (e *Emulator) homeUsersPost(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		writeLegacyResponse(w, r, http.StatusBadRequest, "form body cannot be parsed")
+		return
+	}
+	now := e.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	admin, ok := e.homeAdmin(w, r, now)
+	if !ok {
+		return
+	}
+	title, invited := strings.TrimSpace(r.Form.Get("title")), strings.TrimSpace(r.Form.Get("invitedEmail"))
+	var a *account
+	switch {
+	case title != "" && len(title) <= 64:
+		id := 21384601
+		for e.byID[id] != nil {
+			id++
+		}
+		a = e.addAccount(&account{id: id, username: e.managedUsername(title), friendlyName: title, kind: "managed",
+			home: true, restricted: true, joinedAt: now})
+	case invited != "":
+		a = e.findAccount(invited)
+		switch {
+		case a == nil:
+			writeLegacyResponse(w, r, http.StatusNotFound, "No account with that username or e-mail")
+			return
+		case a.home:
+			writeLegacyResponse(w, r, http.StatusBadRequest, a.username+" is already in a Home")
+			return
+		}
+		a.home = true
+	default:
+		writeLegacyResponse(w, r, http.StatusBadRequest, "title (a new managed user, at most 64 characters) or invitedEmail (an existing account) is required")
+		return
+	}
+	for _, u := range e.home(admin).Users {
+		if u.ID == a.id {
+			replyNode(w, r, http.StatusCreated, homeUserXML("User", u))
+		}
+	}
+}
+
+// removeHomeUser serves DELETE /api/home/users/{id}: the member leaves the Home; a managed
+// user also loses its PIN and the shares it had as a managed user.
+func (e *Emulator) removeHomeUser(w http.ResponseWriter, r *http.Request) {
+	now := e.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	admin, ok := e.homeAdmin(w, r, now)
+	if !ok {
+		return
+	}
+	uid, _ := strconv.Atoi(r.PathValue("id"))
+	a := e.byID[uid]
+	if a == nil || !a.home || a == admin {
+		writeLegacyResponse(w, r, http.StatusNotFound, "No such member of your Home")
+		return
+	}
+	a.home = false
+	if a.restricted {
+		delete(e.tv.homePins, a.id)
+		for _, s := range e.servers {
+			if sh := s.shares[a.id]; sh != nil && sh.managed {
+				e.unshare(s, sh)
+			}
+		}
+	}
+	w.WriteHeader(http.StatusOK)
 }

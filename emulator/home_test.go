@@ -138,6 +138,48 @@ func TestHomePins(t *testing.T) {
 	}
 }
 
+// TestHomeMembers follows python-plexapi's createHomeUser: create a managed user, share a
+// server with it, switch to it; then remove it.
+func TestHomeMembers(t *testing.T) {
+	t.Parallel()
+	e := start(t, emulator.Options{})
+	alice := e.LegacyToken("alice")
+	created := wantRoot(t, wantXML(t, do(t, e, req{method: "POST", url: "/api/home/users?title=Kid%20One", cid: "c", token: alice, accept: "-"}), 201), "User")
+	if created.Attrs["title"] != "Kid One" || created.Attrs["id"] == "" || created.Attrs["restricted"] != "1" {
+		t.Fatalf("created %v", created.Attrs)
+	}
+	if n := len(obj(t, wantJSON(t, get(t, e, "/api/v2/home/users", "alice", ""), 200))["users"].([]any)); n != 3 {
+		t.Errorf("home has %d members after the creation", n)
+	}
+	mid := serverMachineID(t, e, emulator.ServerAliceNAS)
+	ids := plexSectionIDs(t, e, mid)
+	kidID, _ := strconv.Atoi(created.Attrs["id"])
+	body := map[string]any{"server_id": mid, "shared_server": map[string]any{"library_section_ids": []int{ids["2"]}, "invited_id": kidID}}
+	if res := do(t, e, req{method: "POST", url: "/api/servers/" + mid + "/shared_servers", cid: "c", token: alice, json: body}); res.status != 200 {
+		t.Fatalf("share with the managed user: %d %s", res.status, res.body)
+	}
+	sw := wantXML(t, do(t, e, req{method: "POST", url: "/api/home/users/" + created.Attrs["id"] + "/switch", cid: "c", token: alice, accept: "-"}), 201)
+	tok := sw.Attrs["authenticationToken"]
+	if status, keys := sectionKeys(t, e, serverURL(t, e, emulator.ServerAliceNAS), tok); status != 200 || !slices.Equal(keys, []string{"2"}) {
+		t.Errorf("the new managed user on alice-nas: %d %v", status, keys)
+	}
+	if res := do(t, e, req{method: "POST", url: "/api/home/users?invitedEmail=bob@example.com", cid: "c", token: alice, accept: "-"}); res.status != 201 {
+		t.Errorf("invite bob into the Home: %d %s", res.status, res.body)
+	}
+	if res := do(t, e, req{method: "POST", url: "/api/home/users?title=x", cid: "c", token: e.LegacyToken("bob"), accept: "-"}); res.status != 403 {
+		t.Errorf("bob (not the admin) creating a member: %d", res.status)
+	}
+	if res := do(t, e, req{method: "DELETE", url: "/api/home/users/" + created.Attrs["id"], cid: "c", token: alice}); res.status != 200 {
+		t.Fatalf("remove: %d %s", res.status, res.body)
+	}
+	if status, _ := sectionKeys(t, e, serverURL(t, e, emulator.ServerAliceNAS), tok); status != 401 {
+		t.Errorf("the removed managed user on alice-nas: %d", status)
+	}
+	if res := do(t, e, req{method: "POST", url: "/api/home/users/" + created.Attrs["id"] + "/switch", cid: "c", token: alice}); res.status != 404 {
+		t.Errorf("switch to a removed member: %d", res.status)
+	}
+}
+
 func TestWebhooks(t *testing.T) {
 	t.Parallel()
 	e := start(t, emulator.Options{})

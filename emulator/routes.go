@@ -34,13 +34,25 @@ func (e *Emulator) notFound(w http.ResponseWriter, r *http.Request) {
 	http.NotFound(w, r)
 }
 
+// requireClientID answers 400 (code 1000) to a v2 request without X-Plex-Client-Identifier,
+// as plex.tv does, before h runs.
+func requireClientID(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if clientID(r) == "" {
+			writeClientIDMissing(w, r)
+			return
+		}
+		h(w, r)
+	}
+}
+
 // accountRoutes installs the plex.tv account API beyond authentication: the account, sign-in,
 // friends and sharing, Home, devices, webhooks and small endpoints. Each route's format is
 // fixed here: v2 paths negotiate (XML unless Accept asks for JSON), legacy paths answer XML,
 // and a .json or .xml suffix decides.
 func (e *Emulator) accountRoutes() {
 	m := e.mux
-	v2 := func(pattern string, h http.HandlerFunc) { m.Handle(pattern, e.withFormat(negotiated, h)) }
+	v2 := func(pattern string, h http.HandlerFunc) { m.Handle(pattern, requireClientID(h)) }
 	legacy := func(pattern string, h http.HandlerFunc) { m.Handle(pattern, e.withFormat(legacyXML, h)) }
 	asJSON := func(pattern string, h http.HandlerFunc) { m.Handle(pattern, e.withFormat(suffixJSON, h)) }
 	asXML := func(pattern string, h http.HandlerFunc) { m.Handle(pattern, e.withFormat(suffixXML, h)) }
@@ -93,6 +105,8 @@ func (e *Emulator) accountRoutes() {
 	legacy("GET /api/home/users", e.homeUsersLegacy)
 	legacy("POST /api/home/users/{id}/switch", e.switchLegacy)
 	legacy("PUT /api/home/users/{id}", e.setOwnPin)
+	legacy("POST /api/home/users", e.homeUsersPost)
+	legacy("DELETE /api/home/users/{id}", e.removeHomeUser)
 	v2("PUT /api/v2/home/users/restricted/{id}", e.setManagedPin)
 
 	asXML("GET /devices.xml", e.devicesXML)

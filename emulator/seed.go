@@ -83,19 +83,36 @@ const (
 	ServerAliceVault = "alice-vault"
 )
 
-// seed creates the accounts, servers and shares described in the package documentation.
+// seed creates the accounts, servers and shares described in the package documentation, or
+// those of Options.Fixture.
 func (e *Emulator) seed() {
+	if e.opts.Fixture != nil {
+		e.seedFixture(e.opts.Fixture)
+		return
+	}
+	alice, bob, carol := e.seedAccounts()
+	e.seedServers(alice, bob, carol)
+}
+
+// seedAccounts creates the seeded accounts.
+func (e *Emulator) seedAccounts() (alice, bob, carol *account) {
 	start := e.opts.Start
-	alice := e.addAccount(&account{id: 21384601, username: "alice", password: AlicePassword,
+	alice = e.addAccount(&account{id: 21384601, username: "alice", password: AlicePassword,
 		friendlyName: "Alice", kind: "owner", home: true, homeAdmin: true,
 		joinedAt: start.AddDate(-6, 0, 0)})
-	bob := e.addAccount(&account{id: 21384602, username: "bob", password: BobPassword,
+	bob = e.addAccount(&account{id: 21384602, username: "bob", password: BobPassword,
 		friendlyName: "Bob", kind: "friend", joinedAt: start.AddDate(-4, -2, 0)})
-	carol := e.addAccount(&account{id: 21384603, username: "carol", password: CarolPassword,
+	carol = e.addAccount(&account{id: 21384603, username: "carol", password: CarolPassword,
 		friendlyName: "Carol", kind: "managed", home: true, restricted: true,
 		joinedAt: start.AddDate(-2, -5, 0)})
 	e.addAccount(&account{id: 21384604, username: "dave", password: DavePassword,
 		friendlyName: "", kind: "none", joinedAt: start.AddDate(-1, 0, 0)})
+	return alice, bob, carol
+}
+
+// seedServers creates the seeded servers and their shares.
+func (e *Emulator) seedServers(alice, bob, carol *account) {
+	start := e.opts.Start
 
 	// alice-nas's sections start with the items python-plexapi's integration tests expect
 	// (Elephants Dream, Sita Sings the Blues, …; Game of Thrones and The 100), generated beyond.

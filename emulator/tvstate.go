@@ -30,8 +30,9 @@ const (
 	DaveVerificationCode = "424242"
 )
 
-// seedTV seeds the plex.tv state: carol's Home PIN, dave's two-factor code, alice and bob as
-// friends, and alice's webhook. It runs after seed.
+// seedTV seeds the plex.tv state: carol's Home PIN and dave's two-factor code (unless a fixture
+// replaced the seeded accounts), and every share's owner and invitee (not a managed user) as
+// friends. It runs after seed.
 func (e *Emulator) seedTV() {
 	e.tv = tvState{
 		homePins:  map[int]string{},
@@ -45,11 +46,13 @@ func (e *Emulator) seedTV() {
 		settings:  map[int]map[string]string{},
 		signin:    newSigninLimiter(),
 	}
-	if a := e.byName["carol"]; a != nil {
-		e.tv.homePins[a.id] = CarolHomePin
-	}
-	if a := e.byName["dave"]; a != nil {
-		e.tv.twoFactor[a.id] = DaveVerificationCode
+	if f := e.opts.Fixture; f == nil || len(f.Accounts) == 0 { // the seeded accounts, not a fixture's
+		if a := e.byName["carol"]; a != nil {
+			e.tv.homePins[a.id] = CarolHomePin
+		}
+		if a := e.byName["dave"]; a != nil {
+			e.tv.twoFactor[a.id] = DaveVerificationCode
+		}
 	}
 	for _, s := range e.servers {
 		for _, sh := range s.sharesInOrder() {

@@ -273,6 +273,19 @@ func (c *Client) dialStream(ctx context.Context, rt *route, transport string, o 
 	return s, tok, err
 }
 
+// streamTransport is the client's transport without its body timeout: a stream is silent
+// between events by design (its liveness is the heartbeat's business), and a websocket needs
+// the connection's own body to write to.
+func (c *Client) streamTransport() http.RoundTripper {
+	if bt, ok := c.base.(*plexkit.BodyTimeoutTransport); ok {
+		if bt.Base == nil {
+			return http.DefaultTransport
+		}
+		return bt.Base
+	}
+	return c.base
+}
+
 // wsStream is a websocket notification stream.
 type wsStream struct {
 	conn      *websocket.Conn
@@ -285,7 +298,7 @@ func (c *Client) dialWebsocket(ctx context.Context, u string, header http.Header
 	dctx, cancel := context.WithTimeout(ctx, cmpOr(c.connectTimeout, DefaultConnectTimeout))
 	defer cancel()
 	conn, resp, err := websocket.Dial(dctx, u, &websocket.DialOptions{
-		HTTPClient: &http.Client{Transport: c.base, CheckRedirect: noRedirect},
+		HTTPClient: &http.Client{Transport: c.streamTransport(), CheckRedirect: noRedirect},
 		HTTPHeader: header,
 	})
 	if err != nil {
@@ -363,7 +376,7 @@ func (c *Client) dialSSE(ctx context.Context, u string, header http.Header, hear
 	}
 	req.Header = header
 	req.Header.Set("Accept", "text/event-stream")
-	hc := &http.Client{Transport: c.base, CheckRedirect: noRedirect}
+	hc := &http.Client{Transport: c.streamTransport(), CheckRedirect: noRedirect}
 	// Only the connection is bounded by the connect timeout; the stream then lasts.
 	timer := time.AfterFunc(cmpOr(c.connectTimeout, DefaultConnectTimeout), cancel)
 	resp, err := hc.Do(req)

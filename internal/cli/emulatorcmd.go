@@ -23,7 +23,7 @@ type emulatorReady struct {
 }
 
 func newEmulatorCmd(f *Factory) *cobra.Command {
-	var listen string
+	var listen, fixture string
 	var librarySize int
 	cmd := &cobra.Command{
 		Use:   "emulator",
@@ -36,9 +36,14 @@ loopback. When it serves, it prints one JSON line on stdout:
 with each server's live URL and each seeded account's username and password (for the sign-in
 pages at <base URL>/link and /auth). Point plexkit at it with --plextv <base URL> (or
 ` + EnvPlexTVURL + `). Requests are logged on stderr. It serves until SIGINT or SIGTERM,
-then closes every listener. The control API is under <base URL>/__emulator/.`,
+then closes every listener. The control API is under <base URL>/__emulator/.
+
+With --fixture FILE (YAML or JSON) the emulator starts with the accounts, servers, shares,
+libraries and plays the file describes instead of the seeded ones; see
+emulator/testdata/example-fixture.yaml for the format.`,
 		Example: `  plexkit emulator
-  plexkit emulator --listen 127.0.0.1:8080 --library-size 100000`,
+  plexkit emulator --listen 127.0.0.1:8080 --library-size 100000
+  plexkit emulator --fixture my-library.yaml`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if librarySize < 0 {
@@ -48,7 +53,15 @@ then closes every listener. The control API is under <base URL>/__emulator/.`,
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			logger := log.New(f.IO.ErrOut, "emulator: ", log.LstdFlags)
-			e := emulator.New(emulator.Options{LibrarySize: librarySize, Logf: logger.Printf})
+			opts := emulator.Options{LibrarySize: librarySize, Logf: logger.Printf}
+			if fixture != "" {
+				fx, err := emulator.LoadFixture(fixture)
+				if err != nil {
+					return err
+				}
+				opts.Fixture = fx
+			}
+			e := emulator.New(opts)
 			if err := e.StartOn(listen); err != nil {
 				return err
 			}
@@ -68,5 +81,6 @@ then closes every listener. The control API is under <base URL>/__emulator/.`,
 	}
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:0", "address of the plex.tv listener (servers use random loopback ports)")
 	cmd.Flags().IntVar(&librarySize, "library-size", 2000, "items in alice's Movies section on alice-nas")
+	cmd.Flags().StringVar(&fixture, "fixture", "", "start with the accounts, servers and libraries of this YAML or JSON `file`")
 	return cmd
 }

@@ -69,41 +69,55 @@ async function api(method, path) {
   return text ? JSON.parse(text) : undefined;
 }
 
-/** State of the emulator that arguments refer to: a real item, section, playlist, play queue. */
+/** State of the emulator that arguments refer to: real items. */
 async function fixtures() {
-  const get = (path, init = {}) => api(init.method ?? 'GET', path);
-  const page = await get('/library/sections/1/all?X-Plex-Container-Start=0&X-Plex-Container-Size=3');
-  const keys = page.MediaContainer.Metadata.map((m) => m.ratingKey);
-  const uri = (k) => `server://${nas.machineIdentifier}/com.plexapp.plugins.library/library/metadata/${k}`;
-  const pl = await get(`/playlists?type=video&title=plexjs&smart=0&uri=${encodeURIComponent(uri(keys.join(',')))}`, { method: 'POST' });
-  const playlist = pl.MediaContainer.Metadata?.[0];
-  const pq = await get(`/playQueues?type=video&uri=${encodeURIComponent(uri(keys[0]))}`, { method: 'POST' });
-  return {
-    ratingKey: keys[0],
-    uri: uri(keys[0]),
-    playlistId: playlist?.ratingKey,
-    playQueueId: pq.MediaContainer.playQueueID,
-  };
+  const page = await api('GET', '/library/sections/1/all?X-Plex-Container-Start=0&X-Plex-Container-Size=3');
+  return { keys: page.MediaContainer.Metadata.map((m) => m.ratingKey) };
 }
+
+const uriOf = (...keys) => `server://${nas.machineIdentifier}/com.plexapp.plugins.library/library/metadata/${keys.join(',')}`;
 
 /**
  * Values for fields the schema cannot give a sensible value to, by field name: the ids of real
  * objects of the emulator. Every other field gets the schema's own smallest value.
  */
 function overrides(state) {
+  const rk = state.keys[0];
   return {
-    ids: state.ratingKey,
-    metadataId: state.ratingKey,
-    ratingKey: state.ratingKey,
-    key: state.ratingKey,
+    ids: rk,
+    metadataId: rk,
+    ratingKey: rk,
+    key: rk,
     sectionId: 1,
     librarySectionID: 1,
-    playlistId: state.playlistId,
-    playQueueId: state.playQueueId,
-    uri: state.uri,
+    uri: uriOf(rk),
     source: `server://${nas.machineIdentifier}`,
     scope: 'all',
   };
+}
+
+/**
+ * Each operation on a playlist, a play queue or a collection gets one of its own, made fresh
+ * (as alice), so that one operation's deletion or clearing cannot spoil another's arguments.
+ */
+async function listsFor(op, state) {
+  const fields = op.schema ? Object.keys(unwrap(op.schema).shape) : [];
+  const out = {};
+  const two = encodeURIComponent(uriOf(state.keys[0], state.keys[1]));
+  if (fields.includes('playlistId')) {
+    const pl = (await api('POST', `/playlists?type=video&title=plexjs&smart=0&uri=${two}`)).MediaContainer.Metadata[0];
+    const items = (await api('GET', `/playlists/${pl.ratingKey}/items`)).MediaContainer.Metadata;
+    Object.assign(out, { playlistId: pl.ratingKey, generatorId: items[1].playlistItemID, playlistItemId: items[1].playlistItemID });
+  }
+  if (fields.includes('playQueueId')) {
+    const pq = (await api('POST', `/playQueues?type=video&uri=${two}`)).MediaContainer;
+    Object.assign(out, { playQueueId: pq.playQueueID, playQueueItemId: pq.Metadata[1].playQueueItemID });
+  }
+  if (fields.includes('collectionId')) {
+    const col = (await api('POST', `/library/collections?sectionId=1&title=plexjs&uri=${two}`)).MediaContainer.Metadata[0];
+    Object.assign(out, { collectionId: col.ratingKey, itemId: state.keys[1] });
+  }
+  return out;
 }
 
 /**
@@ -112,6 +126,16 @@ function overrides(state) {
  */
 const setups = {
   'preferences.getPreference': async () => ({ id: 'FriendlyName' }),
+  // The SDK leaves title and type optional; a collection needs a title.
+  'collections.createCollection': async () => ({ title: 'plexjs', type: 1 }),
+  'playQueue.createPlayQueue': async (state) => ({ type: 'video', key: `/library/metadata/${state.keys[0]}` }),
+  // Deleting takes the thing away for real: these delete what no other operation uses.
+  'library.deleteMetadataItem': async () => {
+    const page = await api('GET', '/library/sections/1/all?X-Plex-Container-Start=10&X-Plex-Container-Size=1');
+    return { ids: page.MediaContainer.Metadata[0].ratingKey };
+  },
+  'status.getHistoryItem': async () => ({ historyId: Number(await historyID(0)) }),
+  'status.deleteHistory': async () => ({ historyId: Number(await historyID(-1)) }),
   'butler.stopTask': async () => {
     await api('POST', '/butler/BackupDatabase');
     return { task: 'BackupDatabase' };
@@ -122,6 +146,12 @@ const setups = {
     return { activityId: acts.find((a) => a.title === 'Optimize Database').uuid };
   },
 };
+
+/** The id of alice-nas's i-th history entry (from the end when negative). */
+async function historyID(i) {
+  const entries = (await api('GET', '/status/sessions/history/all')).MediaContainer.Metadata;
+  return entries.at(i).historyKey.split('/').pop();
+}
 
 /** Follows zod (v3 API) wrappers to the schema that says what the value is. */
 function unwrap(s) {
@@ -141,7 +171,7 @@ function valueOf(s, name, over, depth = 0) {
   const t = s._def.typeName;
   if (t === 'ZodOptional' || t === 'ZodDefault') {
     if (over[name] === undefined) return undefined;
-    return valueOf(t === 'ZodOptional' ? s._def.innerType : s._def.innerType, name, over, depth);
+    return valueOf(s._def.innerType, name, over, depth);
   }
   if (name in over && over[name] !== undefined && depth > 0) {
     return coerce(s, over[name]);
@@ -186,10 +216,10 @@ function coerce(s, v) {
   return v;
 }
 
-async function argsOf(op, over) {
+async function argsOf(op, state) {
   if (op.rawBody) return new TextEncoder().encode('level=3&source=plexkit-compat&message=hello\n');
   const setup = setups[`${op.group}.${op.method}`];
-  if (setup) over = { ...over, ...(await setup()) };
+  const over = { ...overrides(state), ...(await listsFor(op, state)), ...(setup ? await setup(state) : {}) };
   return op.schema ? valueOf(op.schema, '', over) : undefined;
 }
 
@@ -230,7 +260,8 @@ async function drain(res) {
   }
 }
 
-const ops = sdkOperations();
+// Deletions run last, so that what they delete is not missed by the operations that read it.
+const ops = sdkOperations().sort((a, b) => (a.httpMethod === 'DELETE') - (b.httpMethod === 'DELETE'));
 const roleOf = specRoles();
 
 test('the SDK has the operations the issue counted', () => {
@@ -240,12 +271,12 @@ test('the SDK has the operations the issue counted', () => {
 });
 
 test('every operation answers the owner and passes the SDK\'s validation', async () => {
-  const over = overrides(await fixtures());
+  const state = await fixtures();
   const failures = [];
   let validated = 0;
   const excepted = [];
   for (const op of ops) {
-    const args = await argsOf(op, over);
+    const args = await argsOf(op, state);
     const r = await call(op, tokenOf('alice'), args);
     const name = `${op.group}.${op.method}`;
     if (r.ok) validated++;
@@ -259,11 +290,11 @@ test('every operation answers the owner and passes the SDK\'s validation', async
 });
 
 test('as a friend, admin operations are refused and the others are not', async () => {
-  const over = overrides(await fixtures());
+  const state = await fixtures();
   const failures = [];
   let admin = 0;
   for (const op of ops) {
-    const args = await argsOf(op, over);
+    const args = await argsOf(op, state);
     const r = await call(op, tokenOf('bob'), args);
     const refused = !r.ok && (r.status === 401 || r.status === 403);
     if (roleOf(op) === 'admin' || adminByDescription.has(`${op.httpMethod} ${op.path}`)) {

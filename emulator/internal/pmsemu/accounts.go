@@ -115,6 +115,34 @@ type emptyContainer struct {
 // the network.
 func (h *handler) clients(c *call) { writeValue(c, "MediaContainer", emptyContainer{}) }
 
+type serverElem struct {
+	XMLName           xml.Name `json:"-" xml:"Server"`
+	Name              string   `json:"name" xml:"name,attr"`
+	Host              string   `json:"host" xml:"host,attr"`
+	Address           string   `json:"address" xml:"address,attr"`
+	Port              int      `json:"port" xml:"port,attr"`
+	MachineIdentifier string   `json:"machineIdentifier" xml:"machineIdentifier,attr"`
+	Version           string   `json:"version" xml:"version,attr"`
+}
+
+type serversContainer struct {
+	XMLName xml.Name     `json:"-" xml:"MediaContainer"`
+	Size    int          `json:"size" xml:"size,attr"`
+	Server  []serverElem `json:"Server" xml:"Server"`
+}
+
+// servers serves GET /servers: the servers this one knows on its network, itself.
+func (h *handler) servers(c *call) {
+	host, portText, _ := net.SplitHostPort(c.r.Host)
+	port, _ := strconv.Atoi(portText)
+	name := h.cfg.Name
+	if name == "" {
+		name = "Plex Media Server"
+	}
+	writeValue(c, "MediaContainer", serversContainer{Size: 1, Server: []serverElem{{Name: name,
+		Host: host, Address: host, Port: port, MachineIdentifier: h.cfg.MachineIdentifier, Version: h.cfg.Version}}})
+}
+
 type myPlexElem struct {
 	XMLName              xml.Name `json:"-" xml:"MyPlex"`
 	AuthToken            string   `json:"authToken" xml:"authToken,attr"`

@@ -85,15 +85,6 @@ func (o *ops) forgetLocked(a *activity) {
 	}
 }
 
-// localID is the server-local account id of c's caller: 1 for the owner, the plex.tv id
-// otherwise, as a PMS numbers accounts.
-func (o *ops) localID(c *call) int {
-	if c.caller.AccountID == o.h.cfg.OwnerAccountID {
-		return 1
-	}
-	return c.caller.AccountID
-}
-
 // visible returns the running activities c's caller may see: all for the admin, their own for
 // anyone else, as the spec describes.
 func (o *ops) visible(c *call) []*activity {
@@ -101,7 +92,7 @@ func (o *ops) visible(c *call) []*activity {
 	if c.caller.Role == RoleAdmin {
 		return all
 	}
-	me := o.localID(c)
+	me := o.h.account(c)
 	return slices.DeleteFunc(all, func(a *activity) bool { return a.userID != me })
 }
 

@@ -475,3 +475,58 @@ func (h *handler) legacySearch(c *call) {
 	}
 	h.listItems(c, metadataContainer{Identifier: libraryIdentifier, MediaTagPrefix: "/system/bundle/media/flags/"}, keys, h.viewOf(c, false), nil)
 }
+
+type timelineContainer struct {
+	XMLName         xml.Name `json:"-" xml:"MediaContainer"`
+	Size            int      `json:"size" xml:"size,attr"`
+	AllowSync       xbool    `json:"allowSync" xml:"allowSync,attr"`
+	Art             string   `json:"art" xml:"art,attr"`
+	Content         string   `json:"content" xml:"content,attr"`
+	Identifier      string   `json:"identifier" xml:"identifier,attr"`
+	LatestEntryTime int64    `json:"latestEntryTime" xml:"latestEntryTime,attr"`
+	MediaTagPrefix  string   `json:"mediaTagPrefix" xml:"mediaTagPrefix,attr"`
+	MediaTagVersion int64    `json:"mediaTagVersion" xml:"mediaTagVersion,attr"`
+	Thumb           string   `json:"thumb" xml:"thumb,attr"`
+	Title1          string   `json:"title1" xml:"title1,attr"`
+	UpdateQueueSize int      `json:"updateQueueSize" xml:"updateQueueSize,attr"`
+	ViewGroup       string   `json:"viewGroup" xml:"viewGroup,attr"`
+	ViewMode        int      `json:"viewMode" xml:"viewMode,attr"`
+}
+
+// sectionTimeline serves GET /library/sections/{id}/timeline: when the section last changed
+// (its last scan).
+func (h *handler) sectionTimeline(c *call) {
+	s := h.sectionFor(c, 2)
+	if s == nil {
+		return
+	}
+	h.store.mu.RLock()
+	scanned := s.scannedAt
+	h.store.mu.RUnlock()
+	writeValue(c, "MediaContainer", timelineContainer{AllowSync: true, Art: "/:/resources/" + s.Type + "-fanart.jpg",
+		Content: "secondary", Identifier: libraryIdentifier, LatestEntryTime: scanned, MediaTagPrefix: "/system/bundle/media/flags/",
+		MediaTagVersion: addedBase, Thumb: "/:/resources/" + s.Type + ".png", Title1: s.Title, ViewGroup: "secondary", ViewMode: 65592})
+}
+
+// sectionFolders serves GET /library/sections/{id}/folder: the section's folders, one per
+// top-level item, each leading to the item.
+func (h *handler) sectionFolders(c *call) {
+	s := h.sectionFor(c, 2)
+	if s == nil {
+		return
+	}
+	start, size, ok := c.paging()
+	if !ok {
+		writeError(c.w, http.StatusBadRequest)
+		return
+	}
+	total := h.store.SectionLen(s)
+	from, to := window(start, size, total)
+	head := s.container(to - from)
+	head.TotalSize, head.Offset = &total, &start
+	setPagingHeaders(c.w, start, total)
+	list{head: head, childKey: "Directory", n: to - from, child: func(i int) any {
+		it, _ := h.store.Item(h.store.SectionAt(s, from+i))
+		return keyDir{Key: "/library/metadata/" + strconv.Itoa(it.RatingKey), Title: it.Title}
+	}}.write(c.w, c.json)
+}

@@ -75,7 +75,7 @@ func (o *ops) startTask(c *call, t butlerTask) bool {
 	}
 	o.startActivity(&activity{
 		kind: "butler." + strings.ToLower(t.name[:1]) + t.name[1:], title: t.title, subtitle: t.description,
-		cancellable: true, userID: o.localID(c), duration: butlerDuration, butlerTask: t.name,
+		cancellable: true, userID: o.h.account(c), duration: butlerDuration, butlerTask: t.name,
 	})
 	return true
 }

@@ -1,6 +1,7 @@
 package pmsemu
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -61,6 +63,67 @@ func TestConformanceEveryOperation(t *testing.T) {
 			}
 			if err := validate(t, doc, op, r, resp, body); err != nil {
 				t.Errorf("%s %s does not follow the spec's %s: %v\nbody: %.2000s", r.Method, r.URL.RequestURI(), op.OperationID, err, body)
+			}
+		})
+	}
+}
+
+// TestEveryOperationInXML sends every operation as TestConformanceEveryOperation does, but the
+// way python-plexapi and Tautulli do, without asking for JSON: the answer must be a success, and
+// a body must be well-formed XML whose root is the element the JSON answer's top-level key names.
+func TestEveryOperationInXML(t *testing.T) {
+	t.Parallel()
+	doc, err := loadSpec()
+	if err != nil {
+		t.Fatalf("loading the embedded spec: %v", err)
+	}
+	for _, op := range spec.Operations() {
+		t.Run(op.OperationID, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, nil)
+			var state map[string]string
+			if setup := setups[op.OperationID]; setup != nil {
+				state = setup(t, f)
+			}
+			r := specRequest(t, doc, f.http.URL, op, state)
+			r.Header.Set("X-Plex-Token", ownerToken)
+			resp, err := f.http.Client().Do(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode < 200 || resp.StatusCode > 299 {
+				t.Fatalf("%s %s: status %d: %.500s", r.Method, r.URL.RequestURI(), resp.StatusCode, body)
+			}
+			ct := resp.Header.Get("Content-Type")
+			if emptyAnswers[op.OperationID].contentType == "json" && ct != contentXML {
+				t.Fatalf("Content-Type %q, want %q", ct, contentXML)
+			}
+			if ct != contentXML {
+				return
+			}
+			dec := xml.NewDecoder(bytes.NewReader(body))
+			var root string
+			for {
+				tok, err := dec.Token()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("not well-formed XML: %v\n%.1000s", err, body)
+				}
+				if se, ok := tok.(xml.StartElement); ok && root == "" {
+					root = se.Name.Local
+				}
+			}
+			// The root the spec's JSON answer is wrapped in (MediaContainer, ButlerTasks).
+			want, _, _ := strings.Cut(strings.TrimPrefix(emptyAnswers[op.OperationID].json, `{"`), `"`)
+			if root != want {
+				t.Errorf("root element %q, want %q", root, want)
 			}
 		})
 	}
@@ -145,6 +208,54 @@ var setups = map[string]func(t *testing.T, f *fixture) map[string]string{
 		}
 		return map[string]string{"activityId": body.MediaContainer.Activity[0].UUID}
 	},
+}
+
+// The lists the list operations work on: a playlist, a play queue and a collection of the
+// owner's, each of two movies.
+const listURI = "server://" + testMachineID + "/com.plexapp.plugins.library/library/metadata/1000000003,1000000004"
+
+func init() {
+	uri := map[string]string{"uri": listURI}
+	for id, q := range map[string]map[string]string{
+		"playlistPostSlash":                   {"type": "video", "title": "conformance", "smart": "0", "uri": listURI},
+		"playlistPutItems":                    uri,
+		"playQueuePostSlash":                  {"type": "video", "uri": listURI},
+		"playQueueQueuePutSlash":              uri,
+		"libraryCollectionPostSlash":          {"sectionId": "1", "title": "conformance", "type": "1", "uri": listURI},
+		"libraryCollectionCollectionPutItems": uri,
+	} {
+		queryValues[id] = q
+	}
+	playlist := func(t *testing.T, f *fixture) map[string]string {
+		l := getList(t, f, req{method: "POST", path: "/playlists?type=video&title=c&uri=" + url.QueryEscape(listURI)})
+		pl := l.MediaContainer.Metadata[0].RatingKey
+		items := getList(t, f, req{path: "/playlists/" + pl + "/items"}).MediaContainer.Metadata
+		id := strconv.Itoa(items[1].PlaylistItemID)
+		return map[string]string{"playlistId": pl, "generatorId": id, "playlistItemId": id}
+	}
+	queue := func(t *testing.T, f *fixture) map[string]string {
+		l := getList(t, f, req{method: "POST", path: "/playQueues?type=video&uri=" + url.QueryEscape(listURI)})
+		return map[string]string{
+			"playQueueId":     strconv.Itoa(l.MediaContainer.PlayQueueID),
+			"playQueueItemId": strconv.Itoa(l.MediaContainer.Metadata[1].PlayQueueItemID),
+		}
+	}
+	collection := func(t *testing.T, f *fixture) map[string]string {
+		l := getList(t, f, req{method: "POST", path: "/library/collections?sectionId=1&title=c&uri=" + url.QueryEscape(listURI)})
+		return map[string]string{"collectionId": l.MediaContainer.Metadata[0].RatingKey, "itemId": "1000000004"}
+	}
+	for _, id := range []string{"playlistGetPlaylist", "playlistPutPlaylist", "playlistDeletePlaylist", "playlistGetItems",
+		"playlistPutItems", "playlistDeleteItems", "playlistDeleteItemsGenerator", "playlistPutItemsMove"} {
+		setups[id] = playlist
+	}
+	for _, id := range []string{"playQueueQueueGetSlash", "playQueueQueuePutSlash", "playQueueQueueDeleteItems", "playQueueQueueDeleteItemsItem",
+		"playQueueQueuePutItemsMove", "playQueuePlayQueueReset", "playQueueQueuePutItemsShuffle", "playQueueQueuePutItemsUnshuffle"} {
+		setups[id] = queue
+	}
+	for _, id := range []string{"libraryCollectionCollectionGetItems", "libraryCollectionCollectionPutItems", "libraryCollectionCollectionPutItemsItem",
+		"libraryCollectionCollectionPutItemsItemMove", "librarySectionDeleteCollectionCollection"} {
+		setups[id] = collection
+	}
 }
 
 // mustDo sends r and fails the test unless it succeeds.

@@ -298,8 +298,8 @@ func appendDate(b []byte, year, month, day int) []byte {
 
 func pick[T any](list []T, h uint64) T { return list[h%uint64(len(list))] }
 
-// generate computes the item r names.
-func (s *Section) generate(r gref) Item {
+// generate computes the item r names, with its Media when media is set.
+func (s *Section) generate(r gref, media bool) Item {
 	h := r.hash()
 	rk := r.ratingKey()
 	top := gref{sec: s, i: r.i}
@@ -422,7 +422,7 @@ func (s *Section) generate(r gref) Item {
 	if it.Type == "episode" || it.Type == "track" || it.Type == "photo" && r.level == 2 {
 		it.ParentIndex = r.j + 1
 	}
-	if ext != "" {
+	if ext != "" && media {
 		folder := string(appendTitle(nil, r.i))
 		if r.i < len(s.samples) {
 			folder = s.samples[r.i].Title

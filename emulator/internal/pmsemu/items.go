@@ -135,6 +135,9 @@ func (h *handler) render(it Item, v view) metadata {
 	}
 	if sec := st.Section(it.SectionKey); sec != nil {
 		m.LibrarySectionID, m.LibrarySectionTitle, m.LibrarySectionKey = sec.Key, sec.Title, sec.sectionKey
+		if v.detail && (it.Type == "show" || it.Type == "artist") {
+			m.Location = []folder{{Path: "/data/" + sec.Title + "/" + it.Title}}
+		}
 	}
 	if it.ChildCount > 0 || isParentType(it.Type) {
 		m.Key += "/children"

@@ -40,4 +40,5 @@ func registerLive(h *handler) {
 		h.ops[id] = fn
 	}
 	h.seedSessions(h.sessions)
+	h.store.Subscribe(h.modelEvent)
 }

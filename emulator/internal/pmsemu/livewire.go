@@ -117,8 +117,8 @@ type TranscodeSessionEntry struct {
 	MinOffsetAvailable      *float64 `json:"minOffsetAvailable,omitempty" xml:"minOffsetAvailable,attr,omitempty"`
 }
 
-// timelineContainer answers /:/timeline and /:/progress: size 0, or a termination.
-type timelineContainer struct {
+// reportAnswer answers /:/timeline and /:/progress: size 0, or a termination.
+type reportAnswer struct {
 	XMLName         xml.Name `json:"-" xml:"MediaContainer"`
 	Size            int      `json:"size" xml:"size,attr"`
 	TerminationCode int      `json:"terminationCode,omitempty" xml:"terminationCode,attr,omitempty"`

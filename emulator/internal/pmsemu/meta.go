@@ -287,7 +287,7 @@ func (h *handler) sectionCollections(c *call) {
 	if s == nil {
 		return
 	}
-	start, _, ok := c.paging()
+	start, size, ok := c.paging()
 	if !ok {
 		writeError(c.w, http.StatusBadRequest)
 		return
@@ -301,8 +301,12 @@ func (h *handler) sectionCollections(c *call) {
 			head.Meta.FieldType = append(head.Meta.FieldType, metaFieldType{Type: string(o.kind), Operator: o.ops})
 		}
 	}
-	zero := 0
-	head.TotalSize, head.Offset = &zero, &start
-	setPagingHeaders(c.w, start, 0)
-	list{head: head}.write(c.w, c.json)
+	cols := h.lists.inSection(s)
+	total := len(cols)
+	from, to := window(start, size, total)
+	head.Size, head.TotalSize, head.Offset = to-from, &total, &start
+	setPagingHeaders(c.w, start, total)
+	list{head: head, childKey: "Metadata", n: to - from, child: func(i int) any {
+		return h.lists.collectionElement(c, cols[from+i])
+	}}.write(c.w, c.json)
 }

@@ -295,13 +295,23 @@ func (st *Store) Item(rk int) (Item, bool) {
 	return st.itemLocked(rk)
 }
 
-func (st *Store) itemLocked(rk int) (Item, bool) {
-	it, ok := st.rawLocked(rk)
+func (st *Store) itemLocked(rk int) (Item, bool) { return st.itemOpt(rk, true) }
+
+// queryItem is Item without the Media of generated items, which no filter or sort reads: a
+// query that scans a huge section builds only what it compares.
+func (st *Store) queryItem(rk int) (Item, bool) {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return st.itemOpt(rk, false)
+}
+
+func (st *Store) itemOpt(rk int, media bool) (Item, bool) {
+	it, ok := st.rawOpt(rk, media)
 	if !ok {
 		return Item{}, false
 	}
 	if it.ParentRatingKey != 0 {
-		if p, ok := st.rawLocked(it.ParentRatingKey); ok {
+		if p, ok := st.rawOpt(it.ParentRatingKey, false); ok {
 			it.ParentTitle, it.ParentThumb = p.Title, p.Thumb
 			if it.ParentIndex == 0 {
 				it.ParentIndex = p.Index
@@ -309,7 +319,7 @@ func (st *Store) itemLocked(rk int) (Item, bool) {
 		}
 	}
 	if it.GrandparentRatingKey != 0 {
-		if g, ok := st.rawLocked(it.GrandparentRatingKey); ok {
+		if g, ok := st.rawOpt(it.GrandparentRatingKey, false); ok {
 			it.GrandparentTitle, it.GrandparentThumb = g.Title, g.Thumb
 		}
 	}
@@ -321,7 +331,9 @@ func (st *Store) itemLocked(rk int) (Item, bool) {
 }
 
 // rawLocked is the item without what is filled in on read.
-func (st *Store) rawLocked(rk int) (Item, bool) {
+func (st *Store) rawLocked(rk int) (Item, bool) { return st.rawOpt(rk, true) }
+
+func (st *Store) rawOpt(rk int, media bool) (Item, bool) {
 	if st.deleted[rk] {
 		return Item{}, false
 	}
@@ -335,7 +347,7 @@ func (st *Store) rawLocked(rk int) (Item, bool) {
 	if !ok {
 		return Item{}, false
 	}
-	return ref.sec.generate(ref), true
+	return ref.sec.generate(ref, media), true
 }
 
 // cloneItem copies the slices of it, so a caller's changes never reach the store.
@@ -703,7 +715,7 @@ func (st *Store) Edit(rk int, edit func(*Item)) bool {
 	return true
 }
 
-// Delete removes item rk (and so its descendants) from the library.
+// Delete removes item rk and its descendants from the library.
 func (st *Store) Delete(rk int) bool {
 	now := st.now()
 	st.mu.Lock()
@@ -712,8 +724,19 @@ func (st *Store) Delete(rk int) bool {
 		st.mu.Unlock()
 		return false
 	}
-	st.deleted[rk] = true
-	delete(st.edits, rk)
+	var below []int
+	var walk func(int)
+	walk = func(p int) {
+		for _, c := range st.childrenLocked(p) {
+			below = append(below, c)
+			walk(c)
+		}
+	}
+	walk(rk)
+	for _, k := range append(below, rk) {
+		st.deleted[k] = true
+		delete(st.edits, k)
+	}
 	if ref, ok := st.decode(rk); ok && ref.level == 0 {
 		sec := ref.sec
 		i, _ := slices.BinarySearch(sec.deletedTop, ref.i)
@@ -777,6 +800,15 @@ func (st *Store) AddItem(it Item) (int, bool) {
 	if it.UpdatedAt == 0 {
 		it.UpdatedAt = it.AddedAt
 	}
+	if ext := playableExt[it.Type]; ext != "" && it.Media == nil {
+		// A playable item gets a file like a generated one's, in its top-level item's folder.
+		folder := it.Title
+		for p := it.ParentRatingKey; p != 0; {
+			up, _ := st.rawLocked(p)
+			folder, p = up.Title, up.ParentRatingKey
+		}
+		it.Media = []Media{sec.media(it, folder, mix(sec.seed, uint64(it.RatingKey)), ext)}
+	}
 	c := cloneItem(it)
 	st.static[it.RatingKey] = &c
 	st.kids[parent] = append(st.kids[parent], it.RatingKey)
@@ -784,6 +816,9 @@ func (st *Store) AddItem(it Item) (int, bool) {
 	st.publish(Event{Kind: EventAdded, SectionKey: it.SectionKey, RatingKey: it.RatingKey, At: now})
 	return it.RatingKey, true
 }
+
+// playableExt is the file extension of a playable type's media.
+var playableExt = map[string]string{"movie": "mkv", "episode": "mkv", "track": "flac", "photo": "jpg"}
 
 // AddHistory records that account (server-local id) watched rk at viewedAt.
 func (st *Store) AddHistory(account, rk int, viewedAt time.Time) (HistoryEntry, bool) {

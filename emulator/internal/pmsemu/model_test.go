@@ -77,6 +77,9 @@ func titles(p page) []string {
 func TestHierarchy(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
+	if n := getXML(t, f, "/library/metadata/2000000003", ownerToken).Children[0]; !slices.Contains(n.childNames(), "Location") {
+		t.Errorf("show detail children %v lack Location", n.childNames())
+	}
 	show := getPage(t, f, ownerToken, "/library/metadata/2000000003").MediaContainer.Metadata[0]
 	if show.Type != "show" || show.Key != "/library/metadata/2000000003/children" || show.ChildCount < 1 || show.LeafCount < show.ChildCount {
 		t.Fatalf("show %+v", show)
@@ -274,6 +277,10 @@ func TestMediaQueries(t *testing.T) {
 		if len(p.MediaContainer.Metadata) == 0 {
 			t.Fatal("no episodes")
 		}
+		// sourceType moves unqualified fields to the shows: the same episodes.
+		if q := getPage(t, f, ownerToken, "/library/sections/2/all?type=4&sourceType=2&title==Hidden%20River"); !slices.Equal(titles(q), titles(p)) || q.MediaContainer.TotalSize != p.MediaContainer.TotalSize {
+			t.Errorf("sourceType: %d episodes, want %d", q.MediaContainer.TotalSize, p.MediaContainer.TotalSize)
+		}
 		for _, m := range p.MediaContainer.Metadata {
 			if m.Type != "episode" || m.GrandparentTitle != "Hidden River" {
 				t.Errorf("episode %+v", m)
@@ -282,9 +289,18 @@ func TestMediaQueries(t *testing.T) {
 	})
 	t.Run("bad queries", func(t *testing.T) {
 		t.Parallel()
-		for _, q := range []string{"year%3E%3E=soon", "sort=nonsense", "sort=year:sideways", "type=99", "unwatched=maybe", "title%3E%3E=x", "push=1&year=1", "pop=1"} {
-			if s := f.do(t, req{path: "/library/sections/1/all?" + q, token: ownerToken}).status; s != 400 {
-				t.Errorf("%s: %d, want 400", q, s)
+		for q, why := range map[string]string{
+			"year%3E%3E=soon":    `year: "soon" is not a number`,
+			"sort=nonsense":      `unknown sort field "nonsense"`,
+			"sort=year:sideways": `unknown sort feature "sideways"`,
+			"type=99":            `type "99"`,
+			"unwatched=maybe":    `unwatched: "maybe" is not a boolean`,
+			"title%3E%3E=x":      `operator ">>=" does not apply to string field "title"`,
+			"push=1&year=1":      "push=1 without a matching pop=1",
+			"pop=1":              "pop=1 without a matching push=1",
+		} {
+			if r := f.do(t, req{path: "/library/sections/1/all?" + q, token: ownerToken}); r.status != 400 || !strings.Contains(r.body, why) {
+				t.Errorf("%s: %d %q, want 400 naming %s", q, r.status, r.body, why)
 			}
 		}
 	})
@@ -486,6 +502,14 @@ func TestEditsAndDeletions(t *testing.T) {
 	if s := f.do(t, req{path: "/library/metadata/5000000001", token: ownerToken}).status; s != 404 {
 		t.Errorf("deleted item: %d", s)
 	}
+	// A deleted show takes its seasons and episodes with it.
+	leaves := f.srv.Store().Leaves(2000000007)
+	if s := f.do(t, req{method: "DELETE", path: "/library/metadata/2000000007", token: ownerToken}).status; s != 200 {
+		t.Fatalf("delete show: %d", s)
+	}
+	if s := f.do(t, req{path: "/library/metadata/" + strconv.Itoa(leaves[0]), token: ownerToken}).status; s != 404 {
+		t.Errorf("an episode of a deleted show: %d", s)
+	}
 	q := url.Values{"title.value": {"Zebra Crossing"}, "genre[0].tag.tag": {"Zoology"}, "year.value": {"2024"}}
 	if s := f.do(t, req{method: "PUT", path: "/library/metadata/1000000002?" + q.Encode(), token: ownerToken}).status; s != 200 {
 		t.Fatalf("edit: %d", s)
@@ -600,6 +624,15 @@ func TestExtraRoutesAndRoles(t *testing.T) {
 	if n := getXML(t, f, "/system/agents", ownerToken); len(n.Children) == 0 || !strings.Contains(n.Children[0].attr("identifier"), ".") {
 		t.Errorf("agents %+v", n)
 	}
+	if n := getXML(t, f, "/library/sections/1/folder?X-Plex-Container-Size=2", friendToken); len(n.Children) != 2 || n.Children[0].attr("key") != "/library/metadata/1000000000" {
+		t.Errorf("folders %+v", n)
+	}
+	if n := getXML(t, f, "/library/sections/1/timeline", friendToken); n.attr("latestEntryTime") == "" || n.attr("identifier") != libraryIdentifier {
+		t.Errorf("timeline %+v", n)
+	}
+	if n := getXML(t, f, "/servers", friendToken); len(n.Children) != 1 || n.Children[0].attr("machineIdentifier") != testMachineID || n.Children[0].attr("host") == "" {
+		t.Errorf("servers %+v", n)
+	}
 	// A refresh moves the section's scannedAt to now.
 	f.clock.Advance(time.Hour)
 	f.do(t, req{method: "POST", path: "/library/sections/2/refresh", token: ownerToken})
@@ -671,5 +704,165 @@ func TestRecentlyAdded(t *testing.T) {
 	}
 	if got := titles(getPage(t, f, ownerToken, "/library/recentlyAdded")); len(got) == 0 || got[0] != "Brand New" {
 		t.Errorf("the item added last is not first: %q", got)
+	}
+}
+
+func TestShapingAndHistoryDelete(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	full := f.do(t, req{path: "/library/metadata/1000000004", token: ownerToken, json: true}).body
+	shaped := f.do(t, req{path: "/library/metadata/1000000004?excludeFields=summary,tagline&excludeElements=Media,Genre,Role", token: ownerToken, json: true}).body
+	for _, s := range []string{`"summary"`, `"tagline"`, `"Media"`, `"Genre"`, `"Role"`} {
+		if !strings.Contains(full, s) || strings.Contains(shaped, s) {
+			t.Errorf("%s: in the full answer %v, in the shaped one %v", s, strings.Contains(full, s), strings.Contains(shaped, s))
+		}
+	}
+	if !strings.Contains(shaped, `"Director"`) || !strings.Contains(shaped, `"title"`) {
+		t.Errorf("shaping removed more than asked: %s", shaped)
+	}
+	// Paging attributes and headers agree.
+	resp := f.do(t, req{path: "/library/sections/1/all?X-Plex-Container-Start=10&X-Plex-Container-Size=5&year%3E%3E=2000", token: ownerToken, json: true})
+	var p page
+	if err := json.Unmarshal([]byte(resp.body), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.MediaContainer.Offset != 10 || p.MediaContainer.Size != 5 || resp.header.Get("X-Plex-Container-Total-Size") != strconv.Itoa(p.MediaContainer.TotalSize) || resp.header.Get("X-Plex-Container-Start") != "10" {
+		t.Errorf("paging: %+v, headers %v", p.MediaContainer, resp.header)
+	}
+	// History entries can be read one by one and deleted by the owner only.
+	if s := f.do(t, req{path: "/status/sessions/history/1", token: ownerToken}).status; s != 200 {
+		t.Errorf("history entry 1: %d", s)
+	}
+	if s := f.do(t, req{method: "DELETE", path: "/status/sessions/history/1", token: friendToken}).status; s != 401 {
+		t.Errorf("friend deletes history: %d", s)
+	}
+	if s := f.do(t, req{method: "DELETE", path: "/status/sessions/history/1", token: ownerToken}).status; s != 200 {
+		t.Errorf("owner deletes history: %d", s)
+	}
+	for _, m := range []string{"GET", "DELETE"} {
+		if s := f.do(t, req{method: m, path: "/status/sessions/history/1", token: ownerToken}).status; s != 404 {
+			t.Errorf("%s a deleted entry: %d", m, s)
+		}
+	}
+	if n := getPage(t, f, ownerToken, "/status/sessions/history/all").MediaContainer.TotalSize; n != 5 {
+		t.Errorf("%d entries left, want 5", n)
+	}
+}
+
+// TestTitleQueryOnAMillion checks the title filter of a huge section, answered from the title
+// matcher: the same items, in the same order, as the definition of the titles gives.
+func TestTitleQueryOnAMillion(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	got := titles(getPage(t, f, ownerToken, "/library/sections/5/all?title=distant%20river%2097&year%3E%3E=1900"))
+	var want []string
+	for i := range hugeSize {
+		if s := title(i); strings.Contains(strings.ToLower(s), "distant river 97") {
+			want = append(want, s)
+		}
+	}
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("got %d titles, want %d: %q", len(got), len(want), got)
+	}
+	if got := titles(getPage(t, f, ownerToken, "/library/sections/5/all?title==Distant%20River%20977")); !slices.Equal(got, []string{"Distant River 977"}) {
+		t.Errorf("title== %q", got)
+	}
+}
+
+func TestIncludeOnDeckAndChildren(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	var body struct {
+		MediaContainer struct {
+			Metadata []struct {
+				OnDeck *struct {
+					Metadata []struct{ RatingKey, Type string }
+				}
+				Children *struct {
+					Size     int
+					Metadata []struct{ Type string }
+				}
+			}
+		}
+	}
+	leaves := f.srv.Store().Leaves(2000000002)
+	f.srv.Store().Scrobble(OwnerLocalID, leaves[0])
+	resp := f.do(t, req{path: "/library/metadata/2000000002?includeOnDeck=1&includeChildren=1", token: ownerToken, json: true})
+	if err := json.Unmarshal([]byte(resp.body), &body); err != nil {
+		t.Fatal(err)
+	}
+	m := body.MediaContainer.Metadata[0]
+	if m.OnDeck == nil || len(m.OnDeck.Metadata) != 1 || m.OnDeck.Metadata[0].RatingKey != strconv.Itoa(leaves[1]) || m.OnDeck.Metadata[0].Type != "episode" {
+		t.Errorf("OnDeck %+v, want episode %d", m.OnDeck, leaves[1])
+	}
+	if m.Children == nil || m.Children.Size == 0 || m.Children.Size != len(m.Children.Metadata) || m.Children.Metadata[0].Type != "season" {
+		t.Errorf("Children %+v", m.Children)
+	}
+	if n := getXML(t, f, "/library/metadata/2000000002?includeOnDeck=1", ownerToken).Children[0]; !slices.Contains(n.childNames(), "OnDeck") {
+		t.Errorf("XML children %v lack OnDeck", n.childNames())
+	}
+}
+
+func TestMoreReads(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	albums := getPage(t, f, ownerToken, "/library/sections/3/albums?X-Plex-Container-Size=5")
+	if len(albums.MediaContainer.Metadata) != 5 || albums.MediaContainer.Metadata[0].Type != "album" {
+		t.Errorf("albums %+v", albums.MediaContainer)
+	}
+	if n := getPage(t, f, ownerToken, "/library/sections/1/albums").MediaContainer.TotalSize; n != 0 {
+		t.Errorf("a movie section has %d albums", n)
+	}
+	// /library/all covers the sections the caller sees.
+	all := getPage(t, f, friendToken, "/library/all?type=1&year=1999")
+	for _, m := range all.MediaContainer.Metadata {
+		if m.Type != "movie" || m.Year != 1999 {
+			t.Errorf("/library/all item %+v", m)
+		}
+	}
+	if len(all.MediaContainer.Metadata) == 0 {
+		t.Error("/library/all found nothing")
+	}
+	if n := getPage(t, f, ownerToken, "/library/all").MediaContainer.TotalSize; n != 0 {
+		t.Errorf("/library/all without a type: %d items", n)
+	}
+	var tags struct {
+		MediaContainer struct {
+			Directory []struct {
+				ID      int
+				Tag     string
+				Filter  string
+				TagType int
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(f.do(t, req{path: "/library/tags?type=1", token: ownerToken, json: true}).body), &tags); err != nil || len(tags.MediaContainer.Directory) == 0 {
+		t.Fatalf("tags: %v %+v", err, tags)
+	}
+	g := tags.MediaContainer.Directory[0]
+	if g.TagType != 1 || g.Filter != "genre="+strconv.Itoa(g.ID) {
+		t.Errorf("tag %+v", g)
+	}
+	if got := titles(getPage(t, f, ownerToken, "/library/sections/1/all?"+g.Filter)); len(got) == 0 {
+		t.Errorf("the tag's filter finds nothing")
+	}
+	movie := getPage(t, f, ownerToken, "/library/metadata/1000000004").MediaContainer.Metadata[0]
+	sim := getPage(t, f, ownerToken, "/library/metadata/1000000004/similar?count=5")
+	if len(sim.MediaContainer.Metadata) != 5 {
+		t.Fatalf("similar %+v", sim.MediaContainer)
+	}
+	for _, m := range sim.MediaContainer.Metadata {
+		if m.RatingKey == movie.RatingKey || !slices.ContainsFunc(m.Genre, func(x struct {
+			ID     int
+			Tag    string
+			Filter string
+		}) bool {
+			return x.Tag == movie.Genre[0].Tag
+		}) {
+			t.Errorf("similar item %+v shares no genre with %+v", m, movie.Genre)
+		}
+	}
+	if n := getXML(t, f, "/hubs/metadata/1000000004/related", ownerToken); len(n.Children) != 1 || n.Children[0].attr("hubIdentifier") != "movie.similar" || len(n.Children[0].Children) == 0 {
+		t.Errorf("related %+v", n)
 	}
 }

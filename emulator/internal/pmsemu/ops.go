@@ -22,9 +22,13 @@ type ops struct {
 	checkedAt  int64       // last update check, Unix seconds
 }
 
-// registerOps adds the handlers of this file's area to h's operation table.
+// registerOps adds the handlers of the server's administrative operations (preferences, butler,
+// activities, section scans, updater, log) and of its lists (playlists, play queues,
+// collections) to h's operation table.
 func registerOps(h *handler) {
 	o := &ops{h: h, prefs: map[string]string{}, butler: map[string]*activity{}}
+	l := newLists(h)
+	h.lists, h.admin = l, o
 	for id, fn := range map[string]func(*call){
 		"preferencesGetSlash":      o.prefsList,
 		"preferencesGetGet":        o.prefsGet,
@@ -40,8 +44,42 @@ func registerOps(h *handler) {
 		"updaterPutCheck":          o.updaterCheck,
 		"logPutSlash":              o.logPut,
 		"logPostSlash":             o.logPost,
+
+		"playlistGetSlash":             l.playlistsList,
+		"playlistPostSlash":            l.playlistCreate,
+		"playlistGetPlaylist":          l.playlistGet,
+		"playlistPutPlaylist":          l.playlistEdit,
+		"playlistDeletePlaylist":       l.playlistDelete,
+		"playlistGetItems":             l.playlistItems,
+		"playlistPutItems":             l.playlistAdd,
+		"playlistDeleteItems":          l.playlistClear,
+		"playlistDeleteItemsGenerator": l.playlistRemove,
+		"playlistPutItemsMove":         l.playlistMove,
+
+		"playQueuePostSlash":              l.playQueueCreate,
+		"playQueueQueueGetSlash":          l.playQueueGet,
+		"playQueueQueuePutSlash":          l.playQueueAdd,
+		"playQueueQueueDeleteItems":       l.playQueueClear,
+		"playQueueQueueDeleteItemsItem":   l.playQueueRemove,
+		"playQueueQueuePutItemsMove":      l.playQueueMove,
+		"playQueueQueuePutItemsShuffle":   l.playQueueShuffle,
+		"playQueueQueuePutItemsUnshuffle": l.playQueueUnshuffle,
+		"playQueuePlayQueueReset":         l.playQueueReset,
+
+		"libraryCollectionPostSlash":                  l.collectionCreate,
+		"libraryCollectionCollectionGetItems":         l.collectionItems,
+		"libraryCollectionCollectionPutItems":         l.collectionAdd,
+		"libraryCollectionCollectionPutItemsItem":     l.collectionRemove,
+		"libraryCollectionCollectionPutItemsItemMove": l.collectionMove,
+		"librarySectionDeleteCollectionCollection":    l.collectionDelete,
 	} {
 		h.ops[id] = fn
+	}
+	for id, fn := range o.scanOps() {
+		h.ops[id] = fn
+	}
+	if get, del := h.ops["libraryMetadataGetSlash"], h.ops["libraryMetadataDeleteSlash"]; get != nil && del != nil {
+		h.ops["libraryMetadataGetSlash"], h.ops["libraryMetadataDeleteSlash"] = l.asMetadata(get, del)
 	}
 }
 

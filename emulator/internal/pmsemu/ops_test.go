@@ -77,6 +77,16 @@ func TestPrefs(t *testing.T) {
 	if s := get("OnDeckWindow"); s.Value != 4.0 {
 		t.Errorf("a refused PUT changed OnDeckWindow: %+v", s)
 	}
+	// The server's name and media deletion follow the preferences; deletion off is an absent
+	// attribute, as on a PMS.
+	root := mustDo(t, f, req{path: "/", token: ownerToken}).body
+	if !strings.Contains(root, `friendlyName="attic"`) || !strings.Contains(root, `allowMediaDeletion="1"`) {
+		t.Errorf("GET / after renaming: %.300s", root)
+	}
+	mustDo(t, f, req{method: "PUT", path: "/:/prefs?allowMediaDeletion=0", token: ownerToken})
+	if root := mustDo(t, f, req{path: "/", token: ownerToken}).body; strings.Contains(root, "allowMediaDeletion") {
+		t.Errorf("GET / with deletion off still has allowMediaDeletion: %.300s", root)
+	}
 	if resp := f.do(t, req{path: "/:/prefs/get?id=nope", token: ownerToken}); resp.status != 404 {
 		t.Errorf("unknown preference: status %d, want 404", resp.status)
 	}

@@ -408,7 +408,7 @@ func (h *handler) timeline(c *call) {
 		writeError(c.w, http.StatusBadRequest)
 		return
 	case rk == "":
-		list{head: timelineContainer{}}.write(c.w, c.json) // a report about nothing changes nothing
+		list{head: reportAnswer{}}.write(c.w, c.json) // a report about nothing changes nothing
 		return
 	}
 	pq, _ := strconv.Atoi(q.Get("playQueueItemID"))
@@ -421,7 +421,7 @@ func (h *handler) timeline(c *call) {
 		writeError(c.w, err.(*reportError).status)
 		return
 	}
-	head := timelineContainer{}
+	head := reportAnswer{}
 	if text != "" {
 		head.TerminationCode, head.TerminationText = terminationCode, text
 	}
@@ -450,7 +450,7 @@ func (h *handler) progress(c *call) {
 	if offset > 0 {
 		h.setViewOffset(c.caller.AccountID, key, offset)
 	}
-	list{head: timelineContainer{}}.write(c.w, c.json)
+	list{head: reportAnswer{}}.write(c.w, c.json)
 }
 
 // terminate serves POST /status/sessions/terminate?sessionId=&reason=: the session ends now,

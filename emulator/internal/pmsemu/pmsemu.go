@@ -87,6 +87,15 @@ type SessionConfig struct {
 	State     string // "playing", "paused", "buffering"
 }
 
+// ViewConfig is one account's seeded state of one item: watched (every leaf of a parent), or
+// watched up to ViewOffset milliseconds.
+type ViewConfig struct {
+	AccountID  int // plex.tv account id
+	RatingKey  int
+	Watched    bool
+	ViewOffset int
+}
+
 // HistoryConfig is one seeded history entry.
 type HistoryConfig struct {
 	AccountID int // plex.tv account id
@@ -108,7 +117,9 @@ type Config struct {
 	Sections          []SectionConfig
 	// Items are added to the sections at start, in order (a parent before its children): a
 	// fixture's library. Set RatingKey (below 10⁹) so that children and seeds can name an item.
-	Items    []Item
+	Items []Item
+	// Views are the watch state accounts start with.
+	Views    []ViewConfig
 	Sessions []SessionConfig
 	History  []HistoryConfig
 	// Now is the emulator's clock (required).

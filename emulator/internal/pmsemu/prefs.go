@@ -214,3 +214,12 @@ func (o *ops) prefsSet(c *call) {
 	o.mu.Unlock()
 	writeOK(c)
 }
+
+// friendlyName is the server's name as clients see it: the FriendlyName preference (the
+// configured name until the owner changes it), or Plex's default.
+func (h *handler) friendlyName() string {
+	if name := h.admin.pref("FriendlyName"); name != "" {
+		return name
+	}
+	return "Plex Media Server"
+}

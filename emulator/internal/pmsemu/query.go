@@ -295,12 +295,31 @@ func parseFilters(raw string) (*node, error) {
 	return n, nil
 }
 
+// scopeTo makes the unqualified fields of filter refer to items of type typ (sourceType=):
+// type=4&sourceType=2&title==24 is "episodes of the show titled 24".
+func scopeTo(n *node, typ string) {
+	if n == nil {
+		return
+	}
+	if n.clause != nil && n.clause.scope == "" {
+		n.clause.scope = typ
+	}
+	for _, k := range n.kids {
+		scopeTo(k, typ)
+	}
+}
+
 // parseClause splits "year>>"/"2000" into a clause. Unknown fields are ignored (ok false), as a
 // PMS ignores parameters it does not know; a known field with a bad operator or value is an
 // error.
 func parseClause(key, val string) (*clause, bool, error) {
 	op := "="
 	switch {
+	case strings.HasSuffix(key, "!=") && len(key) > 2:
+		// The second "=" escaped into the key, as a client that encodes keys sends "!==".
+		key, op = key[:len(key)-2], "!=="
+	case strings.HasSuffix(key, "=") && len(key) > 1:
+		key, op = key[:len(key)-1], "=="
 	case strings.HasSuffix(key, "!") && strings.HasPrefix(val, "="):
 		key, val, op = key[:len(key)-1], val[1:], "!=="
 	case strings.HasSuffix(key, "!"):
@@ -411,14 +430,15 @@ func (q *queryCtx) eval(n *node, it *Item) bool {
 }
 
 func (q *queryCtx) evalClause(c *clause, it *Item) bool {
-	target, ok := q.scope(it, c.scope)
-	if !ok {
-		return false
+	target := it
+	if c.scope != "" && c.scope != it.Type {
+		p, ok := q.scope(it, c.scope)
+		if !ok {
+			return false
+		}
+		target = &p
 	}
-	if c.scope != "" && c.scope != target.Type {
-		return false
-	}
-	v := c.field.get(q, &target)
+	v := c.field.get(q, target)
 	negative := c.op == "!=" || c.op == "!=="
 	any := false
 	for _, want := range c.values {
@@ -606,33 +626,44 @@ func (h *handler) sectionItems(c *call) {
 
 // queryItems answers a media query over section s.
 func (h *handler) queryItems(c *call, s *Section, head func(n int) metadataContainer) {
+	bad := func(format string, args ...any) {
+		writeText(c, http.StatusBadRequest, "Bad Request: "+fmt.Sprintf(format, args...))
+	}
 	start, size, ok := c.paging()
 	if !ok {
-		writeError(c.w, http.StatusBadRequest)
+		bad("X-Plex-Container-Start and X-Plex-Container-Size must be whole numbers")
 		return
 	}
 	typ := sectionTypes[s.Type][0]
 	if v := c.query.Get("type"); v != "" {
 		t, ok := typeOfNumber(v)
 		if !ok {
-			writeError(c.w, http.StatusBadRequest)
+			bad("type %q is no library type", v)
 			return
 		}
 		typ = t
 	}
 	filter, err := parseFilters(c.r.URL.RawQuery)
 	if err != nil {
-		writeError(c.w, http.StatusBadRequest)
+		bad("%v", err)
 		return
+	}
+	if v := c.query.Get("sourceType"); v != "" {
+		src, ok := typeOfNumber(v)
+		if !ok {
+			bad("sourceType %q is no library type", v)
+			return
+		}
+		scopeTo(filter, src)
 	}
 	sorts, err := parseSort(c.query.Get("sort"))
 	if err != nil {
-		writeError(c.w, http.StatusBadRequest)
+		bad("%v", err)
 		return
 	}
 	limit, ok := parseCount(c.query.Get("limit"), -1)
 	if !ok {
-		writeError(c.w, http.StatusBadRequest)
+		bad("limit %q is not a whole number", c.query.Get("limit"))
 		return
 	}
 	v := h.viewOf(c, false)
@@ -680,18 +711,60 @@ func (h *handler) queryItems(c *call, s *Section, head func(n int) metadataConta
 func (h *handler) scan(q *queryCtx, s *Section, typ string, filter *node, yield func(Item) bool) {
 	st := h.store
 	depth := slices.Index(sectionTypes[s.Type], typ)
+	if title, ok := titleClause(filter, typ); ok && depth == 0 {
+		h.scanTitles(q, s, title, filter, yield)
+		return
+	}
 	st.EachInSection(s, func(rk int) bool {
 		if depth <= 0 {
-			it, ok := st.Item(rk)
+			it, ok := st.queryItem(rk)
 			return !ok || it.Type != typ || !q.eval(filter, &it) || yield(it)
 		}
 		for _, d := range st.Descendants(rk) {
-			if it, ok := st.Item(d); ok && it.Type == typ && q.eval(filter, &it) && !yield(it) {
+			if it, ok := st.queryItem(d); ok && it.Type == typ && q.eval(filter, &it) && !yield(it) {
 				return false
 			}
 		}
 		return true
 	})
+}
+
+// titleClause returns the text of a title=… or title==… clause (one value) that every match
+// of filter must satisfy, if there is one.
+func titleClause(filter *node, typ string) (string, bool) {
+	if filter == nil || len(filter.kids) != 1 {
+		return "", false
+	}
+	for _, k := range filter.kids[0].kids {
+		c := k.clause
+		if c != nil && c.field.key == "title" && (c.scope == "" || c.scope == typ) && (c.op == "=" || c.op == "==") && len(c.values) == 1 && c.values[0] != "" {
+			return c.values[0], true
+		}
+	}
+	return "", false
+}
+
+// scanTitles is scan for a filter that requires a title: the candidates come from the title
+// matcher (computed, not scanned; see search.go), in library order, and then the whole filter
+// decides.
+func (h *handler) scanTitles(q *queryCtx, s *Section, title string, filter *node, yield func(Item) bool) {
+	var cands []Item
+	h.matchTitles(s, newTitleMatcher(title), strings.ToLower(title), func(it Item) bool {
+		cands = append(cands, it)
+		return true
+	})
+	order := func(it Item) int {
+		if ref, ok := h.store.decode(it.RatingKey); ok {
+			return ref.i
+		}
+		return s.size + it.RatingKey // added items follow the generated ones, oldest first
+	}
+	slices.SortStableFunc(cands, func(a, b Item) int { return cmp.Compare(order(a), order(b)) })
+	for _, it := range cands {
+		if q.eval(filter, &it) && !yield(it) {
+			return
+		}
+	}
 }
 
 // ranked is a matching item with its sort keys.
@@ -727,8 +800,12 @@ func (h *handler) collect(q *queryCtx, s *Section, typ string, filter *node, sor
 	h.scan(q, s, typ, filter, func(it Item) bool {
 		r := ranked{rk: it.RatingKey}
 		for _, sp := range sorts {
-			target, _ := q.scope(&it, sp.scope)
-			r.keys = append(r.keys, sp.field.get(q, &target))
+			target := &it
+			if sp.scope != "" && sp.scope != it.Type {
+				p, _ := q.scope(&it, sp.scope)
+				target = &p
+			}
+			r.keys = append(r.keys, sp.field.get(q, target))
 		}
 		switch {
 		case len(sorts) == 0:

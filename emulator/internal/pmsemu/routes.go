@@ -19,6 +19,8 @@ type handler struct {
 	store    *Store
 	sessions []SessionConfig        // seeds whose RatingKey names a playable item
 	ops      map[string]func(*call) // by spec operationId
+	lists    *lists                 // playlists, play queues, collections (see lists.go)
+	admin    *ops                   // preferences, butler, activities (see ops.go)
 
 	mu        sync.Mutex
 	transient map[string]transientToken
@@ -97,6 +99,15 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 			h.sessions = append(h.sessions, sc)
 		}
 	}
+	for _, v := range cfg.Views {
+		local := st.LocalAccountID(v.AccountID)
+		if v.Watched {
+			st.Scrobble(local, v.RatingKey)
+		}
+		if v.ViewOffset > 0 {
+			st.SetViewOffset(local, v.RatingKey, v.ViewOffset)
+		}
+	}
 	for _, hc := range cfg.History {
 		if rk, ok := h.seedItem(hc.Section, hc.Index, hc.RatingKey); ok {
 			st.AddHistory(st.LocalAccountID(hc.AccountID), rk, hc.ViewedAt)
@@ -135,6 +146,12 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 		"hubsGetSlash":                    h.hubsHome,
 		"hubsGetContinueWatching":         h.hubsContinueWatching,
 		"hubsGetSection":                  h.hubsSection,
+		"librarySectionGetAlbums":         h.sectionAlbums,
+		"libraryGetAll":                   h.libraryAll,
+		"libraryGetTags":                  h.libraryTags,
+		"libraryMetadataGetSimilar":       h.similar,
+		"libraryMetadataGetRelated":       h.relatedHubs,
+		"hubsGetMetadataMetadataRelated":  h.relatedHubs,
 
 		"x.library":             h.library,
 		"x.onDeck":              h.onDeck,
@@ -142,12 +159,15 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 		"x.children":            h.children,
 		"x.grandchildren":       h.grandchildren,
 		"x.filterChoices":       h.filterChoices,
+		"x.sectionTimeline":     h.sectionTimeline,
+		"x.sectionFolders":      h.sectionFolders,
 		"x.continueWatching":    h.continueWatching,
 		"x.search":              h.legacySearch,
 		"x.myplexAccount":       h.myplexAccount,
 		"x.accounts":            h.accounts,
 		"x.devices":             h.devices,
 		"x.clients":             h.clients,
+		"x.servers":             h.servers,
 		"x.agents":              h.agents,
 		"x.statisticsBandwidth": h.statisticsBandwidth,
 		"x.statisticsResources": h.statisticsResources,

@@ -117,3 +117,11 @@ var sampleLibrary = map[string][]sample{
 		}, photos(3)...)},
 	},
 }
+
+// GeneratedTitle is the title of generated top-level item i of a section configured as sc.
+func GeneratedTitle(sc SectionConfig, i int) string {
+	if sm := sampleLibrary[sc.Type]; sc.Samples && i < len(sm) {
+		return sm[i].Title
+	}
+	return string(appendTitle(nil, i))
+}

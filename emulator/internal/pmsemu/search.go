@@ -201,7 +201,7 @@ func (h *handler) search(c *call) {
 		if !ok {
 			k = len(hubs)
 			hubOf[typ] = k
-			hubs = append(hubs, hub{HubIdentifier: typ, Title: hubTitles[typ], Type: typ})
+			hubs = append(hubs, hub{Context: "hub.search." + typ, Style: "shelf", HubIdentifier: typ, Title: hubTitles[typ], Type: typ})
 		}
 		hb := &hubs[k]
 		if len(hb.Metadata) == limit {
@@ -221,7 +221,7 @@ func (h *handler) search(c *call) {
 		searched = true
 		if _, ok := hubOf[wireType(topType[s.Type])]; !ok {
 			hubOf[wireType(topType[s.Type])] = len(hubs)
-			hubs = append(hubs, hub{HubIdentifier: s.Type, Title: hubTitles[s.Type], Type: wireType(topType[s.Type])})
+			hubs = append(hubs, hub{Context: "hub.search." + s.Type, Style: "shelf", HubIdentifier: s.Type, Title: hubTitles[s.Type], Type: wireType(topType[s.Type])})
 		}
 		n := 0
 		h.matchTitles(s, m, q, func(it Item) bool {

@@ -192,7 +192,9 @@ func (h *handler) metadataItems(c *call) {
 	v := h.viewOf(c, true)
 	setPagingHeaders(c.w, 0, len(items))
 	list{head: head, childKey: "Metadata", n: len(items), child: func(i int) any {
-		return h.render(items[i], v)
+		m := h.render(items[i], v)
+		h.include(c, items[i], &m)
+		return m
 	}}.write(c.w, c.json)
 }
 
@@ -217,4 +219,49 @@ func sameSection(items []Item) bool {
 		}
 	}
 	return true
+}
+
+// include adds what includeOnDeck=1 and includeChildren=1 ask for to an item in detail view:
+// the caller's next episode of a show (or season), and the item's children.
+func (h *handler) include(c *call, it Item, m *metadata) {
+	lv := h.viewOf(c, false)
+	if c.query.Get("includeOnDeck") == "1" && (it.Type == "show" || it.Type == "season") {
+		if next, ok := h.nextUp(c, it.RatingKey); ok {
+			if e, ok := h.renderKey(next, lv); ok {
+				m.OnDeck = &nested{Size: 1, Metadata: []metadata{e}}
+			}
+		}
+	}
+	if c.query.Get("includeChildren") == "1" {
+		kids := h.store.Children(it.RatingKey)
+		m.Children = &nested{Size: len(kids)}
+		for _, k := range kids {
+			if e, ok := h.renderKey(k, lv); ok {
+				m.Children.Metadata = append(m.Children.Metadata, e)
+			}
+		}
+	}
+}
+
+// nextUp is the leaf of rk the caller should watch next: one in progress, else the first
+// unwatched one after the last watched; ok is false when there is none.
+func (h *handler) nextUp(c *call, rk int) (int, bool) {
+	acct := h.account(c)
+	leaves := h.store.Leaves(rk)
+	last := -1
+	for i, l := range leaves {
+		s := h.store.State(acct, l)
+		if s.ViewOffset > 0 {
+			return l, true
+		}
+		if s.ViewCount > 0 {
+			last = i
+		}
+	}
+	for _, l := range leaves[last+1:] {
+		if h.store.State(acct, l).ViewCount == 0 {
+			return l, true
+		}
+	}
+	return 0, false
 }

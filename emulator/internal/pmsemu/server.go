@@ -19,11 +19,13 @@ func (h *handler) identity(c *call) {
 	}}.write(c.w, c.json)
 }
 
-// topLevel is the Directory list of GET /: the server's top-level endpoints.
+// topLevel is the Directory list of GET /: the server's top-level endpoints, those a PMS
+// 1.41 lists (plex-beyond-spec B.7).
 var topLevel = []string{
-	"activities", "butler", "channels", "clients", "diagnostics", "hubs", "library", "livetv",
-	"media", "metadata", "playlists", "player", "playQueues", "resources", "search", "server",
-	"servers", "statistics", "status", "system", "transcode", "updater", "user",
+	"actions", "activities", "butler", "channels", "clients", "devices", "diagnostics",
+	"downloadQueue", "hubs", "library", "livetv", "media", "neighborhood", "playQueues",
+	"playlists", "resources", "search", "server", "servers", "service", "statistics", "system",
+	"transcode", "updater", "user", "video",
 }
 
 // root serves GET /: the server's capabilities.
@@ -33,10 +35,7 @@ func (h *handler) root(c *call) {
 	if username == "" {
 		username = owner.Username
 	}
-	name := h.cfg.Name
-	if name == "" {
-		name = "Plex Media Server"
-	}
+	name := h.friendlyName()
 	claimed := xbool(h.cfg.OwnerAccountID != 0)
 	signin, mapping := "ok", "mapped"
 	if !claimed {
@@ -46,7 +45,7 @@ func (h *handler) root(c *call) {
 		Size:                       len(topLevel),
 		AllowCameraUpload:          true,
 		AllowChannelAccess:         true,
-		AllowMediaDeletion:         true,
+		AllowMediaDeletion:         xbool(h.admin.pref("allowMediaDeletion") == "1"),
 		AllowSharing:               claimed,
 		AllowSync:                  true,
 		BackgroundProcessing:       true,
@@ -132,10 +131,7 @@ func (h *handler) securityResources(c *call) {
 		}
 	}
 	port, _ := strconv.Atoi(portText)
-	name := h.cfg.Name
-	if name == "" {
-		name = "Plex Media Server"
-	}
+	name := h.friendlyName()
 	list{head: resourcesContainer{Size: 1, Device: device{
 		Name:             name,
 		ClientIdentifier: h.cfg.MachineIdentifier,

@@ -22,7 +22,7 @@ func (h *handler) keyParam(c *call) (Item, bool) {
 		}
 	}
 	if _, ok := ParseRatingKey(key); !ok {
-		writeError(c.w, http.StatusBadRequest)
+		writeText(c, http.StatusBadRequest, "Bad Request: key must be the ratingKey of an item, got "+strconv.Quote(key))
 		return Item{}, false
 	}
 	it, ok := h.visibleItem(c, key)
@@ -63,7 +63,7 @@ func (h *handler) unscrobble(c *call) {
 func (h *handler) rate(c *call) {
 	rating, err := strconv.ParseFloat(c.query.Get("rating"), 64)
 	if err != nil || rating > 10 || rating < 0 && rating != -1 {
-		writeError(c.w, http.StatusBadRequest)
+		writeText(c, http.StatusBadRequest, "Bad Request: rating must be between 0 and 10, or -1 to clear it, got "+strconv.Quote(c.query.Get("rating")))
 		return
 	}
 	if it, ok := h.keyParam(c); ok {

@@ -21,15 +21,17 @@ import (
 // account that acted get "user": true; the owner's get "owner": true (one post when the owner
 // acted). playback.started goes to the owner only.
 //
-// Delivery never blocks the server: events wait in a queue of WebhookQueue deliveries, sent by
-// at most webhookWorkers goroutines, each POST bounded by WebhookTimeout. When the queue is full
-// the delivery is dropped and counted (Plex retries nothing and promises nothing either).
+// Delivery never blocks the server: each URL has its own queue of WebhookQueue deliveries, sent
+// in order by one goroutine (so a receiver sees play before pause, and a slow or dead receiver
+// delays only itself), each POST bounded by WebhookTimeout. When a URL's queue is full the
+// delivery is dropped and counted (Plex retries nothing and promises nothing either).
 
 // Webhook delivery limits.
 const (
-	WebhookQueue   = 1024
+	// WebhookQueue is how many deliveries may wait for one URL.
+	WebhookQueue = 256
+	// WebhookTimeout bounds one POST.
 	WebhookTimeout = 5 * time.Second
-	webhookWorkers = 4
 	webhookIdle    = 2 * time.Second
 )
 
@@ -96,12 +98,12 @@ type delivery struct {
 // webhookSender is the server's outbox.
 type webhookSender struct {
 	cfg     *Config
-	queue   chan delivery
-	workers atomic.Int32
+	client  *http.Client
+	mu      sync.Mutex
+	queues  map[string]chan delivery // by URL; a queue's worker removes it when idle
 	sent    atomic.Int64
 	failed  atomic.Int64
 	dropped atomic.Int64
-	client  *http.Client
 }
 
 func newWebhookSender(cfg *Config) *webhookSender {
@@ -109,7 +111,7 @@ func newWebhookSender(cfg *Config) *webhookSender {
 	if hc == nil {
 		hc = &http.Client{Timeout: WebhookTimeout}
 	}
-	return &webhookSender{cfg: cfg, queue: make(chan delivery, WebhookQueue), client: hc}
+	return &webhookSender{cfg: cfg, client: hc, queues: map[string]chan delivery{}}
 }
 
 // WebhookStats counts deliveries: sent (2xx), failed (an error or another status), dropped
@@ -147,45 +149,47 @@ func (w *webhookSender) enqueue(ev WebhookEvent) {
 			continue // an unencodable Metadata is a bug in the model; nothing to send
 		}
 		for _, u := range urls {
-			select {
-			case w.queue <- delivery{url: u, body: body, ctype: ctype}:
-				w.startWorker()
-			default:
-				w.dropped.Add(1)
-			}
+			w.send(delivery{url: u, body: body, ctype: ctype})
 		}
 	}
 }
 
-// startWorker starts a worker unless webhookWorkers already run. Workers leave after
-// webhookIdle without work, so an idle server holds no goroutines.
-func (w *webhookSender) startWorker() {
-	for {
-		n := w.workers.Load()
-		if n >= webhookWorkers {
-			return
-		}
-		if w.workers.CompareAndSwap(n, n+1) {
-			go w.work()
-			return
-		}
+// send queues d on its URL's queue, starting the URL's worker when it has none.
+func (w *webhookSender) send(d delivery) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	q := w.queues[d.url]
+	if q == nil {
+		q = make(chan delivery, WebhookQueue)
+		w.queues[d.url] = q
+		go w.work(d.url, q)
+	}
+	select {
+	case q <- d:
+	default:
+		w.dropped.Add(1)
 	}
 }
 
-func (w *webhookSender) work() {
+// work delivers q's posts in order; after webhookIdle without any it removes q and ends, so an
+// idle server holds no goroutines.
+func (w *webhookSender) work(url string, q chan delivery) {
 	idle := time.NewTimer(webhookIdle)
 	defer idle.Stop()
 	for {
 		select {
-		case d := <-w.queue:
+		case d := <-q:
 			w.post(d)
 			idle.Reset(webhookIdle)
 		case <-idle.C:
-			w.workers.Add(-1)
-			// A delivery queued between the timeout and the decrement must not be stranded.
-			if len(w.queue) > 0 {
-				w.startWorker()
+			w.mu.Lock()
+			if len(q) > 0 { // queued between the timeout and the lock
+				w.mu.Unlock()
+				idle.Reset(webhookIdle)
+				continue
 			}
+			delete(w.queues, url)
+			w.mu.Unlock()
 			return
 		}
 	}

@@ -33,7 +33,7 @@ type rootContainer struct {
 	Size                          int      `json:"size" xml:"size,attr"`
 	AllowCameraUpload             xbool    `json:"allowCameraUpload" xml:"allowCameraUpload,attr"`
 	AllowChannelAccess            xbool    `json:"allowChannelAccess" xml:"allowChannelAccess,attr"`
-	AllowMediaDeletion            xbool    `json:"allowMediaDeletion" xml:"allowMediaDeletion,attr"`
+	AllowMediaDeletion            xbool    `json:"allowMediaDeletion,omitempty" xml:"allowMediaDeletion,attr,omitempty"` // absent when off, as on a PMS
 	AllowSharing                  xbool    `json:"allowSharing" xml:"allowSharing,attr"`
 	AllowSync                     xbool    `json:"allowSync" xml:"allowSync,attr"`
 	AllowTuners                   xbool    `json:"allowTuners" xml:"allowTuners,attr"`
@@ -225,10 +225,14 @@ type metadata struct {
 	Guid       []guid  `json:"Guid,omitempty" xml:"Guid"`
 	// Ratings are the Rating children (JSON key "Rating", distinct from the rating attribute).
 	Ratings  []ratingElem `json:"Rating,omitempty" xml:"Rating"`
-	Location []location   `json:"Location,omitempty" xml:"Location"`
-	User     *user        `json:"User,omitempty" xml:"User"`
-	Player   *player      `json:"Player,omitempty" xml:"Player"`
-	Session  *session     `json:"Session,omitempty" xml:"Session"`
+	Location []folder     `json:"Location,omitempty" xml:"Location"`
+	// OnDeck (includeOnDeck=1) holds the episode to watch next; Children (includeChildren=1)
+	// the item's children.
+	OnDeck   *nested  `json:"OnDeck,omitempty" xml:"OnDeck"`
+	Children *nested  `json:"Children,omitempty" xml:"Children"`
+	User     *user    `json:"User,omitempty" xml:"User"`
+	Player   *player  `json:"Player,omitempty" xml:"Player"`
+	Session  *session `json:"Session,omitempty" xml:"Session"`
 
 	TranscodeSession *TranscodeSessionEntry `json:"TranscodeSession,omitempty" xml:"TranscodeSession"`
 }
@@ -247,6 +251,17 @@ type tag struct {
 	Filter string `json:"filter,omitempty" xml:"filter,attr,omitempty"`
 	Tag    string `json:"tag" xml:"tag,attr"`
 	Role   string `json:"role,omitempty" xml:"role,attr,omitempty"`
+}
+
+// nested is a list of items inside an item.
+type nested struct {
+	Size     int        `json:"size" xml:"size,attr"`
+	Metadata []metadata `json:"Metadata,omitempty" xml:"Metadata"`
+}
+
+// folder is where a show's or artist's files are.
+type folder struct {
+	Path string `json:"path" xml:"path,attr"`
 }
 
 type guid struct {
@@ -351,6 +366,8 @@ type hubsContainer struct {
 // hub is one group of search results: the matches of one library type.
 type hub struct {
 	XMLName       xml.Name   `json:"-" xml:"Hub"`
+	Context       string     `json:"context,omitempty" xml:"context,attr,omitempty"`
+	Style         string     `json:"style,omitempty" xml:"style,attr,omitempty"`
 	HubIdentifier string     `json:"hubIdentifier" xml:"hubIdentifier,attr"`
 	Title         string     `json:"title" xml:"title,attr"`
 	Type          string     `json:"type" xml:"type,attr"`

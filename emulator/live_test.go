@@ -1,0 +1,95 @@
+package emulator_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plexkit/plexkit/emulator"
+)
+
+func postForm(t *testing.T, u string, form url.Values) (int, string) {
+	t.Helper()
+	resp, err := http.PostForm(u, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := resp.Body.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return resp.StatusCode, b.String()
+}
+
+// TestControlPlayback drives playback, drops and restarts through the control API, as a test
+// in another language would.
+func TestControlPlayback(t *testing.T) {
+	t.Parallel()
+	e := emulator.New(emulator.Options{LibrarySize: 50, FreezeClock: true})
+	if err := e.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctl := e.URL() + "/__emulator/"
+	for _, tt := range []struct {
+		form url.Values
+		want int
+		msg  string
+	}{
+		{url.Values{"server": {"alice-nas"}, "user": {"alice"}, "item": {"1000000003"}, "state": {"playing"}, "offset": {"90s"}, "player": {"ctl"}}, 204, ""},
+		{url.Values{"server": {"alice-nas"}, "user": {"alice"}, "item": {"1000000003"}, "state": {"paused"}, "offset": {"95000"}, "player": {"ctl"}}, 204, ""},
+		{url.Values{"server": {"nope"}, "user": {"alice"}, "item": {"1000000003"}, "state": {"playing"}}, 400, "no such server"},
+		{url.Values{"server": {"alice-nas"}, "user": {"dave"}, "item": {"1000000003"}, "state": {"playing"}}, 400, "no access"},
+		{url.Values{"server": {"alice-nas"}, "user": {"alice"}, "item": {"42"}, "state": {"playing"}}, 400, "no item"},
+		{url.Values{"server": {"alice-nas"}, "user": {"alice"}, "item": {"1000000003"}, "state": {"dancing"}}, 400, "state"},
+		{url.Values{"server": {"alice-nas"}, "user": {"alice"}, "item": {"1000000003"}, "state": {"playing"}, "offset": {"soon"}}, 400, "offset"},
+		{url.Values{"server": {"alice-nas"}}, 400, "required"},
+	} {
+		status, body := postForm(t, ctl+"playback", tt.form)
+		if status != tt.want || !strings.Contains(body, tt.msg) {
+			t.Errorf("%v: %d %s", tt.form, status, body)
+		}
+	}
+	resp, err := http.Get(ctl + "playback?server=alice-nas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []emulator.LiveSession
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var found bool
+	for _, s := range list {
+		if s.Player == "ctl" {
+			found = true
+			if s.State != "paused" || s.Offset != 95*time.Second || s.RatingKey != "1000000003" {
+				t.Errorf("session %+v", s)
+			}
+		}
+	}
+	if !found || len(list) != 3 {
+		t.Errorf("sessions %+v", list)
+	}
+	if status, body := postForm(t, ctl+"notifications/drop", url.Values{"server": {"alice-nas"}}); status != 200 || body != `{"dropped":0}`+"\n" && body != `{"dropped":0}` {
+		t.Errorf("drop: %d %q", status, body)
+	}
+	if status, _ := postForm(t, ctl+"servers/restart", url.Values{"server": {"alice-nas"}}); status != 204 {
+		t.Errorf("restart: %d", status)
+	}
+	if s, _ := e.Sessions("alice-nas"); len(s) != 0 {
+		t.Errorf("sessions after a restart: %+v", s)
+	}
+	if status, _ := postForm(t, ctl+"servers/restart", url.Values{"server": {"nope"}}); status != 400 {
+		t.Errorf("restart of an unknown server: %d", status)
+	}
+}
