@@ -25,7 +25,10 @@ function open(path, { username = 'alice', query = {}, header = false } = {}) {
   });
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve({ ws, frames }));
-    ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+    ws.once('unexpected-response', (req, res) => {
+      req.destroy(); // ws leaves a refused handshake's connection to whoever listens for this
+      reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode }));
+    });
     ws.once('error', reject);
   });
 }
