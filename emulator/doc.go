@@ -194,6 +194,22 @@
 //	                                      drop: see SetFault; only endpoint clears its fault,
 //	                                      nothing at all clears every fault (204)
 //	GET    /__emulator/state              State as JSON: url, servers, users
+//	POST   /__emulator/playback           form server, user, item, state, offset, player,
+//	                                      transcode: see Play (204); GET ?server=: Sessions
+//	POST   /__emulator/notifications/drop form server (optional): see DropNotifications
+//	POST   /__emulator/servers/restart    form server: see RestartServer (204)
+//
+// # Live playback
+//
+// Sessions exist because players report them: /:/timeline (GET or POST, with the player's
+// X-Plex-Client-Identifier) creates, moves, pauses and stops a session, with sessionKeys that
+// count up from 1 and start again after RestartServer; past 90 % the item is marked played for
+// the account and a history row is written; a decision refusing direct play gets a transcoded
+// session (/transcode/sessions). Play and POST /__emulator/playback report for a player the
+// emulator plays itself, which then reports every 10 s of the clock; the seeded sessions are
+// such players. Every change goes out on the servers' notification endpoints
+// (/:/websockets/notifications, /:/websocket/notifications, /:/eventsource/notifications) and
+// as webhooks to the URLs the accounts registered (POST /api/v2/user/webhooks).
 //
 // # Clock
 //

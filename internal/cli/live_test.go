@@ -412,3 +412,62 @@ func aliceNASToken(t *testing.T, e *emulator.Emulator) string {
 	t.Fatal("no alice-nas in alice's resources")
 	return ""
 }
+
+// TestLiveCommandsOnATerminal: on a terminal, watch prints readable lines and sessions --watch
+// redraws its table in place.
+func TestLiveCommandsOnATerminal(t *testing.T) {
+	e := emulator.New(emulator.Options{LibrarySize: 50, FreezeClock: true})
+	if err := e.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	env, _ := srvLogin(t, e, "alice")
+	c, err := pms.NewClient(serverURL(t, e, emulator.ServerAliceNAS), pms.WithToken(aliceNASToken(t, e)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rk, _ := anEpisode(t, c)
+	run := func(args ...string) *syncBuffer {
+		out := &syncBuffer{}
+		streams := &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: &syncBuffer{}, OutTTY: true}
+		done := make(chan int, 1)
+		go func() { done <- Run(args, streams, func(k string) string { return env[k] }) }()
+		t.Cleanup(func() {
+			select {
+			case code := <-done:
+				if code != 0 {
+					t.Errorf("%v exited %d: %s", args, code, streams.ErrOut.(*syncBuffer).String())
+				}
+			case <-time.After(15 * time.Second):
+				t.Errorf("%v did not end", args)
+			}
+		})
+		return out
+	}
+	watch := run("watch", "--server", emulator.ServerAliceNAS, "--filter", "playing", "--max-events", "1")
+	table := run("sessions", "--server", emulator.ServerAliceNAS, "--watch", "--max-events", "3")
+	deadline := time.Now().Add(15 * time.Second)
+	for strings.Count(table.String(), "\x1b[2J") < 2 { // the seeded sessions are drawn
+		if time.Now().After(deadline) {
+			t.Fatalf("no table: %q", table.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := e.Play(emulator.Playback{Server: emulator.ServerAliceNAS, User: "alice", Player: "tty-player", Item: rk, State: "playing", Offset: 90 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	for !strings.Contains(watch.String(), "\n") || strings.Count(table.String(), "\x1b[2J") < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("watch %q, table %q", watch.String(), table.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if line := watch.String(); !strings.Contains(line, "playing") || !strings.Contains(line, "item "+rk+" at 1:30 on tty-player") {
+		t.Errorf("watch line %q", line)
+	}
+	screens := strings.Split(table.String(), "\x1b[H\x1b[2J")
+	last := screens[len(screens)-1]
+	if !strings.Contains(last, "alice-nas — 3 playing") || !strings.Contains(last, "KEY") || !strings.Contains(last, "tty-player (Plex Web)") {
+		t.Errorf("last screen %q", last)
+	}
+}

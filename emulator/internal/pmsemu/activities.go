@@ -42,6 +42,7 @@ func (o *ops) startActivity(a *activity) *activity {
 		o.butler[a.butlerTask] = a
 	}
 	o.mu.Unlock()
+	o.h.publishActivity("started", a, 0)
 	return a
 }
 
@@ -64,6 +65,7 @@ func (o *ops) running() []*activity {
 	o.mu.Unlock()
 	// Effects run outside the lock: they change the media model, which has its own.
 	for _, a := range finished {
+		o.h.publishActivity("ended", a, 100)
 		if a.done != nil {
 			a.done()
 		}
@@ -74,9 +76,10 @@ func (o *ops) running() []*activity {
 // cancel removes a without its effect.
 func (o *ops) cancel(a *activity) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
 	o.activities = slices.DeleteFunc(o.activities, func(x *activity) bool { return x == a })
 	o.forgetLocked(a)
+	o.mu.Unlock()
+	o.h.publishActivity("ended", a, int(100*o.h.cfg.Now().Sub(a.started)/a.duration))
 }
 
 func (o *ops) forgetLocked(a *activity) {

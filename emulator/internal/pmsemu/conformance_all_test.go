@@ -85,6 +85,10 @@ func TestEveryOperationInXML(t *testing.T) {
 			if setup := setups[op.OperationID]; setup != nil {
 				state = setup(t, f)
 			}
+			if op.Tag == "Events" {
+				checkNotificationEndpoint(t, f, op) // the answer is an endless stream
+				return
+			}
 			r := specRequest(t, doc, f.http.URL, op, state)
 			r.Header.Set("X-Plex-Token", ownerToken)
 			resp, err := f.http.Client().Do(r)

@@ -72,3 +72,38 @@ func (h *handler) itemWebhook(ev Event, event string, account int, rating *float
 	}
 	h.hub.Publish(Notification{Webhook: &WebhookEvent{Event: event, AccountID: account, Rating: rating, Metadata: m}})
 }
+
+// publishActivity sends an activity notification: event is started, updated or ended.
+func (h *handler) publishActivity(event string, a *activity, progress int) {
+	ctx := make(map[string]any, len(a.context))
+	for k, v := range a.context {
+		ctx[k] = v
+	}
+	h.live.progressMu.Lock()
+	if event == "ended" {
+		delete(h.live.progress, a.uuid)
+	} else {
+		h.live.progress[a.uuid] = progress
+	}
+	h.live.progressMu.Unlock()
+	h.hub.Publish(Notification{Type: "activity", AccountID: h.plexID(a.userID), Entry: ActivityEntry{
+		Event: event, UUID: a.uuid,
+		Activity: Activity{UUID: a.uuid, Type: a.kind, Cancellable: a.cancellable, UserID: a.userID,
+			Title: a.title, Subtitle: a.subtitle, Progress: min(max(progress, 0), 100), Context: ctx},
+	}})
+}
+
+// announce publishes "updated" for each running activity whose progress moved since it was
+// last announced, and "ended" (through running) for those that are over.
+func (o *ops) announce() {
+	now := o.h.cfg.Now()
+	for _, a := range o.running() {
+		p := int(100 * now.Sub(a.started) / a.duration)
+		o.h.live.progressMu.Lock()
+		last, known := o.h.live.progress[a.uuid]
+		o.h.live.progressMu.Unlock()
+		if !known || p != last {
+			o.h.publishActivity("updated", a, p)
+		}
+	}
+}

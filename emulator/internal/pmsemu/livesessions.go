@@ -21,7 +21,7 @@ func (h *handler) statusSessions(c *call) {
 	all := h.sortedSessionsLocked()
 	items := make([]metadata, len(all))
 	for i, ps := range all {
-		items[i] = h.sessionItem(ps, now)
+		items[i] = h.sessionItem(ps)
 	}
 	h.live.mu.Unlock()
 	from, to := window(start, size, len(items))
@@ -33,11 +33,11 @@ func (h *handler) statusSessions(c *call) {
 
 // sessionItem renders a session: the item being played, who plays it, on what player, over
 // what connection, and its transcode. The caller holds h.live.mu.
-func (h *handler) sessionItem(ps *playSession, now time.Time) metadata {
+func (h *handler) sessionItem(ps *playSession) metadata {
 	local := h.store.LocalAccountID(ps.accountID)
 	m, _ := h.renderKey(ps.rk, view{account: local})
 	m.SessionKey = strconv.Itoa(ps.key)
-	m.ViewOffset = ps.current(now)
+	m.ViewOffset = ps.offset
 	acct := h.store.Account(local)
 	m.User = &user{ID: strconv.Itoa(acct.ID), Title: acct.Username, Thumb: acct.Thumb}
 	p := ps.player

@@ -27,6 +27,7 @@ type ops struct {
 // collections) to h's operation table.
 func registerOps(h *handler) {
 	o := &ops{h: h, prefs: map[string]string{}, butler: map[string]*activity{}}
+	h.live.tickers = append(h.live.tickers, o.announce) // activity progress on the notification streams
 	l := newLists(h)
 	h.lists, h.admin = l, o
 	for id, fn := range map[string]func(*call){

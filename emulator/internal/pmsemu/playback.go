@@ -76,6 +76,12 @@ type playback struct {
 	sessions  map[string]*playSession
 	wantTrans map[string]bool   // player key → the player asked for a transcode
 	ended     map[string]string // player key → termination text for its next report
+	// tickers run on every Tick, outside mu: other parts of the server that move with the
+	// clock (activities).
+	tickers []func()
+	// progress is the last progress announced per activity uuid, under progressMu.
+	progressMu sync.Mutex
+	progress   map[string]int
 }
 
 func playerKey(clientID, sessionID string) string { return clientID + "\x00" + sessionID }
@@ -86,6 +92,7 @@ func newPlayback() *playback {
 		sessions:  map[string]*playSession{},
 		wantTrans: map[string]bool{},
 		ended:     map[string]string{},
+		progress:  map[string]int{},
 	}
 }
 
@@ -181,14 +188,14 @@ func (h *handler) apply(rp report) (terminated string, err error) {
 	offset := min(max(rp.offset, 0), it.Duration)
 	ps := l.sessions[pk]
 	if ps != nil && ps.rk != rk {
-		h.stopLocked(ps, now) // the player moved on to another item
+		h.stopLocked(ps) // the player moved on to another item
 		ps = nil
 	}
 	if rp.state == "stopped" {
 		if ps != nil {
 			ps.offset, ps.at = offset, now
-			h.remember(ps, now)
-			h.stopLocked(ps, now)
+			h.remember(ps)
+			h.stopLocked(ps)
 		} else {
 			h.setViewOffset(rp.caller.AccountID, rk, offset)
 		}
@@ -225,17 +232,17 @@ func (h *handler) apply(rp report) (terminated string, err error) {
 	switch {
 	case rp.state == "playing" && !ps.played:
 		ps.played = true
-		h.webhook(ps, "media.play", now)
+		h.webhook(ps, "media.play")
 		if ps.accountID != h.cfg.OwnerAccountID {
-			h.webhook(ps, "playback.started", now)
+			h.webhook(ps, "playback.started")
 		}
 	case rp.state == "paused" && prev == "playing":
-		h.webhook(ps, "media.pause", now)
+		h.webhook(ps, "media.pause")
 	case rp.state == "playing" && prev == "paused":
-		h.webhook(ps, "media.resume", now)
+		h.webhook(ps, "media.resume")
 	}
-	h.remember(ps, now)
-	h.checkScrobble(ps, now)
+	h.remember(ps)
+	h.checkScrobble(ps)
 	return "", nil
 }
 
@@ -257,7 +264,7 @@ func (h *handler) publishPlaying(ps *playSession) {
 }
 
 // stopLocked ends ps: one "stopped" notification, the transcode's end, media.stop.
-func (h *handler) stopLocked(ps *playSession, now time.Time) {
+func (h *handler) stopLocked(ps *playSession) {
 	delete(h.live.sessions, playerKey(ps.clientID, ps.sessionID))
 	ps.state = "stopped"
 	h.publishPlaying(ps)
@@ -266,11 +273,13 @@ func (h *handler) stopLocked(ps *playSession, now time.Time) {
 		h.hub.Publish(Notification{Type: "transcodeSession.end", Entry: ps.transcode.entry(ps, false), AccountID: ps.accountID})
 	}
 	if ps.played {
-		h.webhook(ps, "media.stop", now)
+		h.webhook(ps, "media.stop")
 	}
 }
 
-// current returns ps's offset at now: playing sessions move with the clock, up to the end.
+// current returns where ps's player is at now: a playing one moves with the clock, up to the
+// end. What the server shows is the last report (ps.offset), as a PMS shows it; the emulator's
+// own players report where they are every ReportInterval.
 func (ps *playSession) current(now time.Time) int {
 	if ps.state != "playing" {
 		return ps.offset
@@ -278,54 +287,52 @@ func (ps *playSession) current(now time.Time) int {
 	return min(ps.offset+int(now.Sub(ps.at)/time.Millisecond), ps.duration)
 }
 
-// Tick moves playback to the emulator clock's current time: playing sessions advance (and are
-// scrobbled past the threshold), the emulator's own players report and stop at the end of their
-// item, and sessions without a report for SessionTimeout are dropped. Requests tick first;
+// Tick moves playback to the emulator clock's current time: the emulator's own players report
+// every ReportInterval (and are scrobbled past the threshold) and stop at the end of their item,
+// and sessions without a report for SessionTimeout are dropped. Requests tick first;
 // the emulator also ticks every second and after every Advance.
 func (s *Server) Tick() {
 	h := s.impl()
 	h.live.mu.Lock()
-	defer h.live.mu.Unlock()
 	h.tickLocked(h.cfg.Now())
+	h.live.mu.Unlock()
+	for _, t := range h.live.tickers {
+		t()
+	}
 }
 
 func (h *handler) tickLocked(now time.Time) {
 	for _, ps := range h.sortedSessionsLocked() {
-		if ps.state == "playing" {
+		if ps.virtual && ps.state == "playing" {
 			cur := ps.current(now)
-			if ps.virtual && ps.duration > 0 && cur >= ps.duration {
+			switch {
+			case ps.duration > 0 && cur >= ps.duration:
 				ps.offset, ps.at = cur, now
-				h.remember(ps, now)
-				h.checkScrobble(ps, now)
-				h.stopLocked(ps, now)
+				h.remember(ps)
+				h.checkScrobble(ps)
+				h.stopLocked(ps)
 				continue
-			}
-			if ps.virtual && now.Sub(ps.report) >= ReportInterval {
+			case now.Sub(ps.report) >= ReportInterval:
 				ps.offset, ps.at, ps.report = cur, now, now
 				h.publishPlaying(ps)
-				h.remember(ps, now)
+				h.remember(ps)
+				h.checkScrobble(ps)
 			}
-			h.checkScrobbleAt(ps, cur, now)
 		}
 		if !ps.virtual && now.Sub(ps.report) >= SessionTimeout {
-			ps.offset, ps.at = ps.current(now), now
-			h.stopLocked(ps, now)
+			h.stopLocked(ps)
 		}
 	}
 }
 
-func (h *handler) checkScrobble(ps *playSession, now time.Time) {
-	h.checkScrobbleAt(ps, ps.offset, now)
-}
-
-// checkScrobbleAt marks ps's item played once the offset passes the threshold.
-func (h *handler) checkScrobbleAt(ps *playSession, offset int, now time.Time) {
-	if ps.scrobbled || ps.duration <= 0 || offset*100 < ps.duration*h.threshold() {
+// checkScrobble marks ps's item played once the reported offset passes the threshold.
+func (h *handler) checkScrobble(ps *playSession) {
+	if ps.scrobbled || ps.duration <= 0 || ps.offset*100 < ps.duration*h.threshold() {
 		return
 	}
 	ps.scrobbled = true
 	h.markPlayed(ps.accountID, ps.rk)
-	h.webhook(ps, "media.scrobble", now)
+	h.webhook(ps, "media.scrobble")
 }
 
 func (h *handler) threshold() int {
@@ -337,7 +344,7 @@ func (h *handler) threshold() int {
 
 // remember stores ps's offset as the account's resume point, unless the item was just marked
 // played in this session (a PMS clears the resume point then).
-func (h *handler) remember(ps *playSession, now time.Time) {
+func (h *handler) remember(ps *playSession) {
 	if !ps.scrobbled {
 		h.setViewOffset(ps.accountID, ps.rk, ps.offset)
 	}
@@ -470,9 +477,7 @@ func (h *handler) terminate(c *call) {
 		if ps.id == id {
 			reason := cmp.Or(c.query.Get("reason"), "Terminated by the server owner")
 			l.ended[pk] = "Admin terminated playback with reason: " + reason
-			ps.offset, ps.at = ps.current(now), now
-			h.remember(ps, now)
-			h.stopLocked(ps, now)
+			h.stopLocked(ps)
 			writeOK(c)
 			return
 		}
@@ -528,7 +533,7 @@ func (s *Server) Sessions() []SessionState {
 	var out []SessionState
 	for _, ps := range h.sortedSessionsLocked() {
 		st := SessionState{SessionKey: strconv.Itoa(ps.key), AccountID: ps.accountID, RatingKey: ps.ratingKey,
-			Player: ps.clientID, State: ps.state, Offset: time.Duration(ps.current(now)) * time.Millisecond}
+			Player: ps.clientID, State: ps.state, Offset: time.Duration(ps.offset) * time.Millisecond}
 		if ps.transcode != nil {
 			st.Transcode = ps.transcode.id
 		}

@@ -194,10 +194,10 @@ func TestPlaybackLifecycle(t *testing.T) {
 		t.Fatalf("sessions: %s", r.body)
 	}
 
-	// The clock moves a playing session between reports.
+	// Between reports the server shows the last one, as a PMS does.
 	f.clock.Advance(5 * time.Second)
-	if got := sessionOffset(f, "4"); got != 65*time.Second {
-		t.Errorf("offset after 5 s = %v, want 65s", got)
+	if got := sessionOffset(f, "4"); got != 60*time.Second {
+		t.Errorf("offset 5 s after a report = %v, want the reported 60s", got)
 	}
 
 	// Pause (POST this time), seek while paused, resume, stop: one frame per report.
@@ -409,8 +409,17 @@ func TestScrobbleAndWebhooks(t *testing.T) {
 			}
 		}
 	}
-	if st := f.srv.WebhookStats(); st.Sent != 11 || st.Failed != 0 || st.Dropped != 0 {
-		t.Errorf("webhook stats %+v", st)
+	// The sender counts a delivery once the receiver's answer is back, a moment after the
+	// receiver has recorded it.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		st := f.srv.WebhookStats()
+		if st.Sent == 11 && st.Failed == 0 && st.Dropped == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("webhook stats %+v, want 11 sent", st)
+			break
+		}
 	}
 }
 
@@ -735,6 +744,8 @@ func TestModelChangesAreNotified(t *testing.T) {
 	defer recv.Close()
 	f := newFixture(t, func(c *Config) { c.Webhooks = func(int) []string { return []string{recv.URL} } })
 	ws := dialWS(t, f, "/:/websockets/notifications?filters=timeline,status,progress", ownerToken)
+	acts := dialWS(t, f, "/:/websockets/notifications?filters=activity", ownerToken)
+	bobActs := dialWS(t, f, "/:/websockets/notifications?filters=activity,status", friendToken)
 
 	rk, ok := f.srv.impl().store.AddItem(Item{SectionKey: "1", Type: "movie", Title: "New Arrival", Duration: 5_400_000})
 	if !ok {
@@ -753,11 +764,49 @@ func TestModelChangesAreNotified(t *testing.T) {
 	if r := f.do(t, req{method: http.MethodPost, path: "/library/sections/1/refresh", token: ownerToken}); r.status != 200 {
 		t.Fatalf("refresh: %d", r.status)
 	}
+	// The scan is an activity on the clock: started, updated as the clock moves, ended.
+	var uuid string
+	for _, want := range []struct {
+		event    string
+		progress int
+	}{{"started", 0}, {"updated", 50}, {"ended", 100}} {
+		if want.event == "updated" {
+			f.clock.Advance(scanDuration / 2)
+			f.srv.Tick()
+		}
+		if want.event == "ended" {
+			f.clock.Advance(scanDuration / 2)
+			f.srv.Tick()
+		}
+		var fr struct {
+			NotificationContainer struct {
+				Type                 string
+				ActivityNotification []ActivityEntry
+			}
+		}
+		if err := json.Unmarshal([]byte(readFrame(t, acts)), &fr); err != nil || len(fr.NotificationContainer.ActivityNotification) != 1 {
+			t.Fatalf("activity frame: %v %+v", err, fr)
+		}
+		a := fr.NotificationContainer.ActivityNotification[0]
+		if uuid == "" {
+			uuid = a.UUID
+		}
+		if a.Event != want.event || a.UUID != uuid || a.Activity.UUID != uuid || a.Activity.Progress != want.progress ||
+			a.Activity.Type != "library.update.section" || a.Activity.UserID != 1 || a.Activity.Context["librarySectionID"] != "1" {
+			t.Errorf("activity %+v, want %s at %d", a, want.event, want.progress)
+		}
+	}
 	if frame := readFrame(t, ws); !strings.Contains(frame, `"ProgressNotification":[{"message":"Scanning the \"Movies\" section"}]`) {
 		t.Errorf("progress frame %s", frame)
 	}
 	if frame := readFrame(t, ws); frame != `{"NotificationContainer":{"type":"status","size":1,"StatusNotification":[{"title":"Library scan complete","description":"","notificationName":"LIBRARY_UPDATE"}]}}` {
 		t.Errorf("status frame %s", frame)
+	}
+	// bob (a shared user) saw none of the owner's activity nor the admin's scan status.
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if _, b, err := bobActs.Read(ctx); err == nil {
+		t.Errorf("a shared user received %s", b)
 	}
 	if r := f.do(t, req{method: http.MethodPut, path: "/:/rate?identifier=com.plexapp.plugins.library&key=" + strconv.Itoa(rk) + "&rating=8", token: ownerToken}); r.status != 200 {
 		t.Fatalf("rate: %d %s", r.status, r.body)
@@ -765,5 +814,19 @@ func TestModelChangesAreNotified(t *testing.T) {
 	h := <-hooks
 	if h["event"] != "media.rate" || h["rating"] != float64(8) || h["thumb"] != true || h["Metadata"].(map[string]any)["title"] != "New Arrival" {
 		t.Errorf("rate webhook %v", h)
+	}
+}
+
+func TestPreferenceNotified(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	ws := dialWS(t, f, "/:/websockets/notifications?filters=preference", ownerToken)
+	if r := f.do(t, req{method: http.MethodPut, path: "/:/prefs?FriendlyName=Den", token: ownerToken}); r.status != 200 {
+		t.Fatalf("prefs: %d %s", r.status, r.body)
+	}
+	frame := readFrame(t, ws)
+	if !strings.HasPrefix(frame, `{"NotificationContainer":{"type":"preference","size":1,"Setting":[{"id":"FriendlyName","label":"Friendly name",`) ||
+		!strings.Contains(frame, `"value":"Den"`) || !strings.Contains(frame, `"type":"text"`) {
+		t.Errorf("preference frame %s", frame)
 	}
 }

@@ -212,6 +212,10 @@ func (o *ops) prefsSet(c *call) {
 		o.prefs[id] = v
 	}
 	o.mu.Unlock()
+	for id := range set {
+		p, _ := prefByID(id)
+		o.h.hub.Publish(Notification{Type: "preference", Entry: o.setting(p), AdminOnly: true})
+	}
 	writeOK(c)
 }
 

@@ -276,12 +276,12 @@ var thumbJPEG = sync.OnceValue(func() []byte {
 })
 
 // webhook queues the webhook ev of playback session ps (the caller holds h.live.mu).
-func (h *handler) webhook(ps *playSession, event string, now time.Time) {
+func (h *handler) webhook(ps *playSession, event string) {
 	if h.cfg.Webhooks == nil {
 		return
 	}
 	m, _ := h.renderKey(ps.rk, view{account: h.store.LocalAccountID(ps.accountID)})
-	m.ViewOffset = ps.current(now)
+	m.ViewOffset = ps.offset
 	p := ps.player
 	h.hub.Publish(Notification{Webhook: &WebhookEvent{
 		Event:     event,
