@@ -58,7 +58,7 @@ func (h *handler) publishTimeline(ev Event, state int, metadataState string) {
 			e.RootItemID = strconv.Itoa(it.GrandparentRatingKey)
 		}
 	}
-	h.hub.Publish(Notification{Type: "timeline", Entry: e})
+	h.hub.Publish(Notification{Type: "timeline", Entry: e, SectionKey: ev.SectionKey})
 }
 
 // itemWebhook queues the webhook event about ev's item, acted on by account (a plex.tv id).
