@@ -74,6 +74,9 @@ test('AlertListener sees a player play, pause, resume, seek and stop, in order',
         assert.equal(s.Player.product, player.product);
         assert.equal(s.Player.title, player.name);
         assert.equal(s.Player.platform, 'Linux');
+        assert.equal(typeof s.User.id, 'string', 'User.id is a string in the spec');
+        assert.equal(s.Session.location, 'lan', 'a loopback player is on the LAN');
+        assert.equal(typeof s.Session.bandwidth, 'number');
         assert.equal(typeof s.Session.id, 'string');
         assert.ok(s.Session.id.length > 0);
       }
