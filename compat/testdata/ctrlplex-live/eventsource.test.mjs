@@ -4,7 +4,7 @@
 // each event, and `event: ping` / `data: {}` every 10 seconds.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { server as seeded, tokenOf } from '../env.mjs';
+import { emulator, server as seeded, tokenOf } from '../env.mjs';
 import { Collector, Player, connect, movies } from './live.mjs';
 
 const url = `${seeded('alice-nas').url}/:/eventsource/notifications`;
@@ -41,6 +41,7 @@ async function stream(query = {}, headers = {}) {
             events.push(ev);
           }
         }
+        events.push({ event: 'end', data: '', raw: '' });
       } catch (err) {
         if (err.name !== 'AbortError') events.push({ event: 'error', data: String(err), raw: '' });
       }
@@ -110,6 +111,20 @@ test('an idle stream says event: ping with data: {} every 10 s', async () => {
     assert.equal(ping.raw, 'event: ping\ndata: {}');
     assert.deepEqual(JSON.parse(ping.data), {});
     assert.ok(Date.now() - started >= 8000, 'not sooner than the 10 s rhythm');
+  } finally {
+    s.close();
+  }
+});
+
+test('a dropped stream is cut, not ended cleanly, so a client knows to reconnect', async () => {
+  const s = await stream({ 'X-Plex-Token': tokenOf('alice') });
+  try {
+    assert.equal(s.res.status, 200);
+    const res = await fetch(`${emulator.url}/__emulator/notifications/drop`, { method: 'POST', body: new URLSearchParams({ server: 'alice-nas' }) });
+    assert.equal(res.status, 200);
+    assert.ok((await res.json()).dropped >= 1);
+    const evs = await s.events.until((es) => es.some((e) => e.event === 'error' || e.event === 'end'), 5000, 'the end of the stream');
+    assert.equal(evs.at(-1).event, 'error', `the body fails (${evs.at(-1).data}) instead of ending`);
   } finally {
     s.close();
   }

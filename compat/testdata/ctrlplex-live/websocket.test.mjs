@@ -5,7 +5,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { server as seeded, tokenOf } from '../env.mjs';
+import { emulator, server as seeded, tokenOf } from '../env.mjs';
 import { Collector, Player, connect, movies, sleep } from './live.mjs';
 
 const base = seeded('alice-nas').url.replace(/^http/, 'ws');
@@ -182,4 +182,12 @@ test('frames the client sends are ignored; the stream stays open (§1.4)', async
     ws.close();
     await closed(ws);
   }
+});
+
+test('a dropped stream closes without a close frame (1006), as a network failure would', async () => {
+  const { ws } = await open('/:/websockets/notifications');
+  const code = new Promise((r) => ws.once('close', (c) => r(c)));
+  const res = await fetch(`${emulator.url}/__emulator/notifications/drop`, { method: 'POST', body: new URLSearchParams({ server: 'alice-nas' }) });
+  assert.equal(res.status, 200);
+  assert.equal(await Promise.race([code, sleep(5000).then(() => 'still open')]), 1006);
 });
