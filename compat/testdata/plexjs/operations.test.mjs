@@ -126,6 +126,11 @@ async function listsFor(op, state) {
  */
 const setups = {
   'preferences.getPreference': async () => ({ id: 'FriendlyName' }),
+  // A session to terminate: one of those playing (its Session.id, not its sessionKey).
+  'status.terminateSession': async () => {
+    const page = await api('GET', '/status/sessions');
+    return { sessionId: page.MediaContainer.Metadata[0].Session.id };
+  },
   // The SDK leaves title and type optional; a collection needs a title.
   'collections.createCollection': async () => ({ title: 'plexjs', type: 1 }),
   'playQueue.createPlayQueue': async (state) => ({ type: 'video', key: `/library/metadata/${state.keys[0]}` }),

@@ -3,6 +3,7 @@ package pmsemu
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/coder/websocket"
@@ -36,6 +37,12 @@ func (h *handler) allowedNotifications(c *call) bool {
 // second as a keep-alive).
 func (h *handler) websocketNotifications(c *call) {
 	if !h.allowedNotifications(c) {
+		return
+	}
+	if !strings.EqualFold(c.r.Header.Get("Upgrade"), "websocket") {
+		// A plain GET (an SDK generated from the spec, which types the answer as a binary
+		// body): the spec's empty answer rather than a handshake error.
+		serveEmpty(c, "websocketGetSlash")
 		return
 	}
 	// Subscribed before the handshake is answered, so that a client that has its 101 misses
@@ -88,7 +95,13 @@ func (h *handler) eventSourceNotifications(c *call) {
 	}
 	sub := h.hub.subscribe(c.caller, parseFilter(c.query))
 	defer h.hub.unsubscribe(sub)
-	c.w.Header().Set("Content-Type", "text/event-stream")
+	// text/event-stream, as servers answer; application/octet-stream (the spec's type, same
+	// framing) to a client that asks for exactly that, as SDKs generated from the spec do.
+	ctype := "text/event-stream"
+	if accept := c.r.Header.Get("Accept"); strings.Contains(accept, "application/octet-stream") && !strings.Contains(accept, "text/event-stream") {
+		ctype = "application/octet-stream"
+	}
+	c.w.Header().Set("Content-Type", ctype)
 	c.w.Header().Set("Cache-Control", "no-cache")
 	c.w.Header().Set("Connection", "keep-alive")
 	c.w.WriteHeader(http.StatusOK)

@@ -414,8 +414,8 @@ func (h *handler) timeline(c *call) {
 	case err != nil:
 		writeError(c.w, http.StatusBadRequest)
 		return
-	case rk == "":
-		list{head: reportAnswer{}}.write(c.w, c.json) // a report about nothing changes nothing
+	case rk == "" || q.Get("state") == "":
+		list{head: reportAnswer{}}.write(c.w, c.json) // a report without an item or a state changes nothing
 		return
 	}
 	pq, _ := strconv.Atoi(q.Get("playQueueItemID"))
