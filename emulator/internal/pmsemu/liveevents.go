@@ -70,7 +70,7 @@ func (h *handler) itemWebhook(ev Event, event string, account int, rating *float
 	if !ok {
 		return
 	}
-	h.hub.Publish(Notification{Webhook: &WebhookEvent{Event: event, AccountID: account, Rating: rating, Metadata: m}})
+	h.hub.Publish(Notification{Webhook: &WebhookEvent{Event: event, AccountID: account, Rating: rating, Metadata: h.webhookMetadataOf(m)}})
 }
 
 // publishActivity sends an activity notification: event is started, updated or ended.
