@@ -82,6 +82,8 @@ test('Video.rate(): media.rate with rating at the top level and a thumb', async 
     assert.equal(h.payload.event, 'media.rate');
     assert.equal(h.payload.rating, 8, 'rating at the top level (§4.4)');
     assert.equal(h.payload.Metadata.ratingKey, String(movie.ratingKey));
+    assert.equal(h.payload.Metadata.librarySectionType, 'movie', 'as in every captured payload (§4.4)');
+    assert.equal(h.payload.Metadata.librarySectionID, 1, 'a number in webhook payloads (§4.4)');
     assert.equal(h.payload.Account.title, 'alice');
     assert.ok(h.thumb && typeof h.thumb !== 'string', 'media.rate carries the thumb (§4.3)');
   } finally {
