@@ -2,13 +2,15 @@ package compat
 
 import (
 	"testing"
-	"time"
 
 	"github.com/plexkit/plexkit/emulator"
 )
 
-// TestCtrlPlexAlerts drives @ctrl/plex's AlertListener, unchanged, against the emulator's
-// notification websocket while the control API plays a movie.
-func TestCtrlPlexAlerts(t *testing.T) {
-	runSuite(t, "ctrlplex-live", emulator.Options{LibrarySize: 50, Start: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)})
+// TestCtrlPlexLive judges the emulator's live side with outside clients, unchanged: @ctrl/plex's
+// AlertListener and its ws package on the notification websocket, Node's fetch on the event
+// stream, and a multipart webhook receiver, while players report playback over /:/timeline and
+// the control API plays. The clock is frozen so that every viewOffset is exactly what was
+// reported; the tests that need time to pass advance it through the control API.
+func TestCtrlPlexLive(t *testing.T) {
+	runSuite(t, "ctrlplex-live", emulator.Options{LibrarySize: 50, FreezeClock: true})
 }

@@ -3,6 +3,7 @@ package pmsemu
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -45,6 +46,9 @@ type Notification struct {
 	AccountID int
 	// AdminOnly keeps the event from shared users' streams.
 	AdminOnly bool
+	// SectionKey, when set, is the library section the event is about: a shared user's stream
+	// sees it only when the section is shared with them.
+	SectionKey string
 	// Webhook, when set, is delivered to the webhooks registered for the accounts concerned.
 	Webhook *WebhookEvent
 }
@@ -74,6 +78,7 @@ type frame struct {
 	sse       []byte // event: <type>\ndata: {"<Child>":entry}\n\n
 	accountID int
 	adminOnly bool
+	section   string
 }
 
 // encode builds both framings of n.
@@ -109,7 +114,7 @@ func encode(n Notification) (frame, error) {
 	sse.WriteByte(':')
 	sse.Write(entry)
 	sse.WriteString("}\n\n")
-	return frame{typ: n.Type, ws: ws.Bytes(), sse: sse.Bytes(), accountID: n.AccountID, adminOnly: n.AdminOnly}, nil
+	return frame{typ: n.Type, ws: ws.Bytes(), sse: sse.Bytes(), accountID: n.AccountID, adminOnly: n.AdminOnly, section: n.SectionKey}, nil
 }
 
 // Hub fans events out to notification streams and the webhook sender.
@@ -140,6 +145,9 @@ func newHub(hooks *webhookSender) *Hub {
 // wants reports whether s may and wants to see f.
 func (s *subscriber) wants(f frame) bool {
 	if s.caller.Role != RoleAdmin && (f.adminOnly || f.accountID != 0 && f.accountID != s.caller.AccountID) {
+		return false
+	}
+	if s.caller.Role != RoleAdmin && f.section != "" && s.caller.Sections != nil && !slices.Contains(s.caller.Sections, f.section) {
 		return false
 	}
 	return s.filter.allows(f.typ)

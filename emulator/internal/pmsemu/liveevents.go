@@ -58,7 +58,7 @@ func (h *handler) publishTimeline(ev Event, state int, metadataState string) {
 			e.RootItemID = strconv.Itoa(it.GrandparentRatingKey)
 		}
 	}
-	h.hub.Publish(Notification{Type: "timeline", Entry: e})
+	h.hub.Publish(Notification{Type: "timeline", Entry: e, SectionKey: ev.SectionKey})
 }
 
 // itemWebhook queues the webhook event about ev's item, acted on by account (a plex.tv id).
@@ -70,7 +70,7 @@ func (h *handler) itemWebhook(ev Event, event string, account int, rating *float
 	if !ok {
 		return
 	}
-	h.hub.Publish(Notification{Webhook: &WebhookEvent{Event: event, AccountID: account, Rating: rating, Metadata: m}})
+	h.hub.Publish(Notification{Webhook: &WebhookEvent{Event: event, AccountID: account, Rating: rating, Metadata: h.webhookMetadataOf(m)}})
 }
 
 // publishActivity sends an activity notification: event is started, updated or ended.

@@ -133,6 +133,7 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 		"librarySectionGetAllLeaves":      h.sectionAllLeaves,
 		"libraryMetadataGetAllLeaves":     h.allLeaves,
 		"libraryMetadataPutSlash":         h.editMetadata,
+		"librarySectionPutAll":            h.editSectionItems,
 		"libraryMetadataDeleteSlash":      h.deleteMetadata,
 		"librarySectionPostRefresh":       h.refreshSection,
 		"librarySectionDeleteRefresh":     h.refreshSection,

@@ -288,7 +288,7 @@ func (h *handler) webhook(ps *playSession, event string) {
 		AccountID: ps.accountID,
 		Player: &WebhookPlayer{Local: p.local, PublicAddress: p.address, Title: p.title,
 			UUID: ps.clientID},
-		Metadata: m,
+		Metadata: h.webhookMetadataOf(m),
 	}})
 }
 
