@@ -333,6 +333,7 @@ func (h *handler) checkScrobble(ps *playSession) {
 	ps.scrobbled = true
 	h.markPlayed(ps.accountID, ps.rk)
 	h.webhook(ps, "media.scrobble")
+	h.onDeckWebhook(ps)
 }
 
 func (h *handler) threshold() int {
