@@ -367,8 +367,9 @@ func TestScrobbleAndWebhooks(t *testing.T) {
 
 	deadline := time.Now().Add(5 * time.Second)
 	want := map[string][]string{
-		"bob":   {"media.play", "media.pause", "media.resume", "media.scrobble", "media.stop"},
-		"alice": {"media.play", "playback.started", "media.pause", "media.resume", "media.scrobble", "media.stop"},
+		// Finishing the episode puts the next one On Deck: library.on.deck, before the stop.
+		"bob":   {"media.play", "media.pause", "media.resume", "media.scrobble", "library.on.deck", "media.stop"},
+		"alice": {"media.play", "playback.started", "media.pause", "media.resume", "media.scrobble", "library.on.deck", "media.stop"},
 	}
 	for {
 		mu.Lock()
@@ -396,14 +397,20 @@ func TestScrobbleAndWebhooks(t *testing.T) {
 			acct := h.payload["Account"].(map[string]any)
 			meta, _ := h.payload["Metadata"].(map[string]any)
 			player, _ := h.payload["Player"].(map[string]any)
-			if acct["title"] != "bob" || meta["ratingKey"] != episodeRK || meta["type"] != "episode" ||
+			if ev == "library.on.deck" {
+				// The item is the next episode, not the one played; no player is involved.
+				if acct["title"] != "bob" || meta["type"] != "episode" || meta["ratingKey"] == episodeRK ||
+					meta["index"] != 2.0 || player != nil || !strings.HasPrefix(h.ua, "PlexMediaServer/") {
+					t.Errorf("%s %s payload %v", who, ev, h.payload)
+				}
+			} else if acct["title"] != "bob" || meta["ratingKey"] != episodeRK || meta["type"] != "episode" ||
 				player["uuid"] != "bob-phone" || !strings.HasPrefix(h.ua, "PlexMediaServer/") {
 				t.Errorf("%s %s payload %v", who, ev, h.payload)
 			}
 			if h.payload["user"] != (who == "bob") || h.payload["owner"] != (who == "alice") {
 				t.Errorf("%s %s: user %v owner %v", who, ev, h.payload["user"], h.payload["owner"])
 			}
-			wantThumb := ev == "media.play" || ev == "playback.started"
+			wantThumb := ev == "media.play" || ev == "playback.started" || ev == "library.on.deck"
 			if (len(h.thumb) > 0) != wantThumb || wantThumb && string(h.thumb[:2]) != "\xff\xd8" {
 				t.Errorf("%s %s: thumb of %d bytes", who, ev, len(h.thumb))
 			}
@@ -413,11 +420,11 @@ func TestScrobbleAndWebhooks(t *testing.T) {
 	// receiver has recorded it.
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		st := f.srv.WebhookStats()
-		if st.Sent == 11 && st.Failed == 0 && st.Dropped == 0 {
+		if st.Sent == 13 && st.Failed == 0 && st.Dropped == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("webhook stats %+v, want 11 sent", st)
+			t.Errorf("webhook stats %+v, want 13 sent", st)
 			break
 		}
 	}
