@@ -437,9 +437,9 @@ func TestLiveCommandsOnATerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	rk, _ := anEpisode(t, c)
-	run := func(args ...string) *syncBuffer {
-		out := &syncBuffer{}
-		streams := &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: &syncBuffer{}, OutTTY: true}
+	run := func(args ...string) (out, errOut *syncBuffer) {
+		out, errOut = &syncBuffer{}, &syncBuffer{}
+		streams := &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut, OutTTY: true}
 		done := make(chan int, 1)
 		go func() { done <- Run(args, streams, func(k string) string { return env[k] }) }()
 		t.Cleanup(func() {
@@ -452,14 +452,16 @@ func TestLiveCommandsOnATerminal(t *testing.T) {
 				t.Errorf("%v did not end", args)
 			}
 		})
-		return out
+		return out, errOut
 	}
-	watch := run("watch", "--server", emulator.ServerAliceNAS, "--filter", "playing", "--max-events", "1")
-	table := run("sessions", "--server", emulator.ServerAliceNAS, "--watch", "--max-events", "3")
+	watch, watchErr := run("watch", "--server", emulator.ServerAliceNAS, "--filter", "playing", "--max-events", "1")
+	table, _ := run("sessions", "--server", emulator.ServerAliceNAS, "--watch", "--max-events", "3")
 	deadline := time.Now().Add(15 * time.Second)
-	for strings.Count(table.String(), "\x1b[2J") < 2 { // the seeded sessions are drawn
+	// The playback below must happen once both are listening: watch says so on stderr, and the
+	// table is drawn twice (the seeded sessions).
+	for !strings.Contains(watchErr.String(), "watching alice-nas") || strings.Count(table.String(), "\x1b[2J") < 2 {
 		if time.Now().After(deadline) {
-			t.Fatalf("no table: %q", table.String())
+			t.Fatalf("not listening: watch %q, table %q", watchErr.String(), table.String())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
