@@ -195,14 +195,12 @@ func TestTerminateEndToEnd(t *testing.T) {
 func TestTranscodeSessionsEndToEnd(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t, emulator.Options{LibrarySize: 50, FreezeClock: true})
-	ctx := context.Background()
 	for enc, opts := range encodings() {
 		player := "e2e-transcode-" + enc
 		alice := clientFor(t, e, "alice", nas, opts...)
 		it := playableMovies(t, alice, 40, 1)[0]
 		rk := string(it.RatingKey)
-		before, err := alice.Server.TranscodeSessions(ctx)
-		must(t, err)
+		_, before := listedTranscode(t, alice, "")
 
 		must(t, e.Play(emulator.Playback{Server: nas, User: "bob", Item: rk, Player: player, State: "playing", Offset: time.Minute, Transcode: true}))
 		s := sessionOf(t, alice, player)
@@ -210,25 +208,14 @@ func TestTranscodeSessionsEndToEnd(t *testing.T) {
 			t.Fatalf("%s: the transcoded playback's session is %+v", enc, s)
 		}
 		id := s.TranscodeSession.ID()
-		list, err := alice.Server.TranscodeSessions(ctx)
-		must(t, err)
-		var found *pms.TranscodeSession
-		for i := range list {
-			if list[i].ID() == id {
-				found = &list[i]
-			}
-		}
-		if len(list) != len(before)+1 || found == nil || found.Key != id || found.VideoDecision == "" {
-			t.Fatalf("%s: TranscodeSessions = %+v (before: %d), want the session's transcode %q", enc, list, len(before), id)
+		found, n := listedTranscode(t, alice, id)
+		if n != before+1 || found == nil || found.Key != id || found.VideoDecision == "" {
+			t.Fatalf("%s: TranscodeSessions lists %d (before: %d), with %+v; want the session's transcode %q", enc, n, before, found, id)
 		}
 
 		must(t, e.Play(emulator.Playback{Server: nas, User: "bob", Item: rk, Player: player, State: "stopped", Offset: 2 * time.Minute}))
-		list, err = alice.Server.TranscodeSessions(ctx)
-		must(t, err)
-		for _, ts := range list {
-			if ts.ID() == id {
-				t.Errorf("%s: the stopped session's transcode is still listed: %+v", enc, ts)
-			}
+		if ts, _ := listedTranscode(t, alice, id); ts != nil {
+			t.Errorf("%s: the stopped session's transcode is still listed: %+v", enc, ts)
 		}
 	}
 }
@@ -263,16 +250,26 @@ func TestTranscodeDecisionEndToEnd(t *testing.T) {
 		if s == nil || s.TranscodeSession == nil {
 			t.Fatalf("%s: after a decision refusing direct play, the session is %+v, want a transcode", enc, s)
 		}
-		list, err := alice.Server.TranscodeSessions(ctx)
-		must(t, err)
-		if !slices.ContainsFunc(list, func(ts pms.TranscodeSession) bool { return ts.ID() == s.TranscodeSession.ID() }) {
-			t.Fatalf("%s: TranscodeSessions = %+v, want the player's transcode %q", enc, list, s.TranscodeSession.ID())
+		if ts, _ := listedTranscode(t, alice, s.TranscodeSession.ID()); ts == nil {
+			t.Fatalf("%s: TranscodeSessions lacks the player's transcode %q", enc, s.TranscodeSession.ID())
 		}
 		must(t, bob.Watch.Report(ctx, pms.Timeline{RatingKey: rk, State: pms.StateStopped, Time: 2 * time.Minute, Duration: dur}))
-		list, err = alice.Server.TranscodeSessions(ctx)
-		must(t, err)
-		if slices.ContainsFunc(list, func(ts pms.TranscodeSession) bool { return ts.ID() == s.TranscodeSession.ID() }) {
-			t.Errorf("%s: the stopped player's transcode is still listed: %+v", enc, list)
+		if ts, _ := listedTranscode(t, alice, s.TranscodeSession.ID()); ts != nil {
+			t.Errorf("%s: the stopped player's transcode is still listed: %+v", enc, ts)
 		}
 	}
+}
+
+// listedTranscode reads the server's transcode sessions as c and returns the one with this id
+// (nil when it is not listed) and how many are listed.
+func listedTranscode(t *testing.T, c *pms.Client, id string) (*pms.TranscodeSession, int) {
+	t.Helper()
+	list, err := c.Server.TranscodeSessions(context.Background())
+	must(t, err)
+	for i := range list {
+		if list[i].ID() == id {
+			return &list[i], len(list)
+		}
+	}
+	return nil, len(list)
 }
