@@ -67,11 +67,11 @@ misspelt field is an error, not an empty list.`,
 					}
 					return s.refused(http.MethodGet, "/library/sections/"+key+"/all", err)
 				}
-				year := ""
-				if it.Year > 0 {
-					year = strconv.FormatInt(int64(it.Year), 10)
+				var row []string
+				if !f.JSON {
+					row = itemRow(&it)
 				}
-				if err := out.add(it, string(it.RatingKey), it.Type, year, it.DisplayTitle()); err != nil {
+				if err := out.addItem(&it, row...); err != nil {
 					return err
 				}
 			}
@@ -169,4 +169,13 @@ func sectionList(sections []pms.Section) string {
 		titles = append(titles, fmt.Sprintf("%s (%s)", sec.Title, sec.Key))
 	}
 	return orNone(titles)
+}
+
+// itemRow is the table row of a library item.
+func itemRow(it *pms.Item) []string {
+	year := ""
+	if it.Year > 0 {
+		year = strconv.FormatInt(int64(it.Year), 10)
+	}
+	return []string{string(it.RatingKey), it.Type, year, it.DisplayTitle()}
 }

@@ -74,7 +74,11 @@ items that a query selects, kept up to date by the server.`)
 					}
 					return s.refused(http.MethodGet, "/playlists/"+args[0]+"/items", err)
 				}
-				if err := out.add(it, strconv.FormatInt(int64(it.PlaylistItemID), 10), string(it.RatingKey), it.Type, it.DisplayTitle()); err != nil {
+				var row []string
+				if !f.JSON {
+					row = playlistEntryRow(&it)
+				}
+				if err := out.addItem(&it, row...); err != nil {
 					return err
 				}
 			}
@@ -221,4 +225,9 @@ func printPlaylist(ctx context.Context, f *Factory, s *server, c *pms.Client, id
 
 func playlistRow(p pms.Playlist) []string {
 	return []string{string(p.RatingKey), p.PlaylistType, strconv.FormatBool(bool(p.Smart)), strconv.FormatInt(int64(p.LeafCount), 10), p.Title}
+}
+
+// playlistEntryRow is the table row of a playlist entry.
+func playlistEntryRow(it *pms.Item) []string {
+	return []string{strconv.FormatInt(int64(it.PlaylistItemID), 10), string(it.RatingKey), it.Type, it.DisplayTitle()}
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
+
+	"github.com/plexkit/plexkit/pms"
 )
 
 // streamBlock is how many rows a terminal table aligns at a time: a listing of a million rows
@@ -20,32 +22,30 @@ const streamBlock = 200
 // often, so a listing that arrives slowly still shows as it comes.
 const streamFlushEvery = 200 * time.Millisecond
 
-// jsonBatch is how many elements are handed to the JSON encoder at a time, at most.
-const jsonBatch = 128
-
 // stream prints a listing as it arrives: a JSON array element by element with --json (each
 // element compact on its own line), tab-separated rows when piped, rows aligned block by block
 // on a terminal. Memory does not grow with the listing, and output is buffered; a ticker writes
 // out what is pending every streamFlushEvery, also while the listing waits for the network.
 //
-// With --json, elements are encoded on a goroutine of their own while the listing goes on
-// fetching and decoding: on a machine with a core to spare, encoding costs the listing nothing.
+// Elements are encoded as they are added, on the listing's goroutine: library items through
+// the generated appender (itemjson.go), which costs about a microsecond an item, the rest
+// through encoding/json.
 //
-// Use: newStream, add per element, then close — or abort on a failure. All from one goroutine.
+// Use: newStream, add (or addItem) per element, then close — or abort on a failure. All from
+// one goroutine.
 type stream struct {
 	f    *Factory
 	head []string
 	rows int
 
-	mu      sync.Mutex // guards what follows: the ticker and the encoder write too
-	buf     *bufio.Writer
-	out     io.Writer // where rows go: buf, through the terminal-safe writer and tw
-	tw      *tabwriter.Writer
-	pending []any // --json: elements not yet handed to the encoder
-	err     error // the first failure to write or encode
+	mu   sync.Mutex // guards what follows: the ticker writes too
+	buf  *bufio.Writer
+	out  io.Writer // where rows go: buf, through the terminal-safe writer and tw
+	tw   *tabwriter.Writer
+	json elementEncoder
+	elem []byte // --json: the element being written
+	err  error  // the first failure to write or encode
 
-	batches  chan []any // --json: to the encoder, which drains it even after a failure
-	encDone  chan struct{}
 	stopTick chan struct{}
 	tickDone chan struct{}
 	ended    bool
@@ -64,17 +64,11 @@ func newStream(f *Factory, header ...string) *stream {
 		s.tw = tabwriter.NewWriter(s.out, 0, 0, 2, ' ', 0)
 		s.out = s.tw
 	}
-	if f.JSON {
-		s.batches = make(chan []any, 2)
-		s.encDone = make(chan struct{})
-		go s.encode(s.batches)
-	}
 	go s.tick()
 	return s
 }
 
-// tick hands pending elements to the encoder and writes out what is buffered, every
-// streamFlushEvery.
+// tick writes out what is buffered, every streamFlushEvery.
 func (s *stream) tick() {
 	defer close(s.tickDone)
 	t := time.NewTicker(streamFlushEvery)
@@ -86,13 +80,6 @@ func (s *stream) tick() {
 		case <-t.C:
 		}
 		s.mu.Lock()
-		if len(s.pending) > 0 {
-			select {
-			case s.batches <- s.pending:
-				s.pending = make([]any, 0, jsonBatch)
-			default: // the encoder is busy: next time
-			}
-		}
 		s.flushLocked()
 		s.mu.Unlock()
 	}
@@ -115,75 +102,107 @@ func (s *stream) setErr(err error) {
 	}
 }
 
-// encode writes each batch of elements as JSON array elements. A failure stops the writing; the
-// batches still sent are drained, so that the listing never blocks handing one over.
-func (s *stream) encode(batches <-chan []any) {
-	defer close(s.encDone)
-	var chunk bytes.Buffer
-	enc := json.NewEncoder(&chunk)
-	enc.SetEscapeHTML(false)
-	n := 0
-	failed := false
-	for batch := range batches {
-		if failed {
-			continue
-		}
-		chunk.Reset()
-		var encErr error
-		for _, v := range batch {
-			sep := ",\n  "
-			if n == 0 {
-				sep = "[\n  "
-			}
-			n++
-			chunk.WriteString(sep)
-			if encErr = enc.Encode(v); encErr != nil {
-				break
-			}
-			chunk.Truncate(chunk.Len() - 1) // Encode's newline
-		}
-		s.mu.Lock()
-		if encErr != nil {
-			s.setErr(encErr)
-		} else {
-			_, err := s.buf.Write(chunk.Bytes())
-			s.setErr(err)
-		}
-		failed = s.err != nil
-		s.mu.Unlock()
+// elementEncoder writes the elements of a JSON listing compactly, with HTML escaping off: items
+// through the generated appender, anything else (and an item it cannot write) through
+// encoding/json.
+type elementEncoder struct {
+	items jsonAppender
+	slow  bytes.Buffer
+	enc   *json.Encoder
+}
+
+// appendItem appends it's JSON to b. it does not escape: the listing's items stay where the
+// iterator put them.
+func (e *elementEncoder) appendItem(b []byte, it *pms.Item) ([]byte, error) {
+	n := len(b)
+	e.items.bad = false
+	if b = e.items.appendItem(b, it); !e.items.bad {
+		return b, nil
 	}
+	c := *it // encoding/json says what is wrong with it (on a copy: it would escape)
+	return e.std(b[:n], &c)
+}
+
+// append appends v's JSON to b.
+func (e *elementEncoder) append(b []byte, v any) ([]byte, error) {
+	if it, ok := v.(*pms.Item); ok && it != nil {
+		return e.appendItem(b, it)
+	}
+	return e.std(b, v)
+}
+
+// std appends v's JSON as encoding/json writes it.
+func (e *elementEncoder) std(b []byte, v any) ([]byte, error) {
+	if e.enc == nil {
+		e.enc = json.NewEncoder(&e.slow)
+		e.enc.SetEscapeHTML(false)
+	}
+	e.slow.Reset()
+	if err := e.enc.Encode(v); err != nil {
+		return b, err
+	}
+	return append(b, bytes.TrimSuffix(e.slow.Bytes(), []byte("\n"))...), nil
 }
 
 // add prints one element: v with --json, else the row of fields. After a failure it returns
 // it, and the stream is ended (close or abort may still be called).
 func (s *stream) add(v any, fields ...string) error {
-	full, err := s.addLocked(v, fields)
-	if full != nil {
-		s.batches <- full
+	s.mu.Lock()
+	var err error
+	if s.f.JSON {
+		err = s.jsonLocked(func(b []byte) ([]byte, error) { return s.json.append(b, v) })
+	} else {
+		err = s.rowLocked(fields)
 	}
+	s.mu.Unlock()
 	if err != nil {
 		s.end()
 	}
 	return err
 }
 
-// addLocked records the element under s.mu; it returns a full batch for the caller to hand to
-// the encoder outside the lock.
-func (s *stream) addLocked(v any, fields []string) ([]any, error) {
+// addItem is add for a library item: it costs a listing no copy of each item on the heap
+// (which passing it as an any would). Callers make fields only without --json.
+func (s *stream) addItem(it *pms.Item, fields ...string) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return nil, s.err
-	}
+	var err error
 	if s.f.JSON {
-		s.rows++
-		s.pending = append(s.pending, v)
-		if len(s.pending) < jsonBatch {
-			return nil, nil
-		}
-		full := s.pending
-		s.pending = make([]any, 0, jsonBatch)
-		return full, nil
+		err = s.jsonLocked(func(b []byte) ([]byte, error) { return s.json.appendItem(b, it) })
+	} else {
+		err = s.rowLocked(fields)
+	}
+	s.mu.Unlock()
+	if err != nil {
+		s.end()
+	}
+	return err
+}
+
+// jsonLocked writes one element of the JSON array, which write appends. The caller holds s.mu.
+func (s *stream) jsonLocked(write func([]byte) ([]byte, error)) error {
+	if s.err != nil {
+		return s.err
+	}
+	sep := ",\n  "
+	if s.rows == 0 {
+		sep = "[\n  "
+	}
+	b, err := write(append(s.elem[:0], sep...))
+	s.elem = b
+	if err != nil {
+		s.setErr(err)
+		return err
+	}
+	s.rows++
+	_, err = s.buf.Write(b)
+	s.setErr(err)
+	return s.err
+}
+
+// rowLocked writes one row of the table, after the header for the first. The caller holds s.mu.
+func (s *stream) rowLocked(fields []string) error {
+	if s.err != nil {
+		return s.err
 	}
 	if s.rows == 0 {
 		s.lineLocked(s.head)
@@ -193,7 +212,7 @@ func (s *stream) addLocked(v any, fields []string) ([]any, error) {
 	if s.tw != nil && s.rows%streamBlock == 0 {
 		s.setErr(s.tw.Flush())
 	}
-	return nil, s.err
+	return s.err
 }
 
 // lineLocked writes one row. The caller holds s.mu.
@@ -216,8 +235,7 @@ func (s *stream) lineLocked(fields []string) {
 // cellSpaces turns the characters that would split a cell into spaces.
 var cellSpaces = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
 
-// end stops the ticker and, with --json, hands over the last elements and waits for the
-// encoder. It may be called more than once.
+// end stops the ticker. It may be called more than once.
 func (s *stream) end() {
 	if s.ended {
 		return
@@ -225,14 +243,6 @@ func (s *stream) end() {
 	s.ended = true
 	close(s.stopTick)
 	<-s.tickDone
-	if s.batches != nil {
-		if len(s.pending) > 0 {
-			s.batches <- s.pending
-			s.pending = nil
-		}
-		close(s.batches)
-		<-s.encDone
-	}
 }
 
 // close ends the listing: the JSON array's bracket, the last block of the table.
