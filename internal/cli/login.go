@@ -12,6 +12,7 @@ import (
 	"github.com/skip2/go-qrcode"
 	"github.com/spf13/cobra"
 
+	"github.com/plexkit/plexkit"
 	"github.com/plexkit/plexkit/auth"
 	"github.com/plexkit/plexkit/devicekey"
 	"github.com/plexkit/plexkit/plextv"
@@ -119,7 +120,7 @@ func runLogin(ctx context.Context, f *Factory, o loginOptions) error {
 		if errors.Is(err, plextv.ErrLoginTimeout) || errors.Is(err, plextv.ErrPinExpired) {
 			return fmt.Errorf("%w; run `plexkit login` again", err)
 		}
-		return err
+		return deviceTaken(ctx, dir, err)
 	}
 	if err := (&auth.FileStore{Dir: dir}).Save(ctx, tok); err != nil {
 		return err
@@ -166,17 +167,12 @@ func pinLogin(ctx context.Context, f *Factory, c *plextv.Client, dev *devicekey.
 // sayCurrentLogin tells a person who logs in again that a login exists, and that this one
 // replaces it.
 func sayCurrentLogin(ctx context.Context, f *Factory, dir string) {
-	tok, err := (&auth.FileStore{Dir: dir}).Load(ctx)
+	tok, who, err := currentLogin(ctx, dir)
 	if err != nil {
 		return
 	}
-	who := ""
-	if d, err := plextv.DecodeUnverified(tok.Value); err == nil {
-		if u, _ := d.Claims.Raw["user"].(map[string]any); u != nil {
-			if name, _ := u["username"].(string); name != "" {
-				who = " as " + name
-			}
-		}
+	if who != "" {
+		who = " as " + who
 	}
 	state := "the token expired " + tok.Expiry.UTC().Format(time.RFC3339)
 	if tok.Expiry.IsZero() {
@@ -185,6 +181,45 @@ func sayCurrentLogin(ctx context.Context, f *Factory, dir string) {
 		state = "the token is valid until " + tok.Expiry.UTC().Format(time.RFC3339)
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Already logged in%s (%s); this login replaces it.\n", who, state)
+}
+
+// currentLogin returns the token saved in dir and the username it names ("" when it names
+// none: a legacy token, or a JWT without the username scope).
+func currentLogin(ctx context.Context, dir string) (*auth.Token, string, error) {
+	tok, err := (&auth.FileStore{Dir: dir}).Load(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if d, err := plextv.DecodeUnverified(tok.Value); err == nil {
+		if u, _ := d.Claims.Raw["user"].(map[string]any); u != nil {
+			if name, _ := u["username"].(string); name != "" {
+				return tok, name, nil
+			}
+		}
+	}
+	return tok, "", nil
+}
+
+// deviceTaken explains plex.tv's refusal (422) to register the device's key for the account
+// that approved the login, when this installation was logged in before: a device belongs to
+// one account, so the likely cause is that its key is registered to the earlier one. Other
+// refusals are returned as they are.
+func deviceTaken(ctx context.Context, dir string, err error) error {
+	if !errors.Is(err, plexkit.ErrUnprocessable) {
+		return err
+	}
+	_, who, lerr := currentLogin(ctx, dir)
+	if lerr != nil {
+		return err
+	}
+	owner := "the account logged in before"
+	if who != "" {
+		owner = who
+	}
+	return explain(err, "plex.tv refused to register this device for the account that approved the login: "+
+		"a device belongs to one account, and this one is registered to %s; to log in as another account, "+
+		"use another configuration directory (%s), or give this one a new device with `plexkit key generate --force` (which ends the login as %s here)",
+		owner, EnvConfigDir, owner)
 }
 
 // showPin tells the person where to approve the PIN, with a QR code of the URL on a terminal

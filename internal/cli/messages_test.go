@@ -92,6 +92,32 @@ func TestMessages(t *testing.T) {
 		}
 	})
 
+	t.Run("login as another account on a device registered to one", func(t *testing.T) {
+		t.Parallel()
+		e, env := loggedInEmulator(t, "alice") // its own: the PIN must be bob's alone to approve
+		// By legacy token, then by a PIN bob approves: plex.tv refuses both (422), and the
+		// message says why and what to do, not the refused URL.
+		env[EnvLegacyToken] = e.LegacyToken("bob")
+		byToken := runCLIWith(t, env, false, "login")
+		delete(env, EnvLegacyToken)
+		approvePins(t, e, "bob")
+		byPin := runCLIWith(t, env, false, "login")
+		for _, r := range []cliResult{byToken, byPin} {
+			r.expect(t, ExitFailure, "plex.tv refused to register this device for the account that approved the login",
+				"this one is registered to alice", EnvConfigDir, "`plexkit key generate --force` (which ends the login as alice here)")
+			if last := lines(r.stderr)[len(lines(r.stderr))-1]; strings.Contains(last, "http://") || strings.Contains(last, "1094") {
+				t.Errorf("the refused call shows without --debug: %q", last)
+			}
+		}
+		// Nothing was lost: alice's login still works.
+		runCLIWith(t, env, false, "whoami").mustSucceed(t)
+		// The advice works: a new device, then bob's login goes through.
+		runCLIWith(t, env, false, "key", "generate", "--force").mustSucceed(t)
+		if r := runCLIWith(t, env, false, "login").mustSucceed(t); !strings.Contains(r.stdout+r.stderr, "bob") {
+			t.Errorf("after key generate --force, login says %q %q", r.stdout, r.stderr)
+		}
+	})
+
 	t.Run("key import of a PEM file", func(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
