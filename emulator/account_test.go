@@ -293,7 +293,7 @@ func TestState(t *testing.T) {
 	var kinds []string
 	for _, u := range st.Users {
 		kinds = append(kinds, u.Username+":"+u.Kind)
-		if u.Password == "" || !strings.HasSuffix(u.Email, "@example.com") {
+		if (u.Password == "") != (u.Kind == "managed") || !strings.HasSuffix(u.Email, "@example.com") {
 			t.Errorf("user %+v", u)
 		}
 	}

@@ -32,8 +32,9 @@
 //	                                    Home admin; friend of bob
 //	bob       bob-password     friend   alice-nas is shared with him, sections "1" (Movies) and
 //	                                    "3" (Music) only
-//	carol     carol-password   managed  managed user in alice's Home, Home PIN CarolHomePin
-//	                                    ("1234"); alice-nas, all sections
+//	carol     (none)           managed  managed user in alice's Home, Home PIN CarolHomePin
+//	                                    ("1234"); alice-nas, all sections; no password, as
+//	                                    Plex's managed users: reached by Home switch only
 //	dave      dave-password    none     no access to any server; two-factor sign-in with the
 //	                                    verification code DaveVerificationCode ("424242")
 //

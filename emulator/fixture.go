@@ -34,7 +34,9 @@ type Fixture struct {
 // FixtureAccount is a plex.tv account.
 type FixtureAccount struct {
 	Username string `json:"username" yaml:"username"`
-	Password string `json:"password" yaml:"password"`
+	// Password is required, except for a managed user, who has none (as in Plex: managed users
+	// are reached by switching to them in the owner's Home).
+	Password string `json:"password,omitempty" yaml:"password,omitempty"`
 	// ID is the plex.tv account id (default: one after the previous account's, from 21384601).
 	ID int `json:"id,omitempty" yaml:"id,omitempty"`
 	// Kind is "owner" (Plex Pass, home admin), "friend", "managed" (a restricted home user) or
@@ -177,8 +179,10 @@ func (f *Fixture) check() error {
 			return fmt.Errorf("accounts[%d]: a username is required", i)
 		case users[strings.ToLower(a.Username)]:
 			return fmt.Errorf("accounts[%d]: username %q is used twice", i, a.Username)
-		case a.Password == "":
+		case a.Password == "" && a.Kind != "managed":
 			return fmt.Errorf("account %q: a password is required", a.Username)
+		case a.Password != "" && a.Kind == "managed":
+			return fmt.Errorf("account %q: a managed user has no password (Plex's managed users are reached by Home switch only); remove it", a.Username)
 		case a.ID < 0 || a.ID != 0 && ids[a.ID]:
 			return fmt.Errorf("account %q: id %d is negative or used twice", a.Username, a.ID)
 		}

@@ -119,6 +119,8 @@ func TestFixtureErrors(t *testing.T) {
 		{"watched by a stranger", "servers:\n  - name: x\n    owner: alice\n    sections:\n      - key: '1'\n        type: movie\n        title: M\n        items:\n          - {title: A, watchedBy: [zed]}\n", `watchedBy: no account "zed"`},
 		{"duplicate user", "accounts:\n  - {username: a, password: p}\n  - {username: A, password: q}\n", "used twice"},
 		{"bad kind", "accounts:\n  - {username: a, password: p, kind: admin}\n", `kind "admin"`},
+		{"no password", "accounts:\n  - {username: a, kind: friend}\n", `account "a": a password is required`},
+		{"managed user with a password", "accounts:\n  - {username: o, password: p, kind: owner}\n  - {username: m, password: p, kind: managed}\n", `account "m": a managed user has no password`},
 		{"not yaml", "servers: [", "yaml"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

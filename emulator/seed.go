@@ -66,11 +66,13 @@ type serverToken struct {
 	acct *account
 }
 
-// Seed passwords, documented in the package documentation.
+// Seed passwords, documented in the package documentation. carol, a managed user, has none:
+// Plex's managed users have no credentials of their own (no email, username or password) and
+// are reached only by switching to them in the Home (POST /api/home/users/{id}/switch, with
+// their Home PIN).
 const (
 	AlicePassword = "alice-password"
 	BobPassword   = "bob-password"
-	CarolPassword = "carol-password"
 	DavePassword  = "dave-password"
 )
 
@@ -102,7 +104,7 @@ func (e *Emulator) seedAccounts() (alice, bob, carol *account) {
 		joinedAt: start.AddDate(-6, 0, 0)})
 	bob = e.addAccount(&account{id: 21384602, username: "bob", password: BobPassword,
 		friendlyName: "Bob", kind: "friend", joinedAt: start.AddDate(-4, -2, 0)})
-	carol = e.addAccount(&account{id: 21384603, username: "carol", password: CarolPassword,
+	carol = e.addAccount(&account{id: 21384603, username: "carol",
 		friendlyName: "Carol", kind: "managed", home: true, restricted: true,
 		joinedAt: start.AddDate(-2, -5, 0)})
 	e.addAccount(&account{id: 21384604, username: "dave", password: DavePassword,

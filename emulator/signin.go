@@ -132,7 +132,8 @@ func (e *Emulator) checkSignin(login, password, code, cid string, now time.Time)
 	if wait, locked := e.tv.signin.lockedOut(keys, now); locked {
 		return nil, signinLocked, wait
 	}
-	if a == nil || subtle.ConstantTimeCompare([]byte(password), []byte(a.password)) != 1 {
+	// A managed user has no password (a.password is empty): nothing signs in as one.
+	if a == nil || a.password == "" || subtle.ConstantTimeCompare([]byte(password), []byte(a.password)) != 1 {
 		e.tv.signin.fail(keys, now)
 		return nil, signinWrong, 0
 	}

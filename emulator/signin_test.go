@@ -56,6 +56,18 @@ func TestSignIn(t *testing.T) {
 			t.Errorf("XML error %v", x.kid(t, "error").Attrs)
 		}
 		wantError(t, signin(t, e, "", "alice", emulator.AlicePassword, "", ""), 400, emulator.CodeClientIdentifierMissing, "")
+		// A managed user has no password: neither an empty one nor any other signs her in, on
+		// any of the sign-in paths, and she is told apart from nobody in no way.
+		if u := userInfo(t, e, "carol"); u.Kind != "managed" || u.Password != "" {
+			t.Fatalf("carol: %+v", u)
+		}
+		for _, pw := range []string{"", "carol-password", "x"} {
+			wantError(t, signin(t, e, "s3", "carol", pw, "", ""), 401, emulator.CodeUnauthorized, "User could not be authenticated")
+			wantError(t, signin(t, e, "s3", "carol@example.com", pw, "", ""), 401, emulator.CodeUnauthorized, "User could not be authenticated")
+			if res := do(t, e, req{method: "POST", url: "/users/sign_in.json", cid: "s3", header: basic("carol", pw)}); res.status != 401 {
+				t.Errorf("legacy sign-in as carol with %q: %d %s", pw, res.status, res.body)
+			}
+		}
 	})
 	t.Run("two-factor", func(t *testing.T) {
 		t.Parallel()
@@ -76,8 +88,8 @@ func TestSignIn(t *testing.T) {
 	t.Run("legacy sign_in.json and .xml", func(t *testing.T) {
 		t.Parallel()
 		j := obj(t, obj(t, wantJSON(t, do(t, e, req{method: "POST", url: "/users/sign_in.json", cid: "s5",
-			header: basic("carol", emulator.CarolPassword)}), http.StatusCreated))["user"])
-		if j["authToken"] == "" || j["authToken"] != j["authentication_token"] || j["username"] != "carol" {
+			header: basic("alice", emulator.AlicePassword)}), http.StatusCreated))["user"])
+		if j["authToken"] == "" || j["authToken"] != j["authentication_token"] || j["username"] != "alice" {
 			t.Errorf("sign_in.json %v", j)
 		}
 		x := wantRoot(t, wantXML(t, do(t, e, req{method: "POST", url: "/users/sign_in.xml", cid: "s5", accept: "-",
@@ -165,7 +177,7 @@ func TestSignInBruteForce(t *testing.T) {
 		for i := range 25 {
 			signin(t, e, "sprayer", []string{"bob", "carol", "dave", "nobody"}[i%4], "x", "", "")
 		}
-		wantError(t, signin(t, e, "sprayer", "carol", emulator.CarolPassword, "", ""), 429, emulator.CodeSignInLockedOut, "")
+		wantError(t, signin(t, e, "sprayer", "bob", emulator.BobPassword, "", ""), 429, emulator.CodeSignInLockedOut, "")
 	})
 	t.Run("401 switch", func(t *testing.T) {
 		e := start(t, emulator.Options{SignInLockoutStatus: 401})
@@ -180,14 +192,14 @@ func TestSignInBruteForce(t *testing.T) {
 		b := newBrowser(t, e)
 		try := func(password string) int {
 			p := b.get("/link")
-			return b.post("/signin", url.Values{"csrf": {csrf(t, p)}, "username": {"carol"}, "password": {password}, "next": {"/link"}}).status
+			return b.post("/signin", url.Values{"csrf": {csrf(t, p)}, "username": {"bob"}, "password": {password}, "next": {"/link"}}).status
 		}
 		for range 10 {
 			if s := try("wrong"); s != http.StatusUnauthorized {
 				t.Fatalf("wrong password on the page: %d", s)
 			}
 		}
-		if s := try(emulator.CarolPassword); s != http.StatusTooManyRequests {
+		if s := try(emulator.BobPassword); s != http.StatusTooManyRequests {
 			t.Errorf("page sign-in after 10 failures: %d, want 429", s)
 		}
 	})

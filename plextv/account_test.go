@@ -161,7 +161,7 @@ func TestSignInLockedOutAfterRepeatedFailures(t *testing.T) {
 	c := newClient(t, e, newDevice(t))
 	var err error
 	for range 50 {
-		_, _, err = c.Users.SignIn(ctx, plextv.SignInOptions{Login: "carol", Password: "guess"})
+		_, _, err = c.Users.SignIn(ctx, plextv.SignInOptions{Login: "bob", Password: "guess"})
 		if errors.Is(err, plextv.ErrSignInLockedOut) {
 			break
 		}
@@ -173,7 +173,7 @@ func TestSignInLockedOutAfterRepeatedFailures(t *testing.T) {
 		t.Fatalf("50 wrong passwords and no lock-out; last error %v", err)
 	}
 	// The right password does not get through a lock-out either, or guessing would go on.
-	if _, _, err := c.Users.SignIn(ctx, plextv.SignInOptions{Login: "carol", Password: emulator.CarolPassword}); !errors.Is(err, plextv.ErrSignInLockedOut) {
+	if _, _, err := c.Users.SignIn(ctx, plextv.SignInOptions{Login: "bob", Password: emulator.BobPassword}); !errors.Is(err, plextv.ErrSignInLockedOut) {
 		t.Errorf("the right password during the lock-out: %v; want ErrSignInLockedOut", err)
 	}
 }

@@ -58,14 +58,23 @@ test('MyPlexAccount by token', async () => {
 });
 
 test('MyPlexAccount by password', async () => {
-  const carol = await new MyPlexAccount(null, 'carol', password('carol')).connect();
+  const bob = await new MyPlexAccount(null, 'bob', password('bob')).connect();
+  assert.equal(bob.username, 'bob');
+  assert.equal(bob.restricted, false);
+  assert.equal(bob.authenticationToken.length, 20);
+  const again = await new MyPlexAccount(null, '', '', bob.authenticationToken).connect();
+  assert.equal(again.username, 'bob', 'the signed-in token works at plex.tv');
+  await assert.rejects(new MyPlexAccount(null, 'bob', 'wrong').connect(), /401/);
+  // carol is a managed user: like Plex's, she has no password; her owner switches to her in the
+  // Home, with her Home PIN, through @ctrl/plex's own query.
+  assert.equal(password('carol'), '');
+  await assert.rejects(new MyPlexAccount(null, 'carol', 'carol-password').connect(), /401/);
+  const alice = await new MyPlexAccount(null, '', '', tokenOf('alice')).connect();
+  const switched = await alice.query(`https://plex.tv/api/v2/home/users/${user('carol').uuid}/switch?pin=${user('carol').homePin}`, 'post');
+  const carol = await new MyPlexAccount(null, '', '', switched.authToken).connect();
   assert.equal(carol.username, 'carol');
   assert.equal(carol.restricted, true);
   assert.equal(carol.home, true);
-  assert.equal(carol.authenticationToken.length, 20);
-  const again = await new MyPlexAccount(null, '', '', carol.authenticationToken).connect();
-  assert.equal(again.username, 'carol', 'the signed-in token works at plex.tv');
-  await assert.rejects(new MyPlexAccount(null, 'carol', 'wrong').connect(), /401/);
   // dave has two-factor authentication: the code goes after the password.
   await assert.rejects(new MyPlexAccount(null, 'dave', password('dave')).connect(), /401/);
   const dave = await new MyPlexAccount(null, 'dave', password('dave') + user('dave').verificationCode).connect();
