@@ -147,27 +147,21 @@ func (e *elementEncoder) std(b []byte, v any) ([]byte, error) {
 // add prints one element: v with --json, else the row of fields. After a failure it returns
 // it, and the stream is ended (close or abort may still be called).
 func (s *stream) add(v any, fields ...string) error {
-	s.mu.Lock()
-	var err error
-	if s.f.JSON {
-		err = s.jsonLocked(func(b []byte) ([]byte, error) { return s.json.append(b, v) })
-	} else {
-		err = s.rowLocked(fields)
-	}
-	s.mu.Unlock()
-	if err != nil {
-		s.end()
-	}
-	return err
+	return s.put(func(b []byte) ([]byte, error) { return s.json.append(b, v) }, fields)
 }
 
 // addItem is add for a library item: it costs a listing no copy of each item on the heap
 // (which passing it as an any would). Callers make fields only without --json.
 func (s *stream) addItem(it *pms.Item, fields ...string) error {
+	return s.put(func(b []byte) ([]byte, error) { return s.json.appendItem(b, it) }, fields)
+}
+
+// put prints one element: what write appends with --json, else the row of fields.
+func (s *stream) put(write func([]byte) ([]byte, error), fields []string) error {
 	s.mu.Lock()
 	var err error
 	if s.f.JSON {
-		err = s.jsonLocked(func(b []byte) ([]byte, error) { return s.json.appendItem(b, it) })
+		err = s.jsonLocked(write)
 	} else {
 		err = s.rowLocked(fields)
 	}
