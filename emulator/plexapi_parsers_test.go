@@ -12,7 +12,8 @@ import (
 )
 
 // This file walks python-plexapi's plex.tv parsers (plexapi/myplex.py, as quoted in
-// plex-beyond-spec.md part A) over the emulator's real answers. python-plexapi cannot run here,
+// plex-beyond-spec.md part A), and a few of its PMS parsers (media.py's Marker and
+// SearchResult, video.py's Clip as Extra), over the emulator's real answers. python-plexapi cannot run here,
 // so each check is one thing a parser reads: an attribute it passes to utils.cast(bool, …)
 // (which raises ValueError on anything but 1/0/true/false; Plex writes "1"/"0"), to
 // utils.cast(int, …), to utils.toDatetime (unix seconds, or a strptime layout), or an element it
@@ -393,6 +394,79 @@ func TestPythonPlexAPIParsers(t *testing.T) {
 		tok := pyQuery(t, e, "GET", "/api/v2/pins/"+created.Attrs["id"], "", nil).Attrs["authToken"]
 		if u := pyQuery(t, e, "GET", "/api/v2/user", tok, nil); tok == "" || u.Attrs["username"] != "bob" {
 			t.Errorf("the approved pin's token %q is %q's", tok, u.Attrs["username"])
+		}
+	})
+
+	t.Run("Marker, Extra and SearchResult read from the PMS (B.1, B.2, B.3)", func(t *testing.T) {
+		t.Parallel()
+		base := serverInfo(t, e, emulator.ServerAliceNAS).URL
+		tok := accessTokens(t, e, "alice")[emulator.ServerAliceNAS]
+		pms := func(method, path string) *node { return pyQuery(t, e, method, base+path, tok, nil) }
+		movie := pms("GET", "/library/sections/1/all?X-Plex-Container-Start=3&X-Plex-Container-Size=1").kid(t, "Video")
+		key := movie.Attrs["key"]
+
+		// The detail reload (base.py _buildDetailsKey) with includeMarkers and includeExtras:
+		// media.py Marker casts id, startTimeOffset and endTimeOffset to int and final to bool,
+		// and reads version off its <Attributes> child (data.find('Attributes').attrib: an
+		// AttributeError without it).
+		v := pms("GET", key+"?checkFiles=0&includeChapters=1&includeExtras=1&includeMarkers=1&includeRelated=0").kid(t, "Video")
+		if v.Attrs["primaryExtraKey"] == "" {
+			t.Error("a movie without primaryExtraKey")
+		}
+		checkMarkers := func(v *node, types ...string) {
+			t.Helper()
+			ms := v.kids("Marker")
+			if len(ms) != len(types) {
+				t.Fatalf("<%s type=%s> has %d Marker children, want %v", v.Name, v.Attrs["type"], len(ms), types)
+			}
+			for i, m := range ms {
+				pyInts(t, m, "id", "startTimeOffset", "endTimeOffset")
+				if _, ok := m.Attrs["final"]; ok {
+					wantBools(t, m, "final")
+				}
+				if m.Attrs["type"] != types[i] || m.kid(t, "Attributes").Attrs["version"] == "" {
+					t.Errorf("Marker %v, want type %s and an <Attributes version>", m.Attrs, types[i])
+				}
+			}
+		}
+		checkMarkers(v, "credits")
+		// video.py Movie.extras(): findItems(data, Extra, rtag='Extras'); Clip._loadData casts
+		// duration, extraType and index to int, addedAt to a timestamp, and reads Media.
+		extras := bfs(v, "Extras")
+		if extras == nil {
+			t.Fatal("no <Extras> with includeExtras=1")
+		}
+		pyInts(t, extras, "size")
+		for _, x := range append(extras.kids("Video"), pms("GET", key+"/extras").kids("Video")...) {
+			pyInts(t, x, "duration", "extraType", "index", "ratingKey")
+			pyUnixTimes(t, x, "addedAt")
+			if x.Attrs["type"] != "clip" || x.Attrs["subtype"] != "trailer" || "/library/metadata/"+x.Attrs["ratingKey"] != v.Attrs["primaryExtraKey"] {
+				t.Errorf("extra %v", x.Attrs)
+			}
+			if p := x.kid(t, "Media").kid(t, "Part"); p.Attrs["file"] == "" || p.Attrs["key"] == "" {
+				t.Errorf("the extra's Part %v", p.Attrs)
+			}
+		}
+		ep := pms("GET", "/library/sections/2/all?type=4&X-Plex-Container-Start=0&X-Plex-Container-Size=1").kid(t, "Video")
+		checkMarkers(pms("GET", ep.Attrs["key"]+"?includeMarkers=1").kid(t, "Video"), "intro", "credits")
+
+		// mixins.py matches(): GET {key}/matches?manual=1…, then findItems: SearchResult
+		// elements, score cast to int; fixMatch() PUTs {key}/match?guid=&name= of one.
+		results := pms("GET", key+"/matches?manual=1&title=Sita&year=2008&language=en-US&agent=tv.plex.agents.movie").kids("SearchResult")
+		if len(results) == 0 {
+			t.Fatal("no SearchResult")
+		}
+		for _, r := range results {
+			pyInts(t, r, "score")
+			wantAttrs(t, r, "guid", "name", "year", "lifespanEnded")
+		}
+		// An empty body: python-plexapi's query returns None for it.
+		match := url.Values{"guid": {results[0].Attrs["guid"]}, "name": {results[0].Attrs["name"]}}
+		if res := do(t, e, req{method: "PUT", url: base + key + "/match?" + match.Encode(), cid: "python-plexapi", token: tok, accept: "*/*"}); res.status != 200 {
+			t.Fatalf("fixMatch: %d %s", res.status, res.body)
+		}
+		if got := pms("GET", key).kid(t, "Video"); got.Attrs["guid"] != results[0].Attrs["guid"] || got.Attrs["title"] != "Sita" {
+			t.Errorf("after fixMatch: %v", got.Attrs)
 		}
 	})
 

@@ -145,7 +145,8 @@ func (s *MetadataService) Delete(ctx context.Context, ratingKey string) error {
 }
 
 // DeleteMedia removes one version (Media) of an item and its files (DELETE
-// /library/metadata/{key}/media/{mediaID}; admin).
+// /library/metadata/{key}/media/{mediaID}; admin, and the server must allow media deletion,
+// or the answer is 403). An item whose last version is deleted leaves the library.
 func (s *MetadataService) DeleteMedia(ctx context.Context, ratingKey string, mediaID int) error {
 	if err := checkKey("ratingKey", ratingKey); err != nil {
 		return err
@@ -166,7 +167,8 @@ func (s *MetadataService) Refresh(ctx context.Context, ratingKey string) error {
 }
 
 // Match matches the item to an agent's result (PUT /library/metadata/{key}/match; admin): guid
-// as the result names it ("plex://movie/5d77…"), name and year as it gives them.
+// as the result names it ("plex://movie/5d77…"), name and year as it gives them (a
+// SearchResult of Matches).
 func (s *MetadataService) Match(ctx context.Context, ratingKey, guid, name string, year int) error {
 	if err := checkKey("ratingKey", ratingKey); err != nil {
 		return err
@@ -184,7 +186,49 @@ func (s *MetadataService) Match(ctx context.Context, ratingKey, guid, name strin
 	return s.client.write(ctx, http.MethodPut, "library/metadata/"+ratingKey+"/match", q)
 }
 
-// Unmatch removes the item's match (PUT /library/metadata/{key}/unmatch; admin).
+// MatchOptions say what Matches searches for. Zero fields are left to the server, which then
+// searches for the item's own title and year with its section's agent and language.
+type MatchOptions struct {
+	Title    string
+	Year     int
+	Agent    string // an agent identifier, e.g. "tv.plex.agents.movie"
+	Language string // e.g. "en-US"
+}
+
+// SearchResult is one thing an agent could match an item to, best first in Matches.
+type SearchResult struct {
+	GUID          string   `json:"guid" xml:"guid,attr"` // what Match takes
+	Name          string   `json:"name" xml:"name,attr"`
+	Year          FlexInt  `json:"year,omitempty" xml:"year,attr"`
+	Score         FlexInt  `json:"score" xml:"score,attr"` // 0–100; 100 is the item's own match, or the best
+	Type          string   `json:"type,omitempty" xml:"type,attr"`
+	LifespanEnded FlexBool `json:"lifespanEnded,omitempty" xml:"lifespanEnded,attr"`
+}
+
+// Matches returns what the item could be matched to (GET
+// /library/metadata/{key}/matches?manual=1; admin), best first, as Plex Web's "Fix Match"
+// lists them.
+func (s *MetadataService) Matches(ctx context.Context, ratingKey string, o MatchOptions) ([]SearchResult, error) {
+	if err := checkKey("ratingKey", ratingKey); err != nil {
+		return nil, err
+	}
+	if o.Year < 0 {
+		return nil, &ArgumentError{"MatchOptions.Year", fmt.Sprintf("%d is not a year", o.Year)}
+	}
+	q := url.Values{"manual": {"1"}}
+	for k, v := range map[string]string{"title": o.Title, "agent": o.Agent, "language": o.Language} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if o.Year > 0 {
+		q.Set("year", strconv.Itoa(o.Year))
+	}
+	return list[SearchResult](ctx, s.client, get, "library/metadata/"+ratingKey+"/matches", q, "SearchResult")
+}
+
+// Unmatch removes the item's match (PUT /library/metadata/{key}/unmatch; admin): its guid
+// becomes a local:// one and its external ids go.
 func (s *MetadataService) Unmatch(ctx context.Context, ratingKey string) error {
 	if err := checkKey("ratingKey", ratingKey); err != nil {
 		return err
@@ -192,7 +236,8 @@ func (s *MetadataService) Unmatch(ctx context.Context, ratingKey string) error {
 	return s.client.write(ctx, http.MethodPut, "library/metadata/"+ratingKey+"/unmatch", nil)
 }
 
-// Markers returns the item's markers: intros, credits, commercials.
+// Markers returns the item's markers: intros, credits, commercials, bookmarks (Get asks for
+// them with includeMarkers=1; a PMS leaves them out unasked).
 func (s *MetadataService) Markers(ctx context.Context, ratingKey string) ([]Marker, error) {
 	it, err := s.Get(ctx, ratingKey)
 	if err != nil {
@@ -204,20 +249,38 @@ func (s *MetadataService) Markers(ctx context.Context, ratingKey string) ([]Mark
 	return it.Markers, nil
 }
 
-// AddMarker adds a marker to the item (POST /library/metadata/{key}/marker): its Type and
-// offsets; the server gives it an id.
-func (s *MetadataService) AddMarker(ctx context.Context, ratingKey string, m Marker) error {
+// AddMarker adds a marker to the item (POST /library/metadata/{key}/marker; the admin's: a
+// shared user's is ignored, and answered with no marker, a ResponseError): its Type and
+// offsets. It returns the marker as the server made it, with its id.
+func (s *MetadataService) AddMarker(ctx context.Context, ratingKey string, m Marker) (*Marker, error) {
 	q, err := markerQuery(ratingKey, m)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.client.write(ctx, http.MethodPost, "library/metadata/"+ratingKey+"/marker", q)
+	return first[Marker](ctx, s.client, http.MethodPost, "library/metadata/"+ratingKey+"/marker", q, "marker", "Marker")
 }
 
-// DeleteMarker removes a marker (DELETE /library/metadata/{key}/marker/{id}).
+// EditMarker changes the marker m.ID of the item to m's Type and offsets (PUT
+// /library/metadata/{key}/marker/{id}; the admin's, as AddMarker) and returns it as changed.
+func (s *MetadataService) EditMarker(ctx context.Context, ratingKey string, m Marker) (*Marker, error) {
+	if m.ID <= 0 {
+		return nil, &ArgumentError{"Marker.ID", fmt.Sprintf("%d is not a marker id", m.ID)}
+	}
+	q, err := markerQuery(ratingKey, m)
+	if err != nil {
+		return nil, err
+	}
+	return first[Marker](ctx, s.client, http.MethodPut, "library/metadata/"+ratingKey+"/marker/"+strconv.Itoa(int(m.ID)), q, "marker", "Marker")
+}
+
+// DeleteMarker removes a marker (DELETE /library/metadata/{key}/marker/{id}; the admin's, as
+// AddMarker).
 func (s *MetadataService) DeleteMarker(ctx context.Context, ratingKey string, markerID int) error {
 	if err := checkKey("ratingKey", ratingKey); err != nil {
 		return err
+	}
+	if markerID <= 0 {
+		return &ArgumentError{"markerID", fmt.Sprintf("%d is not a marker id", markerID)}
 	}
 	return s.client.write(ctx, http.MethodDelete, "library/metadata/"+ratingKey+"/marker/"+strconv.Itoa(markerID), nil)
 }
@@ -228,7 +291,7 @@ func markerQuery(ratingKey string, m Marker) (url.Values, error) {
 	}
 	switch {
 	case m.Type == "":
-		return nil, &ArgumentError{"Marker.Type", "is empty (intro, credits, commercial)"}
+		return nil, &ArgumentError{"Marker.Type", "is empty (intro, credits, commercial, bookmark)"}
 	case m.StartTimeOffset < 0 || m.EndTimeOffset <= m.StartTimeOffset:
 		return nil, &ArgumentError{"Marker", fmt.Sprintf("the span %d–%d ms is empty or negative", m.StartTimeOffset, m.EndTimeOffset)}
 	}
@@ -240,7 +303,8 @@ func markerQuery(ratingKey string, m Marker) (url.Values, error) {
 }
 
 // Extras returns the item's extras: trailers, behind the scenes, … (GET
-// /library/metadata/{key}/extras).
+// /library/metadata/{key}/extras), each an Item of Type "clip" with ExtraType and Subtype
+// ("trailer"), and a rating key of its own that Get reads.
 func (s *MetadataService) Extras(ctx context.Context, ratingKey string) ([]Item, error) {
 	if err := checkKey("ratingKey", ratingKey); err != nil {
 		return nil, err

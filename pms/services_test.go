@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -115,6 +116,14 @@ func TestWritesSendTheSpecsRequests(t *testing.T) {
 			json: `{"MediaContainer":{"size":1,"Metadata":[{"ratingKey":"7","key":"/library/metadata/7","type":"movie","title":"Alien","librarySectionID":1,"duration":7020000}]}}`,
 			xml:  `<MediaContainer size="1"><Video ratingKey="7" key="/library/metadata/7" type="movie" title="Alien" librarySectionID="1" duration="7020000"/></MediaContainer>`,
 		},
+		"POST /library/metadata/7/marker": {
+			json: `{"MediaContainer":{"size":1,"Marker":[{"id":6,"type":"intro","startTimeOffset":1000,"endTimeOffset":61000}]}}`,
+			xml:  `<MediaContainer size="1"><Marker id="6" type="intro" startTimeOffset="1000" endTimeOffset="61000"/></MediaContainer>`,
+		},
+		"PUT /library/metadata/7/marker/6": {
+			json: `{"MediaContainer":{"size":1,"Marker":[{"id":6,"type":"credits","startTimeOffset":2000,"endTimeOffset":62000,"final":true}]}}`,
+			xml:  `<MediaContainer size="1"><Marker id="6" type="credits" startTimeOffset="2000" endTimeOffset="62000" final="1"/></MediaContainer>`,
+		},
 		"GET /:/prefs": {
 			json: `{"MediaContainer":{"size":3,"Setting":[{"id":"FriendlyName","type":"text","value":"nas","default":""},{"id":"allowMediaDeletion","type":"bool","value":false,"default":true},{"id":"TranscoderQuality","type":"int","value":0,"default":0,"enumValues":"0:automatic|1:prefer speed|2:prefer quality"}]}}`,
 			xml:  `<MediaContainer size="3"><Setting id="FriendlyName" type="text" value="nas" default=""/><Setting id="allowMediaDeletion" type="bool" value="0" default="1"/><Setting id="TranscoderQuality" type="int" value="0" default="0" enumValues="0:automatic|1:prefer speed|2:prefer quality"/></MediaContainer>`,
@@ -155,8 +164,19 @@ func TestWritesSendTheSpecsRequests(t *testing.T) {
 				"PUT", "/library/metadata/7/match", url.Values{"guid": {"plex://movie/5d776"}, "name": {"Alien"}, "year": {"1979"}}},
 			{"unmatch", func() error { return c.Metadata.Unmatch(ctx, "7") }, "PUT", "/library/metadata/7/unmatch", nil},
 			{"add a marker", func() error {
-				return c.Metadata.AddMarker(ctx, "7", pms.Marker{Type: "intro", StartTimeOffset: 1000, EndTimeOffset: 61000})
+				m, err := c.Metadata.AddMarker(ctx, "7", pms.Marker{Type: "intro", StartTimeOffset: 1000, EndTimeOffset: 61000})
+				if err == nil && (m.ID != 6 || m.Type != "intro" || m.EndTimeOffset != 61000) {
+					return fmt.Errorf("AddMarker answered %+v", m)
+				}
+				return err
 			}, "POST", "/library/metadata/7/marker", url.Values{"type": {"intro"}, "startTimeOffset": {"1000"}, "endTimeOffset": {"61000"}}},
+			{"edit a marker", func() error {
+				m, err := c.Metadata.EditMarker(ctx, "7", pms.Marker{ID: 6, Type: "credits", StartTimeOffset: 2000, EndTimeOffset: 62000})
+				if err == nil && (m.ID != 6 || m.Type != "credits" || !bool(m.Final)) {
+					return fmt.Errorf("EditMarker answered %+v", m)
+				}
+				return err
+			}, "PUT", "/library/metadata/7/marker/6", url.Values{"type": {"credits"}, "startTimeOffset": {"2000"}, "endTimeOffset": {"62000"}}},
 			{"delete a marker", func() error { return c.Metadata.DeleteMarker(ctx, "7", 4) }, "DELETE", "/library/metadata/7/marker/4", nil},
 			{"watched", func() error { return c.Watch.MarkWatched(ctx, "7") }, "PUT", "/:/scrobble", url.Values{"key": {"7"}, "identifier": {lib}}},
 			{"unwatched", func() error { return c.Watch.MarkUnwatched(ctx, "7") }, "PUT", "/:/unscrobble", url.Values{"key": {"7"}, "identifier": {lib}}},
@@ -214,8 +234,15 @@ func TestWritesRefuseBadArguments(t *testing.T) {
 		"a rating above 10":          func() error { return c.Watch.Rate(ctx, "7", 11) },
 		"a timeline state":           func() error { return c.Watch.Report(ctx, pms.Timeline{RatingKey: "7", State: "rewinding"}) },
 		"an empty marker": func() error {
-			return c.Metadata.AddMarker(ctx, "7", pms.Marker{Type: "intro", StartTimeOffset: 5, EndTimeOffset: 5})
+			_, err := c.Metadata.AddMarker(ctx, "7", pms.Marker{Type: "intro", StartTimeOffset: 5, EndTimeOffset: 5})
+			return err
 		},
+		"a marker without an id": func() error {
+			_, err := c.Metadata.EditMarker(ctx, "7", pms.Marker{Type: "intro", StartTimeOffset: 5, EndTimeOffset: 50})
+			return err
+		},
+		"a marker id":       func() error { return c.Metadata.DeleteMarker(ctx, "7", 0) },
+		"a match year":      func() error { _, err := c.Metadata.Matches(ctx, "7", pms.MatchOptions{Year: -1}); return err },
 		"no playlist items": func() error { return c.Playlists.Add(ctx, "90") },
 		"a playlist type": func() error {
 			_, err := c.Playlists.Create(ctx, pms.NewPlaylist{Title: "x", Type: "film", RatingKeys: []string{"1"}})

@@ -139,6 +139,16 @@ const setups = {
     const page = await api('GET', '/library/sections/1/all?X-Plex-Container-Start=10&X-Plex-Container-Size=1');
     return { ids: page.MediaContainer.Metadata[0].ratingKey };
   },
+  // A marker and a media of a real item; a match needs a guid (the SDK leaves it optional, a
+  // PMS answers 400 without one).
+  'library.editMarker': async (state) => ({ marker: await markerID(state.keys[0]) }),
+  'library.deleteMarker': async (state) => ({ marker: await markerID(state.keys[0]) }),
+  'library.matchItem': async () => ({ guid: 'plex://movie/5d776846880197001ec967c6', name: 'Sita Sings the Blues' }),
+  'library.deleteMediaItem': async () => {
+    const page = await api('GET', '/library/sections/1/all?X-Plex-Container-Start=11&X-Plex-Container-Size=1');
+    const item = page.MediaContainer.Metadata[0];
+    return { ids: item.ratingKey, mediaItem: String(item.Media[0].id) };
+  },
   'status.getHistoryItem': async () => ({ historyId: Number(await historyID(0)) }),
   'status.deleteHistory': async () => ({ historyId: Number(await historyID(-1)) }),
   'butler.stopTask': async () => {
@@ -151,6 +161,12 @@ const setups = {
     return { activityId: acts.find((a) => a.title === 'Optimize Database').uuid };
   },
 };
+
+/** The id of the first marker of item rk. */
+async function markerID(rk) {
+  const item = (await api('GET', `/library/metadata/${rk}?includeMarkers=1`)).MediaContainer.Metadata[0];
+  return String(item.Marker[0].id);
+}
 
 /** The id of alice-nas's i-th history entry (from the end when negative). */
 async function historyID(i) {

@@ -157,6 +157,8 @@ var queryValues = map[string]map[string]string{
 	"putScrobble":          {"key": "1000000003", "identifier": libraryIdentifier},
 	"putUnscrobble":        {"key": "1000000003", "identifier": libraryIdentifier},
 	"putRate":              {"key": "1000000003", "identifier": libraryIdentifier, "rating": "7"},
+	// The spec leaves guid optional, but a match without one matches to nothing (400).
+	"libraryMetadataPutMatch": {"guid": "plex://movie/5d776846880197001ec967c6", "name": "Sita Sings the Blues"},
 }
 
 // unvalidatedRequests are the operations whose request the validator cannot check, with why.
@@ -175,6 +177,10 @@ var setups = map[string]func(t *testing.T, f *fixture) map[string]string{
 		mustDo(t, f, req{method: "POST", path: "/butler/BackupDatabase", token: ownerToken})
 		return map[string]string{"task": "BackupDatabase"}
 	},
+	// The marker and the media operations name one of the item's markers and media.
+	"libraryMetadataPutMarkerMarker":      itemMarker,
+	"libraryMetadataDeleteMarkerMarker":   itemMarker,
+	"libraryMetadataDeleteMediaMediaItem": itemMedia,
 	"activitiesDeleteActivity": func(t *testing.T, f *fixture) map[string]string {
 		mustDo(t, f, req{method: "POST", path: "/butler/BackupDatabase", token: ownerToken})
 		var body struct {
@@ -186,6 +192,34 @@ var setups = map[string]func(t *testing.T, f *fixture) map[string]string{
 		}
 		return map[string]string{"activityId": body.MediaContainer.Activity[0].UUID}
 	},
+}
+
+// itemDetail is the item pathValues names, with its markers and media.
+func itemDetail(t *testing.T, f *fixture) (marker, media string) {
+	var body struct {
+		MediaContainer struct {
+			Metadata []struct {
+				Marker []struct{ ID int }
+				Media  []struct{ ID int }
+			}
+		}
+	}
+	decodeJSON(t, mustDo(t, f, req{path: "/library/metadata/" + pathValues["ids"] + "?includeMarkers=1", token: ownerToken, json: true}), &body)
+	if len(body.MediaContainer.Metadata) != 1 || len(body.MediaContainer.Metadata[0].Marker) == 0 || len(body.MediaContainer.Metadata[0].Media) == 0 {
+		t.Fatalf("item %s: %+v", pathValues["ids"], body)
+	}
+	m := body.MediaContainer.Metadata[0]
+	return strconv.Itoa(m.Marker[0].ID), strconv.Itoa(m.Media[0].ID)
+}
+
+func itemMarker(t *testing.T, f *fixture) map[string]string {
+	marker, _ := itemDetail(t, f)
+	return map[string]string{"marker": marker}
+}
+
+func itemMedia(t *testing.T, f *fixture) map[string]string {
+	_, media := itemDetail(t, f)
+	return map[string]string{"mediaItem": media}
 }
 
 // The lists the list operations work on: a playlist, a play queue and a collection of the

@@ -29,6 +29,7 @@ var extraRoutes = []extraRoute{
 	{"GET", "/library/recentlyAdded", spec.RoleShared, "x.recentlyAdded"},
 	{"GET", "/library/metadata/{id}/children", spec.RoleShared, "x.children"},
 	{"GET", "/library/metadata/{id}/grandchildren", spec.RoleShared, "x.grandchildren"},
+	{"GET", "/library/metadata/{id}/matches", spec.RoleAdmin, "libraryMetadataGetMatches"},
 	{"GET", "/library/sections/all/refresh", spec.RoleAdmin, "libraryPostSectionsRefresh"},
 	{"GET", "/library/sections/{id}/refresh", spec.RoleAdmin, "librarySectionPostRefresh"},
 	{"POST", "/library/sections/{id}/analyze", spec.RoleAdmin, "librarySectionPutAnalyze"},

@@ -132,6 +132,9 @@ func (h *handler) render(it Item, v view) metadata {
 		UpdatedAt:             it.UpdatedAt,
 		ChildCount:            it.ChildCount,
 		LeafCount:             it.LeafCount,
+		PrimaryExtraKey:       st.primaryExtraKey(it),
+		ExtraType:             it.ExtraType,
+		Subtype:               it.Subtype,
 	}
 	if sec := st.Section(it.SectionKey); sec != nil {
 		m.LibrarySectionID, m.LibrarySectionTitle, m.LibrarySectionKey = sec.Key, sec.Title, sec.sectionKey

@@ -22,6 +22,12 @@ import (
 //     the end), SetViewOffset (playback progress), Rate, Edit, Delete, AddItem (fixtures, or a
 //     client creating something that is a library item), AddHistory and DeleteHistory,
 //     RefreshSection.
+//   - Markers, extras, matching, media: Markers lists an item's intro, credits and other
+//     markers and EditMarkers changes them (markers.go); every movie has a trailer, a "clip"
+//     item with its own rating key that Extras lists (extras.go); a match or unmatch is an Edit
+//     of guid, title and year, and deleting one Media is an Edit of Media, or a Delete of an
+//     item left with none (matching.go). Markers and extras are computed like generated items,
+//     and only what clients change is kept, in the overlay.
 //   - Accounts: LocalAccountID maps a plex.tv account id to the id this server uses for it (the
 //     owner is 1, everyone else keeps the plex.tv id), the numbering of /accounts, history and
 //     sessions; Accounts lists them.
@@ -48,6 +54,8 @@ type Store struct {
 	nextKey  int
 	edits    map[int]*Item
 	deleted  map[int]bool
+	markers  map[int][]Marker // the markers of items whose markers were changed (markers.go)
+	nextMark int
 	state    map[stateKey]*UserState
 	history  []HistoryEntry
 	nextHist int
@@ -90,6 +98,9 @@ type Item struct {
 	Art                   string
 	GUID                  string
 	Guids                 []string // "imdb://tt…", "tmdb://…", "tvdb://…"
+	// An extra (Type "clip"): ExtraType 1 and Subtype "trailer" for a trailer.
+	ExtraType int
+	Subtype   string
 
 	Genres      []string
 	Directors   []string
@@ -235,6 +246,7 @@ func newStore(cfg Config) *Store {
 		nextKey:   1,
 		edits:     map[int]*Item{},
 		deleted:   map[int]bool{},
+		markers:   map[int][]Marker{},
 		state:     map[stateKey]*UserState{},
 		subs:      map[int]func(Event){},
 		nextHist:  1,
@@ -337,11 +349,20 @@ func (st *Store) rawOpt(rk int, media bool) (Item, bool) {
 	if st.deleted[rk] {
 		return Item{}, false
 	}
+	parent, extra := extraParent(rk)
+	if extra {
+		if _, ok := st.rawOpt(parent, false); !ok {
+			return Item{}, false // an extra goes with its item
+		}
+	}
 	if it := st.edits[rk]; it != nil {
 		return cloneItem(*it), true
 	}
 	if it := st.static[rk]; it != nil {
 		return cloneItem(*it), true
+	}
+	if extra {
+		return st.extraOf(parent, media)
 	}
 	ref, ok := st.decode(rk)
 	if !ok {

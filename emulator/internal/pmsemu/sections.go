@@ -241,10 +241,25 @@ func sameSection(items []Item) bool {
 	return true
 }
 
-// include adds what includeOnDeck=1 and includeChildren=1 ask for to an item in detail view:
-// the caller's next episode of a show (or season), and the item's children.
+// include adds what includeOnDeck=1, includeChildren=1, includeMarkers=1 and includeExtras=1
+// ask for to an item in detail view: the caller's next episode of a show (or season), the
+// item's children, its markers (absent unasked, as on a PMS: python-plexapi's detail reload
+// asks for them), its extras.
 func (h *handler) include(c *call, it Item, m *metadata) {
 	lv := h.viewOf(c, false)
+	if c.query.Get("includeMarkers") == "1" {
+		if ms, _ := h.store.Markers(it.RatingKey); len(ms) > 0 {
+			m.Marker = wireMarkers(ms)
+		}
+	}
+	if c.query.Get("includeExtras") == "1" {
+		if extras := h.extraItems(it.RatingKey); len(extras) > 0 {
+			m.Extras = &nested{Size: len(extras)}
+			for _, e := range extras {
+				m.Extras.Metadata = append(m.Extras.Metadata, h.render(e, lv))
+			}
+		}
+	}
 	if c.query.Get("includeOnDeck") == "1" && (it.Type == "show" || it.Type == "season") {
 		if next, ok := h.nextUp(c, it.RatingKey); ok {
 			if e, ok := h.renderKey(next, lv); ok {

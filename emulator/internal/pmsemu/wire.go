@@ -204,6 +204,11 @@ type metadata struct {
 	LibrarySectionTitle   string   `json:"librarySectionTitle,omitempty" xml:"librarySectionTitle,attr,omitempty"`
 	LibrarySectionKey     string   `json:"librarySectionKey,omitempty" xml:"librarySectionKey,attr,omitempty"`
 
+	// Movies name their trailer; an extra (type clip) says what kind it is (extras.go).
+	PrimaryExtraKey string `json:"primaryExtraKey,omitempty" xml:"primaryExtraKey,attr,omitempty"`
+	ExtraType       int    `json:"extraType,omitempty" xml:"extraType,attr,omitempty"`
+	Subtype         string `json:"subtype,omitempty" xml:"subtype,attr,omitempty"`
+
 	// Sessions (and every item with a view offset).
 	SessionKey string `json:"sessionKey,omitempty" xml:"sessionKey,attr,omitempty"`
 	ViewOffset int    `json:"viewOffset,omitempty" xml:"viewOffset,attr,omitempty"`
@@ -226,6 +231,9 @@ type metadata struct {
 	// Ratings are the Rating children (JSON key "Rating", distinct from the rating attribute).
 	Ratings  []ratingElem `json:"Rating,omitempty" xml:"Rating"`
 	Location []folder     `json:"Location,omitempty" xml:"Location"`
+	// Marker (includeMarkers=1) are the item's markers; Extras (includeExtras=1) its extras.
+	Marker []markerElem `json:"Marker,omitempty" xml:"Marker"`
+	Extras *nested      `json:"Extras,omitempty" xml:"Extras"`
 	// OnDeck (includeOnDeck=1) holds the episode to watch next; Children (includeChildren=1)
 	// the item's children.
 	OnDeck   *nested  `json:"OnDeck,omitempty" xml:"OnDeck"`

@@ -1,0 +1,188 @@
+package pmsemu
+
+import (
+	"encoding/xml"
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Matching (plex-beyond-spec.md B.1): GET /library/metadata/{id}/matches (the spec has PUT,
+// python-plexapi sends GET) lists what an agent would match the item to, as <SearchResult guid
+// name score year lifespanEnded> elements (JSON "SearchResult"); PUT …/match?guid=&name=&year=
+// matches the item to one; PUT …/unmatch leaves it matched to nothing but its files. And the
+// deletion of one Media of an item. All are the admin's (the spec's roles, and extra.go's row
+// for GET …/matches).
+
+// searchResult is one candidate match.
+type searchResult struct {
+	XMLName       xml.Name `json:"-" xml:"SearchResult"`
+	GUID          string   `json:"guid" xml:"guid,attr"`
+	Name          string   `json:"name" xml:"name,attr"`
+	Score         int      `json:"score" xml:"score,attr"`
+	Year          int      `json:"year,omitempty" xml:"year,attr,omitempty"`
+	Type          string   `json:"type" xml:"type,attr"`
+	LifespanEnded xbool    `json:"lifespanEnded" xml:"lifespanEnded,attr"`
+}
+
+// matchCandidates are what the emulator's agent finds for title and year: the item's own match
+// first, with score 100, when the search is for its own title and it is matched; else the
+// best candidate for the title; then three weaker ones. The guids are derived from the title,
+// so the same search always finds the same candidates.
+func matchCandidates(it Item, title string, year int) []searchResult {
+	typ := guidType(it.Type)
+	var out []searchResult
+	if strings.EqualFold(title, it.Title) && !strings.HasPrefix(it.GUID, "local://") && it.GUID != "" {
+		out = append(out, searchResult{GUID: it.GUID, Name: it.Title, Score: 100, Year: it.Year, Type: typ})
+	} else {
+		out = append(out, searchResult{GUID: candidateGUID(typ, title, 0), Name: title, Score: 100, Year: year, Type: typ})
+	}
+	other := func(y int) int {
+		if year == 0 {
+			return 0
+		}
+		return year + y
+	}
+	out = append(out,
+		searchResult{GUID: candidateGUID(typ, title, 1), Name: title, Score: 91, Year: other(3), Type: typ},
+		searchResult{GUID: candidateGUID(typ, title, 2), Name: "The " + title, Score: 78, Year: other(-9), Type: typ},
+		searchResult{GUID: candidateGUID(typ, title, 3), Name: title + " II", Score: 64, Year: other(5), Type: typ},
+	)
+	return out
+}
+
+func candidateGUID(typ, title string, n int) string {
+	f := fnv.New64a()
+	f.Write([]byte(strings.ToLower(title)))
+	return fmt.Sprintf("plex://%s/%024x", typ, mix(f.Sum64(), uint64(n))>>2)
+}
+
+// matches serves GET (and the spec's PUT) /library/metadata/{id}/matches?manual=1&title=&year=
+// &agent=&language=: the candidates for the title and year asked for, the item's own when
+// absent (python-plexapi's matches() sends none of them by default).
+func (h *handler) matches(c *call) {
+	it, ok := h.visibleItem(c, pathSegment(c.r.URL.Path, 2))
+	if !ok {
+		writeError(c.w, http.StatusNotFound)
+		return
+	}
+	title, year := it.Title, it.Year
+	if vs, ok := c.query["title"]; ok && vs[0] != "" {
+		title = vs[0]
+	}
+	if vs, ok := c.query["year"]; ok {
+		year = 0
+		if vs[0] != "" {
+			y, err := strconv.Atoi(vs[0])
+			if err != nil {
+				writeText(c, http.StatusBadRequest, "Bad Request: year must be a number, got "+strconv.Quote(vs[0]))
+				return
+			}
+			year = y
+		}
+	}
+	res := matchCandidates(it, title, year)
+	list{head: metadataContainer{Size: len(res), Identifier: libraryIdentifier}, childKey: "SearchResult", n: len(res),
+		child: func(i int) any { return res[i] }}.write(c.w, c.json)
+}
+
+// match serves PUT /library/metadata/{id}/match?guid=&name=&year=: the item takes the guid,
+// and the name as its title and the year when given, and the external ids (Guid children) of
+// the new match. Without a guid there is nothing to match to: 400.
+func (h *handler) match(c *call) {
+	it, ok := h.visibleItem(c, pathSegment(c.r.URL.Path, 2))
+	if !ok {
+		writeError(c.w, http.StatusNotFound)
+		return
+	}
+	guid, name := c.query.Get("guid"), c.query.Get("name")
+	year := 0
+	if v := c.query.Get("year"); v != "" {
+		y, err := strconv.Atoi(v)
+		if err != nil {
+			writeText(c, http.StatusBadRequest, "Bad Request: year must be a number, got "+strconv.Quote(v))
+			return
+		}
+		year = y
+	}
+	if guid == "" {
+		writeText(c, http.StatusBadRequest, "Bad Request: guid is required: the guid of one of the item's matches")
+		return
+	}
+	h.store.Edit(it.RatingKey, func(e *Item) {
+		e.GUID = guid
+		if name != "" {
+			e.Title = name
+		}
+		if year != 0 {
+			e.Year = year
+		}
+		e.Guids = externalIDs(e.Type, guid)
+	})
+	done(c)
+}
+
+// externalIDs are the Guid children an agent gives a match to a plex:// guid: IMDb and TMDB
+// ids for a movie, TVDB and TMDB for a show, derived from the guid. Other guids (a legacy
+// agent's) carry none.
+func externalIDs(typ, guid string) []string {
+	if !strings.HasPrefix(guid, "plex://") {
+		return nil
+	}
+	f := fnv.New64a()
+	f.Write([]byte(guid))
+	h := f.Sum64()
+	switch typ {
+	case "movie":
+		return []string{fmt.Sprintf("imdb://tt%07d", h%10_000_000), fmt.Sprintf("tmdb://%d", h>>24%1_000_000)}
+	case "show":
+		return []string{fmt.Sprintf("tvdb://%d", h%1_000_000), fmt.Sprintf("tmdb://%d", h>>24%1_000_000)}
+	}
+	return nil
+}
+
+// unmatch serves PUT /library/metadata/{id}/unmatch: the item's guid becomes local://{its
+// rating key}, as a PMS gives items no agent matched, and its external ids go.
+func (h *handler) unmatch(c *call) {
+	it, ok := h.visibleItem(c, pathSegment(c.r.URL.Path, 2))
+	if !ok {
+		writeError(c.w, http.StatusNotFound)
+		return
+	}
+	h.store.Edit(it.RatingKey, func(e *Item) {
+		e.GUID = "local://" + strconv.Itoa(e.RatingKey)
+		e.Guids = nil
+	})
+	done(c)
+}
+
+// deleteMedia serves DELETE /library/metadata/{id}/media/{mediaId}: one version of the item,
+// and its files, leave the library. A PMS refuses it with 403 unless the server allows media
+// deletion (the allowMediaDeletion preference; a PMS answered 403 to Cleanarr's
+// DELETE …/media/… where deletion was not allowed, se1exin/Cleanarr#150). An item whose last
+// Media is deleted has no file left and leaves the library itself (timeline state 9), as a
+// PMS removes an item whose files are gone when it empties the trash, which it does on its own
+// by default.
+func (h *handler) deleteMedia(c *call) {
+	if h.admin.pref("allowMediaDeletion") != "1" {
+		writeError(c.w, http.StatusForbidden)
+		return
+	}
+	it, ok := h.visibleItem(c, pathSegment(c.r.URL.Path, 2))
+	id, err := strconv.Atoi(pathSegment(c.r.URL.Path, 4))
+	if !ok || err != nil || !slices.ContainsFunc(it.Media, func(m Media) bool { return m.ID == id }) {
+		writeError(c.w, http.StatusNotFound)
+		return
+	}
+	if len(it.Media) == 1 {
+		h.store.Delete(it.RatingKey)
+	} else {
+		h.store.Edit(it.RatingKey, func(e *Item) {
+			e.Media = slices.DeleteFunc(e.Media, func(m Media) bool { return m.ID == id })
+		})
+	}
+	done(c)
+}
