@@ -107,6 +107,9 @@ func TestExtrasEndToEnd(t *testing.T) {
 			!strings.HasSuffix(tr.Media[0].Parts[0].File, "-trailer.mp4") {
 			t.Errorf("%s: the trailer %+v", enc, tr)
 		}
+		if movies[0].PrimaryExtraKey != tr.Key {
+			t.Errorf("%s: the movie's primaryExtraKey %q, the trailer's key %q", enc, movies[0].PrimaryExtraKey, tr.Key)
+		}
 		again, err := alice.Metadata.Get(ctx, string(tr.RatingKey))
 		if err != nil || again.Type != "clip" || again.Title != movies[0].Title || again.Duration != tr.Duration {
 			t.Errorf("%s: Get(trailer) = %+v, %v", enc, again, err)

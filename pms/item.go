@@ -39,6 +39,8 @@ type Item struct {
 	Art                   string     `json:"art,omitempty" xml:"art,attr"`
 	Subtype               string     `json:"subtype,omitempty" xml:"subtype,attr"`     // a collection's item type
 	ExtraType             FlexInt    `json:"extraType,omitempty" xml:"extraType,attr"` // extras: 1 trailer, …
+	// PrimaryExtraKey is the key of the item's main extra (a movie's trailer), for Metadata.Extras.
+	PrimaryExtraKey string `json:"primaryExtraKey,omitempty" xml:"primaryExtraKey,attr"`
 
 	// PlaylistItemID and PlayQueueItemID identify the item's place in a playlist or a play
 	// queue, where the same item may appear twice: what Move and Remove take.

@@ -130,6 +130,10 @@ func (e *jsonAppender) appendItem(b []byte, v *pms.Item) []byte {
 		b = append(b, ",\"extraType\":"...)
 		b = strconv.AppendInt(b, int64(v.ExtraType), 10)
 	}
+	if v.PrimaryExtraKey != "" {
+		b = append(b, ",\"primaryExtraKey\":"...)
+		b = appendJSONString(b, v.PrimaryExtraKey)
+	}
 	if v.PlaylistItemID != 0 {
 		b = append(b, ",\"playlistItemID\":"...)
 		b = strconv.AppendInt(b, int64(v.PlaylistItemID), 10)
