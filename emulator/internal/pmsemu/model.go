@@ -22,6 +22,9 @@ import (
 //     the end), SetViewOffset (playback progress), Rate, Edit, Delete, AddItem (fixtures, or a
 //     client creating something that is a library item), AddHistory and DeleteHistory,
 //     RefreshSection.
+//   - Stream selection: SelectStreams records which audio and subtitle streams of a part one
+//     account chose (PUT /library/parts/{id}); detail renders show that account its choice as
+//     selected="1", everyone else the part's own selection (streamselect.go).
 //   - Accounts: LocalAccountID maps a plex.tv account id to the id this server uses for it (the
 //     owner is 1, everyone else keeps the plex.tv id), the numbering of /accounts, history and
 //     sessions; Accounts lists them.
@@ -53,6 +56,8 @@ type Store struct {
 	nextHist int
 	subs     map[int]func(Event)
 	nextSub  int
+
+	selections map[selectionKey]streamSelection // per-account stream choices (streamselect.go)
 }
 
 // Item is one library item as the model holds it: a movie, show, season, episode, artist,
