@@ -478,3 +478,118 @@ func TestPythonPlexAPIParsers(t *testing.T) {
 		}
 	})
 }
+
+// TestPythonPlexAPIBrowseParsers walks python-plexapi's PMS parsers of section browsing,
+// managed hubs and stream selection (plexapi/library.py FirstCharacter, ManagedHub and
+// LibrarySection.managedHubs/resetManagedHubs; plexapi/media.py MediaPart.setSelected…Stream
+// and MediaPartStream) over the emulator's answers, sending what those methods send.
+func TestPythonPlexAPIBrowseParsers(t *testing.T) {
+	t.Parallel()
+	e := start(t, emulator.Options{})
+	nas := serverURL(t, e, emulator.ServerAliceNAS)
+	alice := accessTokens(t, e, "alice")[emulator.ServerAliceNAS]
+	bob := accessTokens(t, e, "bob")[emulator.ServerAliceNAS]
+	write := func(method, path, token string) int {
+		return do(t, e, req{method: method, url: nas + path, cid: "python-plexapi", token: token, accept: "*/*"}).status
+	}
+
+	t.Run("firstCharacter() and the sorts", func(t *testing.T) {
+		t.Parallel()
+		// fetchItems(key, cls=FirstCharacter): key, size and title of each Directory.
+		total := 0
+		for _, d := range pyQuery(t, e, "GET", nas+"/library/sections/1/firstCharacter", alice, nil).kids("Directory") {
+			wantAttrs(t, d, "key", "title")
+			pyInts(t, d, "size")
+			n, _ := strconv.Atoi(d.Attrs["size"])
+			total += n
+		}
+		if total == 0 {
+			t.Error("no first characters")
+		}
+		for _, d := range pyQuery(t, e, "GET", nas+"/library/sections/1/sorts", alice, nil).kids("Directory") {
+			wantAttrs(t, d, "key", "title", "defaultDirection", "descKey")
+		}
+	})
+
+	t.Run("managedHubs(), ManagedHub.updateVisibility, move, remove, resetManagedHubs", func(t *testing.T) {
+		t.Parallel()
+		// Each <Hub>: cast(bool) of deletable and the three promotedTo…, and the strings.
+		read := func() []*node {
+			hubs := pyQuery(t, e, "GET", nas+"/hubs/sections/2/manage", alice, nil).kids("Hub")
+			for _, h := range hubs {
+				wantBools(t, h, "deletable", "promotedToOwnHome", "promotedToRecommended", "promotedToSharedHome")
+				wantAttrs(t, h, "homeVisibility", "identifier", "recommendationsVisibility", "title")
+			}
+			return hubs
+		}
+		hubs := read()
+		if len(hubs) < 2 {
+			t.Fatalf("%d managed hubs", len(hubs))
+		}
+		first, second := hubs[0].Attrs["identifier"], hubs[1].Attrs["identifier"]
+		// updateVisibility sends all three, then reloads by identifier.
+		if s := write("PUT", "/hubs/sections/2/manage/"+first+"?promotedToRecommended=1&promotedToOwnHome=0&promotedToSharedHome=0", alice); s != 200 {
+			t.Fatalf("updateVisibility: %d", s)
+		}
+		if h := read()[0]; h.Attrs["identifier"] != first || h.Attrs["homeVisibility"] != "none" || h.Attrs["promotedToOwnHome"] != "0" {
+			t.Errorf("after updateVisibility: %v", h.Attrs)
+		}
+		// move(after=hub): PUT …/manage/{identifier}/move?after=…
+		if s := write("PUT", "/hubs/sections/2/manage/"+first+"/move?after="+second, alice); s != 200 {
+			t.Fatalf("move: %d", s)
+		}
+		if got := listAttrs(pyQuery(t, e, "GET", nas+"/hubs/sections/2/manage", alice, nil), "identifier", "", "Hub"); len(got) < 2 || got[1] != first {
+			t.Errorf("after move: %v", got)
+		}
+		// remove() of a built-in hub: python-plexapi checks deletable first; the server refuses too.
+		if s := write("DELETE", "/hubs/sections/2/manage/"+first, alice); s != 400 {
+			t.Errorf("removing a built-in hub: %d", s)
+		}
+		if s := write("GET", "/hubs/sections/2/manage", bob); s != 401 {
+			t.Errorf("bob's managedHubs(): %d, want the friend's refusal", s)
+		}
+		if s := write("DELETE", "/hubs/sections/2/manage", alice); s != 200 {
+			t.Fatalf("resetManagedHubs: %d", s)
+		}
+		if got := listAttrs(pyQuery(t, e, "GET", nas+"/hubs/sections/2/manage", alice, nil), "identifier", "", "Hub"); got[0] != first {
+			t.Errorf("after reset: %v", got)
+		}
+	})
+
+	t.Run("setSelectedSubtitleStream and resetSelectedSubtitleStream", func(t *testing.T) {
+		t.Parallel()
+		key := listAttrs(pyQuery(t, e, "GET", nas+"/library/sections/1/all?X-Plex-Container-Start=3&X-Plex-Container-Size=1", alice, nil), "ratingKey", "", "Video")[0]
+		part := func(token string) *node {
+			return bfs(pyQuery(t, e, "GET", nas+"/library/metadata/"+key, token, nil), "Part")
+		}
+		// MediaPartStream: cast(int) of id, streamType and index; cast(bool) of selected.
+		var sub string
+		for _, s := range part(alice).kids("Stream") {
+			pyInts(t, s, "id", "streamType", "index")
+			if v, ok := s.Attrs["selected"]; ok && v != "1" && v != "0" {
+				t.Errorf("<Stream selected=%q>", v)
+			}
+			if s.Attrs["streamType"] == "3" {
+				sub = s.Attrs["id"]
+			}
+		}
+		selected := func(token string) string {
+			for _, s := range part(token).kids("Stream") {
+				if s.Attrs["streamType"] == "3" && s.Attrs["selected"] == "1" {
+					return s.Attrs["id"]
+				}
+			}
+			return ""
+		}
+		pid := part(alice).Attrs["id"]
+		if s := write("PUT", "/library/parts/"+pid+"?allParts=1&subtitleStreamID="+sub, bob); s != 200 {
+			t.Fatalf("bob's setSelectedSubtitleStream: %d", s)
+		}
+		if selected(bob) != sub || selected(alice) != "" {
+			t.Errorf("bob chose %s: bob sees %q, alice %q", sub, selected(bob), selected(alice))
+		}
+		if s := write("PUT", "/library/parts/"+pid+"?subtitleStreamID=0&allParts=1", bob); s != 200 || selected(bob) != "" {
+			t.Errorf("resetSelectedSubtitleStream: %d, selected %q", s, selected(bob))
+		}
+	})
+}

@@ -149,6 +149,20 @@ const setups = {
     const item = page.MediaContainer.Metadata[0];
     return { ids: item.ratingKey, mediaItem: String(item.Media[0].id) };
   },
+  // Managed hubs: the section's own hubs, and a collection of its own to promote.
+  'hubs.updateHubVisibility': async () => ({ identifier: 'movie.recentlyadded' }),
+  'hubs.moveHub': async () => ({ identifier: 'movie.recentlyviewed' }),
+  'hubs.createCustomHub': async (state) => ({ metadataItemId: Number(await newCollection(state)) }),
+  'hubs.deleteCustomHub': async (state) => {
+    const col = await newCollection(state);
+    await api('POST', `/hubs/sections/1/manage?metadataItemId=${col}`);
+    return { identifier: `custom.collection.1.${col}` };
+  },
+  // A real part: the first of a movie's.
+  'library.setStreamSelection': async (state) => {
+    const movie = (await api('GET', `/library/metadata/${state.keys[0]}`)).MediaContainer.Metadata[0];
+    return { partId: movie.Media[0].Part[0].id };
+  },
   'status.getHistoryItem': async () => ({ historyId: Number(await historyID(0)) }),
   'status.deleteHistory': async () => ({ historyId: Number(await historyID(-1)) }),
   'butler.stopTask': async () => {
@@ -166,6 +180,12 @@ const setups = {
 async function markerID(rk) {
   const item = (await api('GET', `/library/metadata/${rk}?includeMarkers=1`)).MediaContainer.Metadata[0];
   return String(item.Marker[0].id);
+}
+
+/** A new collection of two movies of section 1; its rating key. */
+async function newCollection(state) {
+  const two = encodeURIComponent(uriOf(state.keys[0], state.keys[1]));
+  return (await api('POST', `/library/collections?sectionId=1&title=hub&uri=${two}`)).MediaContainer.Metadata[0].ratingKey;
 }
 
 /** The id of alice-nas's i-th history entry (from the end when negative). */

@@ -425,34 +425,9 @@ func (h *handler) writeHubs(c *call, hubs []homeHub) {
 	list{head: hubsContainer{Size: len(hubs)}, childKey: "Hub", n: len(hubs), child: func(i int) any { return hubs[i] }}.write(c.w, c.json)
 }
 
-// hubsHome serves GET /hubs: Continue Watching, then Recently Added per visible section.
-func (h *handler) hubsHome(c *call) {
-	secs := h.visibleSections(c)
-	hubs := []homeHub{h.makeHub(c, "home.continue", "Continue Watching", "mixed", "/hubs/continueWatching/items", h.deck(c, secs))}
-	for _, s := range secs {
-		hubs = append(hubs, h.makeHub(c, "home."+s.Type+".recent", "Recently Added in "+s.Title, wireType(sectionTypes[s.Type][0]),
-			s.sectionKey+"/recentlyAdded", h.recent(c, []*Section{s}, "", hubItems+1)))
-	}
-	h.writeHubs(c, hubs)
-}
-
 // hubsContinueWatching serves GET /hubs/continueWatching: the Continue Watching hub.
 func (h *handler) hubsContinueWatching(c *call) {
 	h.writeHubs(c, []homeHub{h.makeHub(c, "home.continue", "Continue Watching", "mixed", "/hubs/continueWatching/items", h.deck(c, h.visibleSections(c)))})
-}
-
-// hubsSection serves GET /hubs/sections/{id}: the section's Continue Watching and Recently
-// Added hubs.
-func (h *handler) hubsSection(c *call) {
-	s := h.sectionFor(c, 2)
-	if s == nil {
-		return
-	}
-	top := wireType(sectionTypes[s.Type][0])
-	h.writeHubs(c, []homeHub{
-		h.makeHub(c, s.Type+".inprogress", "Continue Watching", top, "/hubs/sections/"+s.Key+"/continueWatching/items", h.deck(c, []*Section{s})),
-		h.makeHub(c, s.Type+".recentlyadded", "Recently Added "+typeTitles[s.Type], top, s.sectionKey+"/recentlyAdded", h.recent(c, []*Section{s}, "", hubItems+1)),
-	})
 }
 
 // legacySearch serves GET /search?query=…: items of every visible section whose title contains

@@ -40,6 +40,7 @@ var extraRoutes = []extraRoute{
 	{"GET", "/library/sections/{id}/firstCharacter", spec.RoleShared, "librarySectionGetFirstCharaters"},
 	{"GET", "/library/sections/{id}/timeline", spec.RoleShared, "x.sectionTimeline"},
 	{"GET", "/library/sections/{id}/folder", spec.RoleShared, "x.sectionFolders"},
+	{"GET", "/library/sections/{id}/recentlyViewed", spec.RoleShared, "x.recentlyViewed"},
 	{"GET", "/library/sections/{id}/{filter}", spec.RoleShared, "x.filterChoices"},
 	{"GET", "/hubs/continueWatching/items", spec.RoleShared, "x.continueWatching"},
 	{"GET", "/hubs/sections/{id}/continueWatching/items", spec.RoleShared, "x.continueWatching"},
@@ -66,6 +67,9 @@ var extraRoutes = []extraRoute{
 	{"POST", "/:/progress", spec.RoleAdmin, "x.progress"},
 	{"PUT", "/:/progress", spec.RoleAdmin, "x.progress"},
 	{"GET", "/transcode/sessions", spec.RoleAdmin, "x.transcodeSessions"},
+	// Managed hubs (managedhubs.go): python-plexapi's ManagedHub.move puts the identifier in
+	// the path, where the spec has PUT …/manage/move?identifier=.
+	{"PUT", "/hubs/sections/{id}/manage/{identifier}/move", spec.RoleAdmin, "hubsSectionsSectionManagePutMove"},
 }
 
 // matchExtra finds the row for method and path.

@@ -101,6 +101,9 @@ func (v view) tags(kind string, names []string, listMax int) []tag {
 
 // render turns an item of the model into its wire form for v.
 func (h *handler) render(it Item, v view) metadata {
+	if v.detail {
+		h.store.applySelections(v.account, &it)
+	}
 	st := h.store
 	rk := strconv.Itoa(it.RatingKey)
 	m := metadata{

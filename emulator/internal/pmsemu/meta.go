@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Filter discovery: the Meta element (includeMeta=1), /filters, /sorts, filter choices
@@ -181,16 +179,17 @@ func (h *handler) sectionFilters(c *call) {
 	})
 }
 
-// sectionSorts serves GET /library/sections/{id}/sorts.
+// sectionSorts serves GET /library/sections/{id}/sorts: the sorts of the requested type, the
+// same as Meta's, as Directory elements.
 func (h *handler) sectionSorts(c *call) {
 	s, typ, ok := h.sectionAndType(c)
 	if !ok {
 		return
 	}
 	mt := h.metaType(s, typ, true)
-	writeDirectories(c, len(mt.Sort), func(i int) any {
+	list{head: s.secondaryContainer(len(mt.Sort)), childKey: "Directory", n: len(mt.Sort), child: func(i int) any {
 		return sortDir{metaSort: mt.Sort[i]}
-	})
+	}}.write(c.w, c.json)
 }
 
 type firstChar struct {
@@ -198,35 +197,6 @@ type firstChar struct {
 	Key     string   `json:"key" xml:"key,attr"`
 	Size    int      `json:"size" xml:"size,attr"`
 	Title   string   `json:"title" xml:"title,attr"`
-}
-
-// sectionFirstCharacters serves GET /library/sections/{id}/firstCharacters (and the singular
-// form clients use): how many items' sort titles begin with each character ("#" for
-// non-letters), in order.
-func (h *handler) sectionFirstCharacters(c *call) {
-	s, typ, ok := h.sectionAndType(c)
-	if !ok {
-		return
-	}
-	counts := map[string]int{}
-	q := &queryCtx{h: h, account: h.account(c), now: h.cfg.Now()}
-	h.scan(q, s, typ, nil, func(it Item) bool {
-		r, _ := utf8.DecodeRuneInString(sortTitle(&it))
-		k := "#"
-		if unicode.IsLetter(r) {
-			k = strings.ToUpper(string(r))
-		}
-		counts[k]++
-		return true
-	})
-	keys := make([]string, 0, len(counts))
-	for k := range counts {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	writeDirectories(c, len(keys), func(i int) any {
-		return firstChar{Key: keys[i], Size: counts[keys[i]], Title: keys[i]}
-	})
 }
 
 type filterChoice struct {

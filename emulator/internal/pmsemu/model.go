@@ -28,6 +28,9 @@ import (
 //     of guid, title and year, and deleting one Media is an Edit of Media, or a Delete of an
 //     item left with none (matching.go). Markers and extras are computed like generated items,
 //     and only what clients change is kept, in the overlay.
+//   - Stream selection: SelectStreams records which audio and subtitle streams of a part one
+//     account chose (PUT /library/parts/{id}); detail renders show that account its choice as
+//     selected="1", everyone else the part's own selection (streamselect.go).
 //   - Accounts: LocalAccountID maps a plex.tv account id to the id this server uses for it (the
 //     owner is 1, everyone else keeps the plex.tv id), the numbering of /accounts, history and
 //     sessions; Accounts lists them.
@@ -61,6 +64,8 @@ type Store struct {
 	nextHist int
 	subs     map[int]func(Event)
 	nextSub  int
+
+	selections map[selectionKey]streamSelection // per-account stream choices (streamselect.go)
 }
 
 // Item is one library item as the model holds it: a movie, show, season, episode, artist,

@@ -27,6 +27,8 @@ type handler struct {
 
 	hub  *Hub      // notifications and webhooks (hub.go)
 	live *playback // sessions (playback.go)
+
+	managed *managedHubs // the sections' managed hubs (managedhubs.go)
 }
 
 // call is one authenticated request on its way through a handler.
@@ -184,6 +186,7 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 	}
 	registerOps(h)
 	registerLive(h)
+	registerBrowse(h)
 	return h
 }
 

@@ -219,6 +219,9 @@ type metadata struct {
 	AccountID  int    `json:"accountID,omitempty" xml:"accountID,attr,omitempty"`
 	DeviceID   int    `json:"deviceID,omitempty" xml:"deviceID,attr,omitempty"`
 
+	// Autocompletion: where the title matched ("start,end").
+	TitleQueryRange string `json:"title.queryRange,omitempty" xml:"title.queryRange,attr,omitempty"`
+
 	Media      []media `json:"Media,omitempty" xml:"Media"`
 	Genre      []tag   `json:"Genre,omitempty" xml:"Genre"`
 	Director   []tag   `json:"Director,omitempty" xml:"Director"`
