@@ -42,6 +42,7 @@ func (e *Emulator) controlRoutes() {
 	handle("POST /__emulator/playback", e.ctlPlayback)
 	handle("POST /__emulator/notifications/drop", e.ctlDropNotifications)
 	handle("POST /__emulator/servers/restart", e.ctlRestart)
+	handle("POST /__emulator/servers/reachability", e.ctlReachability)
 }
 
 func ctlError(w http.ResponseWriter, status int, msg string) {

@@ -207,6 +207,8 @@
 //	                                      transcode: see Play (204); GET ?server=: Sessions
 //	POST   /__emulator/notifications/drop form server (optional): see DropNotifications
 //	POST   /__emulator/servers/restart    form server: see RestartServer (204)
+//	POST   /__emulator/servers/reachability form server, reachable (true or false): see
+//	                                      SetReachable; answers {"changed": bool}
 //
 // # Live playback
 //
@@ -218,7 +220,12 @@
 // emulator plays itself, which then reports every 10 s of the clock; the seeded sessions are
 // such players. Every change goes out on the servers' notification endpoints
 // (/:/websockets/notifications, /:/websocket/notifications, /:/eventsource/notifications) and
-// as webhooks to the URLs the accounts registered (POST /api/v2/user/webhooks).
+// as webhooks to the URLs the accounts registered (POST /api/v2/user/webhooks). Besides the
+// playback and library events, the owner's hooks get device.new the first time a client
+// identifier makes an authorised request to a server, and admin.database.backup when the
+// butler's BackupDatabase task completes (POST /butler/BackupDatabase, then a minute of the
+// clock). SetReachable (POST /__emulator/servers/reachability) turns a server's remote access
+// off and on, with its "reachability" notification.
 //
 // # Clock
 //

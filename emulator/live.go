@@ -163,6 +163,19 @@ func (e *Emulator) RestartServer(server string) error {
 	return nil
 }
 
+// SetReachable sets whether plex.tv can reach the named server from outside (its remote
+// access). A change sends the server's "reachability" notification to its admin streams
+// ({"reachability": false} when it goes down) and shows in its /myplex/account
+// (mappingState "mapped", or "failed" with mappingError "unreachable"). Servers start
+// reachable. It reports whether the state changed.
+func (e *Emulator) SetReachable(server string, reachable bool) (bool, error) {
+	p, err := e.pmsOf(server)
+	if err != nil {
+		return false, err
+	}
+	return p.SetReachable(reachable), nil
+}
+
 // WebhookStats returns the named server's webhook deliveries: sent, failed and dropped.
 func (e *Emulator) WebhookStats(server string) (pmsemu.WebhookStats, error) {
 	p, err := e.pmsOf(server)
@@ -272,4 +285,28 @@ func (e *Emulator) ctlRestart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// ctlReachability serves POST /__emulator/servers/reachability (form server, reachable: a
+// boolean): see SetReachable. It answers {"changed": bool}.
+func (e *Emulator) ctlReachability(w http.ResponseWriter, r *http.Request) {
+	if !ctlForm(w, r) {
+		return
+	}
+	v := r.Form.Get("reachable")
+	if v == "" {
+		ctlError(w, http.StatusBadRequest, "reachable is required (true or false)")
+		return
+	}
+	reachable, err := parseBool("reachable", v)
+	if err != nil {
+		ctlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	changed, err := e.SetReachable(r.Form.Get("server"), reachable)
+	if err != nil {
+		ctlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"changed": changed})
 }

@@ -92,4 +92,21 @@ func TestControlPlayback(t *testing.T) {
 	if status, _ := postForm(t, ctl+"servers/restart", url.Values{"server": {"nope"}}); status != 400 {
 		t.Errorf("restart of an unknown server: %d", status)
 	}
+	for _, c := range []struct {
+		form   url.Values
+		status int
+		body   string
+	}{
+		{url.Values{"server": {"alice-nas"}, "reachable": {"false"}}, 200, `{"changed":true}`},
+		{url.Values{"server": {"alice-nas"}, "reachable": {"false"}}, 200, `{"changed":false}`},
+		{url.Values{"server": {"alice-nas"}, "reachable": {"1"}}, 200, `{"changed":true}`},
+		{url.Values{"server": {"alice-nas"}}, 400, ""},
+		{url.Values{"server": {"alice-nas"}, "reachable": {"maybe"}}, 400, ""},
+		{url.Values{"server": {"nope"}, "reachable": {"true"}}, 400, ""},
+	} {
+		status, body := postForm(t, ctl+"servers/reachability", c.form)
+		if status != c.status || c.body != "" && strings.TrimSpace(body) != c.body {
+			t.Errorf("reachability %v: %d %q, want %d %s", c.form, status, body, c.status, c.body)
+		}
+	}
 }

@@ -225,6 +225,31 @@ func TestNotificationsFollowPlayback(t *testing.T) {
 	}
 }
 
+// TestNotificationsReachability turns alice-nas's remote access off and on: both transports
+// yield the "reachability" frames typed, with the server-side filter asking for them only.
+func TestNotificationsReachability(t *testing.T) {
+	t.Parallel()
+	for _, transport := range []string{pms.TransportWebsocket, pms.TransportSSE} {
+		t.Run(transport, func(t *testing.T) {
+			t.Parallel()
+			e := startEmulator(t, emulator.Options{FreezeClock: true})
+			c := clientFor(t, e, "alice", nas)
+			l := listen(t, c, pms.NotificationOptions{Transport: transport, Filters: []string{pms.TypeReachability}})
+			l.next(t, pms.TypeConnected)
+			for _, reachable := range []bool{false, true} {
+				changed, err := e.SetReachable(nas, reachable)
+				if err != nil || !changed {
+					t.Fatalf("SetReachable(%v): %v %v", reachable, changed, err)
+				}
+				n := l.next(t, pms.TypeReachability)
+				if len(n.Reachability) != 1 || bool(n.Reachability[0].Reachability) != reachable {
+					t.Errorf("reachability frame %+v (raw %s), want %v", n.Reachability, n.Raw, reachable)
+				}
+			}
+		})
+	}
+}
+
 func TestNotificationsFallBackToSSE(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t, emulator.Options{FreezeClock: true})

@@ -30,6 +30,12 @@ type SessionEvent struct {
 	// Resync is true when the change was found by re-reading /status/sessions (on connect,
 	// after a gap, or for details a notification lacks) rather than told by a notification.
 	Resync bool `json:"resync,omitempty"`
+	// Stale is true on a SessionStopped the tracker decided itself: a session went without a
+	// notification for TrackerOptions.StaleTimeout, the tracker re-read /status/sessions, and
+	// the server no longer listed this one, so its "stopped" was missed (Tautulli force-stops
+	// a session after 5 silent minutes). Every session that read finds gone is marked, not
+	// only the one whose timeout fired: none of their ends was told. Resync is true as well.
+	Stale bool `json:"stale,omitempty"`
 }
 
 // TrackerOptions tune a Tracker. The zero value is the default.
@@ -38,19 +44,38 @@ type TrackerOptions struct {
 	// reads that notifications call for in the meantime are made as one, so a busy server
 	// costs at most one request per MinResync, and none for sessions the tracker knows.
 	MinResync time.Duration
+	// StaleTimeout is how long a session may go without a notification before the tracker
+	// checks that it still exists (default DefaultStaleTimeout, Tautulli's 5 minutes; a
+	// negative value turns the check off). Every notification of the session re-arms it. When
+	// it fires the tracker re-reads /status/sessions: a session the server still lists is kept
+	// (and its timeout re-armed), one it no longer lists ends with a SessionStopped marked
+	// Stale. Players report at least every 10-20 s while playing, so only a missed stop, a
+	// half-open connection or a server that forgot the session makes it fire for a session
+	// that plays; a paused one may be silent, hence the re-read rather than an end.
+	StaleTimeout time.Duration
 	// Stream tunes the notification stream (its Filters are set by the tracker).
 	Stream NotificationOptions
 }
 
-// DefaultMinResync is TrackerOptions.MinResync's default.
-const DefaultMinResync = time.Second
+// Defaults of TrackerOptions.
+const (
+	DefaultMinResync    = time.Second
+	DefaultStaleTimeout = 5 * time.Minute
+)
+
+// maxPending bounds the notifications kept for one session while its resync is pending; past
+// it the newest replaces the last kept one, so the first (what started it) and the latest
+// state survive.
+const maxPending = 64
 
 // Tracker keeps the sessions playing on a server as a consistent set: from the server's
 // "playing" notifications, and from /status/sessions when a stream opens (so after every gap),
 // when a notification names a session it does not know (the notification lacks who plays what
-// where), and when a session's transcode changes. Reading it (Sessions, Session) is safe at any
-// time, from any goroutine; Events runs it. Listing sessions needs the admin role, so the
-// client's token must be the owner's.
+// where), when a session's transcode changes, and when a session has been silent for
+// StaleTimeout. Notifications of a session that waits for such a read are kept and applied in
+// order after it, so its pauses and seeks in the meantime reach the consumer. Reading it
+// (Sessions, Session) is safe at any time, from any goroutine; Events runs it. Listing
+// sessions needs the admin role, so the client's token must be the owner's.
 type Tracker struct {
 	client *Client
 	opts   TrackerOptions
@@ -64,6 +89,7 @@ type Tracker struct {
 // NewTracker returns a tracker of c's server.
 func NewTracker(c *Client, o TrackerOptions) *Tracker {
 	o.MinResync = cmpOr(o.MinResync, DefaultMinResync)
+	o.StaleTimeout = cmpOr(o.StaleTimeout, DefaultStaleTimeout)
 	o.Stream.Filters = []string{TypePlaying}
 	return &Tracker{client: c, opts: o, sessions: map[string]Session{}}
 }
@@ -123,9 +149,12 @@ func (t *Tracker) Events(ctx context.Context) iter.Seq2[SessionEvent, error] {
 				}
 			}
 		}()
-		l := trackLoop{t: t, yield: yield, ctx: ctx, timer: time.NewTimer(time.Hour)}
+		l := trackLoop{t: t, yield: yield, ctx: ctx, timer: time.NewTimer(time.Hour), stale: time.NewTimer(time.Hour),
+			pending: map[string][]PlayingNotification{}, deadline: map[string]time.Time{}}
 		l.timer.Stop()
+		l.stale.Stop()
 		defer l.timer.Stop()
+		defer l.stale.Stop()
 		for {
 			select {
 			case <-ctx.Done():
@@ -139,7 +168,12 @@ func (t *Tracker) Events(ctx context.Context) iter.Seq2[SessionEvent, error] {
 				}
 			case <-l.timer.C:
 				l.armed = false
-				if !l.resync() {
+				if !l.resync(l.staleRetry) {
+					return
+				}
+			case <-l.stale.C:
+				l.staleAt = time.Time{}
+				if !l.checkStale() {
 					return
 				}
 			}
@@ -155,6 +189,59 @@ type trackLoop struct {
 	timer *time.Timer
 	armed bool      // a resync is scheduled
 	last  time.Time // the last resync
+	// staleRetry: the scheduled read retries one the stale timeout called for.
+	staleRetry bool
+
+	// pending holds, by sessionKey, the notifications of sessions the tracker does not know
+	// yet, received while the resync that will tell who plays them is pending.
+	pending map[string][]PlayingNotification
+
+	// deadline is when each known session goes stale; stale fires at staleAt, the earliest
+	// (zero: not armed). Deadlines only move later, so the timer is reset only for an
+	// earlier one and otherwise checked lazily when it fires.
+	deadline map[string]time.Time
+	stale    *time.Timer
+	staleAt  time.Time
+}
+
+// touch re-arms key's stale timeout.
+func (l *trackLoop) touch(key string, now time.Time) {
+	if l.t.opts.StaleTimeout < 0 {
+		return
+	}
+	d := now.Add(l.t.opts.StaleTimeout)
+	l.deadline[key] = d
+	l.armStale(d)
+}
+
+// armStale makes the stale timer fire by d.
+func (l *trackLoop) armStale(d time.Time) {
+	if l.staleAt.IsZero() || d.Before(l.staleAt) {
+		l.staleAt = d
+		l.stale.Reset(time.Until(d))
+	}
+}
+
+// checkStale runs when the stale timer fires: it re-reads the sessions if some went stale,
+// and re-arms the timer for the next deadline.
+func (l *trackLoop) checkStale() bool {
+	now := time.Now()
+	var next time.Time
+	stale := false
+	for _, d := range l.deadline {
+		if !d.After(now) {
+			stale = true
+		} else if next.IsZero() || d.Before(next) {
+			next = d
+		}
+	}
+	if !next.IsZero() {
+		l.armStale(next)
+	}
+	if !stale {
+		return true
+	}
+	return l.resync(true)
 }
 
 // need asks for a resync: now, or when MinResync has passed since the last one.
@@ -164,7 +251,7 @@ func (l *trackLoop) need() bool {
 	}
 	wait := l.t.opts.MinResync - time.Since(l.last)
 	if wait <= 0 {
-		return l.resync()
+		return l.resync(false)
 	}
 	l.armed = true
 	l.timer.Reset(wait)
@@ -177,6 +264,9 @@ func (l *trackLoop) handle(it item) bool {
 	}
 	switch it.n.Type {
 	case TypeConnected:
+		// Notifications kept from before a gap may miss the ones lost in it: the read that
+		// follows a new stream is the truth for those sessions.
+		clear(l.pending)
 		return l.need()
 	case TypePlaying:
 		for _, p := range it.n.Playing {
@@ -206,15 +296,25 @@ func (l *trackLoop) playing(p PlayingNotification) bool {
 	}
 	if !known {
 		t.mu.Unlock()
-		if p.State == "stopped" || p.State == "buffering" {
+		q, waiting := l.pending[key]
+		switch {
+		case waiting && len(q) == maxPending:
+			q[len(q)-1] = p
+		case waiting:
+			l.pending[key] = append(q, p)
+		case p.State == "stopped" || p.State == "buffering":
 			return true // a stop of what we never saw; a buffering start may be a throw-away
+		default:
+			l.pending[key] = []PlayingNotification{p}
 		}
 		return l.need() // who plays what where is only in /status/sessions
 	}
+	l.touch(key, time.Now())
 	if p.RatingKey != "" && p.RatingKey != s.RatingKey {
 		// The player moved on to another item under the same key: that is a stop and a start.
 		delete(t.sessions, key)
 		t.mu.Unlock()
+		delete(l.deadline, key)
 		s.Player.State = "stopped"
 		return l.yield(SessionEvent{Kind: SessionStopped, Session: s}, nil) && l.need()
 	}
@@ -225,6 +325,7 @@ func (l *trackLoop) playing(p PlayingNotification) bool {
 	switch {
 	case p.State == "stopped":
 		delete(t.sessions, key)
+		delete(l.deadline, key)
 		kind = SessionStopped
 	case p.State == "paused" && prev != "paused":
 		kind = SessionPaused
@@ -254,9 +355,16 @@ func transcodeID(s Session) string {
 	return s.TranscodeSession.ID()
 }
 
-// resync reads /status/sessions and yields the differences with the set.
-func (l *trackLoop) resync() bool {
+// resync reads /status/sessions and yields the differences with the set (the sessions gone end
+// as Stale when the stale timeout called for the read). Then it applies the notifications
+// pending for the sessions it found.
+func (l *trackLoop) resync(stale bool) bool {
 	t := l.t
+	if l.armed {
+		// This read is the one that was scheduled.
+		l.armed = false
+		l.timer.Stop()
+	}
 	l.last = time.Now()
 	t.resyncs.Add(1)
 	list, err := t.client.Sessions.List(l.ctx)
@@ -265,24 +373,38 @@ func (l *trackLoop) resync() bool {
 			return false
 		}
 		// Try again later: the set may be missing sessions until a read succeeds.
+		l.staleRetry = l.staleRetry || stale
 		l.armed = true
 		l.timer.Reset(2 * t.opts.MinResync)
 		return l.yield(SessionEvent{}, err)
 	}
+	stale = stale || l.staleRetry
+	l.staleRetry = false
+	now := time.Now()
 	fresh := make(map[string]Session, len(list))
 	for _, s := range list {
 		fresh[string(s.SessionKey)] = s
 	}
+	pending := l.pending
+	l.pending = map[string][]PlayingNotification{}
 	var events []SessionEvent
 	t.mu.Lock()
 	for key, old := range t.sessions {
 		if _, ok := fresh[key]; !ok {
 			old.Player.State = "stopped"
-			events = append(events, SessionEvent{Kind: SessionStopped, Session: old, Resync: true})
+			events = append(events, SessionEvent{Kind: SessionStopped, Session: old, Resync: true, Stale: stale})
 		}
 	}
+	var replay []PlayingNotification
 	for key, s := range fresh {
 		old, ok := t.sessions[key]
+		if q := samePlayback(pending[key], s); !ok && len(q) > 0 {
+			// Started as its first notification told, which the others then follow: the
+			// read may already show where they lead.
+			s.Player.State, s.ViewOffset = q[0].State, q[0].ViewOffset
+			fresh[key] = s
+			replay = append(replay, q[1:]...)
+		}
 		switch {
 		case !ok:
 			events = append(events, SessionEvent{Kind: SessionStarted, Session: s, Resync: true})
@@ -300,6 +422,7 @@ func (l *trackLoop) resync() bool {
 	}
 	t.sessions = fresh
 	t.mu.Unlock()
+	l.rearm(fresh, now)
 	slices.SortStableFunc(events, func(a, b SessionEvent) int {
 		return compareKeys(string(a.Session.SessionKey), string(b.Session.SessionKey))
 	})
@@ -308,5 +431,37 @@ func (l *trackLoop) resync() bool {
 			return false
 		}
 	}
+	// A session's notifications stay in order; between sessions, by sessionKey.
+	slices.SortStableFunc(replay, func(a, b PlayingNotification) int {
+		return compareKeys(string(a.SessionKey), string(b.SessionKey))
+	})
+	for _, p := range replay {
+		if !l.playing(p) {
+			return false
+		}
+	}
 	return true
+}
+
+// samePlayback returns the notifications of q that are about s's item (a sessionKey the
+// server reused for something else is not s's history).
+func samePlayback(q []PlayingNotification, s Session) []PlayingNotification {
+	return slices.DeleteFunc(q, func(p PlayingNotification) bool {
+		return p.RatingKey != "" && p.RatingKey != s.RatingKey
+	})
+}
+
+// rearm follows a read of the sessions: the deadlines of the sessions gone are dropped, and
+// those of sessions new or just checked for staleness (their deadline passed) start again.
+func (l *trackLoop) rearm(fresh map[string]Session, now time.Time) {
+	for key := range l.deadline {
+		if _, ok := fresh[key]; !ok {
+			delete(l.deadline, key)
+		}
+	}
+	for key := range fresh {
+		if d, ok := l.deadline[key]; !ok || !d.After(now) {
+			l.touch(key, now)
+		}
+	}
 }

@@ -25,10 +25,15 @@ type tracking struct {
 
 func track(t *testing.T, c *pms.Client, minResync time.Duration) *tracking {
 	t.Helper()
-	tk := &tracking{ch: make(chan pms.SessionEvent, 4096), tr: pms.NewTracker(c, pms.TrackerOptions{
+	return trackWith(t, c, pms.TrackerOptions{
 		MinResync: minResync,
 		Stream:    pms.NotificationOptions{MinBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond},
-	})}
+	})
+}
+
+func trackWith(t *testing.T, c *pms.Client, o pms.TrackerOptions) *tracking {
+	t.Helper()
+	tk := &tracking{ch: make(chan pms.SessionEvent, 4096), tr: pms.NewTracker(c, o)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -65,6 +70,22 @@ func (tk *tracking) expect(t *testing.T, kind, player string) pms.SessionEvent {
 			}
 		case <-timeout:
 			t.Fatalf("no %s event for %s within 10 s", kind, player)
+		}
+	}
+}
+
+// next waits for the next event of the session of player, whatever its kind.
+func (tk *tracking) next(t *testing.T, player string) pms.SessionEvent {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-tk.ch:
+			if ev.Session.Player.MachineIdentifier == player {
+				return ev
+			}
+		case <-timeout:
+			t.Fatalf("no event for %s within 10 s", player)
 		}
 	}
 }
@@ -200,4 +221,107 @@ func TestTrackerChaos(t *testing.T) {
 	tk.mu.Lock()
 	defer tk.mu.Unlock()
 	t.Logf("%d rounds, %d drops, %d restarts, %d resyncs, %d events", rounds, drops, restarts, tk.tr.Resyncs(), len(tk.events))
+}
+
+// TestTrackerQueuesDuringResync starts a session, pauses it and seeks in it while the read of
+// /status/sessions that tells who plays it is pending (scheduled by MinResync) or in flight
+// (slowed by a fault): the consumer sees the start as it was reported, then the pause, then
+// the seek, in order.
+func TestTrackerQueuesDuringResync(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		minResync time.Duration
+		latency   time.Duration
+	}{
+		{"scheduled", 300 * time.Millisecond, 0},
+		{"in flight", 10 * time.Millisecond, 300 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := startEmulator(t, emulator.Options{FreezeClock: true})
+			c := clientFor(t, e, "alice", nas)
+			tk := track(t, c, tc.minResync)
+			converge(t, e, tk.tr, "seeded sessions")
+			if tc.latency > 0 {
+				e.SetFault("pms:"+nas+" GET /status/sessions", emulator.Fault{Latency: tc.latency})
+			}
+			p := player{base: c.BaseURL(), token: accessToken(t, e, "alice", nas), clientID: "kodi-queued"}
+			rk := episode(t, c, 3)
+			p.report(t, rk, "playing", 0)
+			p.report(t, rk, "paused", time.Minute)
+			p.report(t, rk, "paused", 10*time.Minute)
+			want := []struct {
+				kind, state string
+				offset      int64
+				resync      bool
+			}{
+				{pms.SessionStarted, "playing", 0, true},
+				{pms.SessionPaused, "paused", 60_000, false},
+				{pms.SessionProgressed, "paused", 600_000, false},
+			}
+			for i, w := range want {
+				ev := tk.next(t, p.clientID)
+				if ev.Kind != w.kind || ev.Session.Player.State != w.state || int64(ev.Session.ViewOffset) != w.offset || ev.Resync != w.resync {
+					t.Fatalf("event %d: %s %s at %d (resync %v), want %s %s at %d (resync %v)", i, ev.Kind,
+						ev.Session.Player.State, ev.Session.ViewOffset, ev.Resync, w.kind, w.state, w.offset, w.resync)
+				}
+				if ev.Session.User.Title != "alice" || string(ev.Session.RatingKey) != rk {
+					t.Errorf("event %d has user %q item %q", i, ev.Session.User.Title, ev.Session.RatingKey)
+				}
+			}
+			e.SetFault("pms:"+nas+" GET /status/sessions", emulator.Fault{})
+			converge(t, e, tk.tr, "after the seek")
+		})
+	}
+}
+
+// TestTrackerStaleSession loses a session's stop (the notification stream is down, and the
+// tracker will not reconnect within the test): the stale timeout re-reads /status/sessions and
+// ends it, marked stale, while the seeded sessions, silent as well but still listed, stay.
+func TestTrackerStaleSession(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t, emulator.Options{FreezeClock: true})
+	c := clientFor(t, e, "alice", nas)
+	tk := trackWith(t, c, pms.TrackerOptions{
+		MinResync:    10 * time.Millisecond,
+		StaleTimeout: 300 * time.Millisecond,
+		Stream:       pms.NotificationOptions{MinBackoff: time.Hour, MaxBackoff: time.Hour},
+	})
+	converge(t, e, tk.tr, "seeded sessions")
+	seeded := tk.tr.Sessions()
+	if len(seeded) != 2 {
+		t.Fatalf("%d seeded sessions, want 2", len(seeded))
+	}
+	p := player{base: c.BaseURL(), token: accessToken(t, e, "alice", nas), clientID: "kodi-stale"}
+	rk := episode(t, c, 4)
+	p.report(t, rk, "playing", 0)
+	tk.expect(t, pms.SessionStarted, p.clientID)
+	p.report(t, rk, "playing", time.Minute)
+	if ev := tk.next(t, p.clientID); ev.Kind != pms.SessionProgressed || ev.Stale {
+		t.Fatalf("after the second report: %+v", ev)
+	}
+	n, err := e.DropNotifications(nas)
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("dropped %d streams, want the tracker's one", n)
+	}
+	p.report(t, rk, "stopped", 2*time.Minute) // told to nobody
+	ev := tk.next(t, p.clientID)
+	if ev.Kind != pms.SessionStopped || !ev.Stale || !ev.Resync || ev.Session.Player.State != "stopped" || ev.Session.ViewOffset != 60_000 {
+		t.Fatalf("stale end: %+v", ev)
+	}
+	// The seeded sessions went stale first (they were known first and never report under a
+	// frozen clock), and the reads found them listed: they stay.
+	converge(t, e, tk.tr, "after the stale end")
+	if got := tk.tr.Sessions(); len(got) != 2 || got[0].SessionKey != seeded[0].SessionKey || got[1].SessionKey != seeded[1].SessionKey {
+		t.Errorf("sessions after the stale end: %v, want the seeded %v", trackerState(tk.tr), seeded)
+	}
+	tk.mu.Lock()
+	defer tk.mu.Unlock()
+	for _, ev := range tk.events {
+		if ev.Kind == pms.SessionStopped && ev.Session.Player.MachineIdentifier != p.clientID {
+			t.Errorf("a silent session still listed was stopped: %+v", ev)
+		}
+	}
 }

@@ -181,7 +181,7 @@ func TestLivePlaybackEndToEnd(t *testing.T) {
 	}
 	rk, duration := anEpisode(t, c)
 
-	hooks := startCLI(t, env, "webhooks", "listen", "--register", "--json", "--max-events", "6")
+	hooks := startCLI(t, env, "webhooks", "listen", "--register", "--json", "--max-events", "8")
 	hooks.waitStderr(t, "listening for webhooks on")
 	if urls := e.Webhooks("alice"); len(urls) != 1 {
 		t.Fatalf("registered webhooks: %v", urls)
@@ -237,7 +237,9 @@ func TestLivePlaybackEndToEnd(t *testing.T) {
 		{"playing", duration * 95 / 100, pms.SessionProgressed, "media.scrobble"},
 		{"stopped", duration * 96 / 100, pms.SessionStopped, "media.stop"},
 	}
-	var wantHooks []string
+	// The CLI's first request to the server (watch's) and the player's first report come from
+	// devices the server has not seen: device.new to the owner, each before what follows it.
+	wantHooks := []string{"device.new"}
 	for i, s := range steps {
 		p.report(t, rk, s.state, s.offset)
 		var n pms.Notification
@@ -268,6 +270,9 @@ func TestLivePlaybackEndToEnd(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatalf("step %d: no tracker event", i)
 		}
+		if i == 0 {
+			wantHooks = append(wantHooks, "device.new")
+		}
 		if s.hook != "" {
 			wantHooks = append(wantHooks, s.hook)
 		}
@@ -283,7 +288,12 @@ func TestLivePlaybackEndToEnd(t *testing.T) {
 			Player   struct{ UUID string }
 		}
 		err := json.Unmarshal([]byte(hooks.next(t)), &ev)
-		if ev.Event == "library.on.deck" {
+		if ev.Event == "device.new" {
+			// No item; the device: the CLI's first, then the player.
+			if err != nil || ev.Metadata.RatingKey != "" || ev.Player.UUID == "" || len(gotHooks) > 0 && ev.Player.UUID != p.clientID {
+				t.Errorf("webhook %v %+v", err, ev)
+			}
+		} else if ev.Event == "library.on.deck" {
 			// The next episode, and no player.
 			if err != nil || ev.Metadata.RatingKey == rk || ev.Metadata.RatingKey == "" || ev.Player.UUID != "" {
 				t.Errorf("webhook %v %+v", err, ev)

@@ -70,15 +70,28 @@ test('alice playing on her server: play, pause, resume, scrobble, stop reach her
       ['playing', Math.floor(d * 0.95), 'media.scrobble'],
       ['stopped', Math.floor(d * 0.96), 'media.stop'],
     ];
+    const media = (hs) => hs.filter((h) => h.payload.event !== 'device.new');
     for (const [i, [state, time, want]] of steps.entries()) {
       await player.report(movie, state, time);
-      await rcv.hooks.until((hs) => hs.length >= i + 1, 5000, want);
+      await rcv.hooks.until((hs) => media(hs).length >= i + 1, 5000, want);
     }
     await sleep(500);
-    assert.deepEqual(events(rcv.hooks.items), steps.map(([, , e]) => e), 'one post per event, in the order of the reports');
+    assert.deepEqual(events(media(rcv.hooks.items)), steps.map(([, , e]) => e), 'one post per event, in the order of the reports');
+    // The player is new to the server: device.new (owner only, no item, no thumb) before its
+    // media.play (§4.3); the client's own first request may have been new too.
+    const all = events(rcv.hooks.items);
+    const devices = rcv.hooks.items.filter((h) => h.payload.event === 'device.new');
+    const mine = devices.find((h) => h.payload.Player?.uuid === player.clientIdentifier);
+    assert.ok(mine, `device.new for the player in ${all}`);
+    assert.ok(rcv.hooks.items.indexOf(mine) < all.indexOf('media.play'), 'device.new comes before media.play');
+    for (const h of devices) {
+      assert.equal(h.payload.owner, true);
+      assert.equal(h.payload.Metadata, undefined, 'device.new is about no item');
+      assert.equal(h.thumb, null, 'device.new has no thumb (§4.3)');
+    }
 
     const seededServer = seeded('alice-nas');
-    for (const h of rcv.hooks.items) {
+    for (const h of media(rcv.hooks.items)) {
       const p = h.payload;
       assert.equal(h.method, 'POST');
       assert.match(h.headers['content-type'], /^multipart\/form-data; boundary=-{24}[A-Za-z0-9]{24}$/, 'Plex\'s boundary (§4.2)');
@@ -136,13 +149,21 @@ test("bob, a friend, playing: alice's hook gets owner:true user:false, and playb
     const [movie] = await movies(srv, 1);
     const player = new Player('bob', { name: "Bob's phone", product: 'Plex for Android' });
     await player.report(movie, 'playing', 0);
-    await rcv.hooks.until((hs) => hs.length >= 2, 5000, 'media.play and playback.started');
+    // Bob's phone is new to the server: device.new (owner only, no item) comes first (§4.3).
+    // alice's client may be new as well (when this test runs alone): that one is left out.
+    const phone = (hs) => hs.filter((h) => h.payload.Player?.uuid === player.clientIdentifier);
+    await rcv.hooks.until((hs) => phone(hs).length >= 3, 5000, 'device.new, media.play and playback.started');
     await player.report(movie, 'stopped', 30_000);
-    await rcv.hooks.until((hs) => hs.length >= 3, 5000, 'media.stop');
+    await rcv.hooks.until((hs) => phone(hs).length >= 4, 5000, 'media.stop');
     await sleep(500);
-    assert.deepEqual(events(rcv.hooks.items).toSorted(), ['media.play', 'media.stop', 'playback.started']);
+    const hooks = phone(rcv.hooks.items);
+    assert.deepEqual(events(hooks).toSorted(), ['device.new', 'media.play', 'media.stop', 'playback.started']);
+    const device = hooks[0];
+    assert.equal(device.payload.event, 'device.new', 'the first request comes before the playback it starts');
+    assert.equal(device.payload.Metadata, undefined, 'device.new is about no item');
+    assert.equal(device.thumb, null, 'device.new has no thumb (§4.3)');
     const bob = emulator.users.find((u) => u.username === 'bob');
-    for (const h of rcv.hooks.items) {
+    for (const h of hooks) {
       const p = h.payload;
       assert.equal(p.user, false, `${p.event}: not bob's own hook`);
       assert.equal(p.owner, true, `${p.event}: the owner's hook`);
@@ -150,7 +171,7 @@ test("bob, a friend, playing: alice's hook gets owner:true user:false, and playb
       assert.equal(p.Account.id, bob.id, "another user's Account.id is his plex.tv id (§4.4)");
       assert.equal(p.Player.uuid, player.clientIdentifier);
     }
-    const started = rcv.hooks.items.find((h) => h.payload.event === 'playback.started');
+    const started = hooks.find((h) => h.payload.event === 'playback.started');
     assert.ok(started.thumb, 'playback.started carries the thumb (§4.3)');
   } finally {
     await register('alice', []);

@@ -175,7 +175,13 @@ func (h *handler) myplexAccount(c *call) {
 	if owner.PlexPass {
 		state, features = "Active", ownerFeatures
 	}
-	writeValue(c, "MyPlex", myPlexElem{Username: username, MappingState: "mapped", SignInState: "ok",
+	// Remote access: "mapped" while plex.tv can reach the server; otherwise the state a failed
+	// port mapping shows (chosen: the reference has no capture of it).
+	mapping, mappingErr := "mapped", ""
+	if h.unreachable.Load() {
+		mapping, mappingErr = "failed", "unreachable"
+	}
+	writeValue(c, "MyPlex", myPlexElem{Username: username, MappingState: mapping, MappingError: mappingErr, SignInState: "ok",
 		PublicAddress: host, PublicPort: port, PrivateAddress: host, PrivatePort: port,
 		SubscriptionFeatures: features, SubscriptionActive: xbool(owner.PlexPass), SubscriptionState: state})
 }

@@ -73,10 +73,16 @@ func (o *ops) startTask(c *call, t butlerTask) bool {
 	if busy {
 		return false
 	}
-	o.startActivity(&activity{
+	a := &activity{
 		kind: "butler." + strings.ToLower(t.name[:1]) + t.name[1:], title: t.title, subtitle: t.description,
 		cancellable: true, userID: o.h.account(c), duration: butlerDuration, butlerTask: t.name,
-	})
+	}
+	if t.name == "BackupDatabase" {
+		// "A scheduled-task database backup completes" (reference §4.3): when it ends, not
+		// when it is cancelled.
+		a.done = func() { o.h.adminWebhook("admin.database.backup") }
+	}
+	o.startActivity(a)
 	return true
 }
 

@@ -134,3 +134,25 @@ func (h *handler) eventSourceNotifications(c *call) {
 		}
 	}
 }
+
+// ReachabilityEntry is the entry of a "reachability" notification (reference §1.11).
+type ReachabilityEntry struct {
+	Reachability bool `json:"reachability"`
+}
+
+// SetReachable sets whether plex.tv can reach the server from outside (its remote access) and,
+// when that changes, sends the "reachability" notification, as a PMS does when its port
+// mapping comes up or goes down (Tautulli then reads /myplex/account, whose mappingState
+// follows). It goes to the admin's streams only: it is about the server, not any account's
+// playback (a choice; the reference does not say who gets it). It reports whether the state
+// changed. A server starts reachable.
+func (s *Server) SetReachable(reachable bool) bool {
+	h := s.impl()
+	h.mu.Lock() // changes and their notifications in the same order
+	defer h.mu.Unlock()
+	if h.unreachable.Swap(!reachable) == !reachable {
+		return false
+	}
+	h.hub.Publish(Notification{Type: "reachability", Entry: ReachabilityEntry{Reachability: reachable}, AdminOnly: true})
+	return true
+}

@@ -368,8 +368,9 @@ func TestScrobbleAndWebhooks(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	want := map[string][]string{
 		// Finishing the episode puts the next one On Deck: library.on.deck, before the stop.
-		"bob":   {"media.play", "media.pause", "media.resume", "media.scrobble", "library.on.deck", "media.stop"},
-		"alice": {"media.play", "playback.started", "media.pause", "media.resume", "media.scrobble", "library.on.deck", "media.stop"},
+		"bob": {"media.play", "media.pause", "media.resume", "media.scrobble", "library.on.deck", "media.stop"},
+		// bob-phone's first request is a new device to the owner.
+		"alice": {"device.new", "media.play", "playback.started", "media.pause", "media.resume", "media.scrobble", "library.on.deck", "media.stop"},
 	}
 	for {
 		mu.Lock()
@@ -397,7 +398,11 @@ func TestScrobbleAndWebhooks(t *testing.T) {
 			acct := h.payload["Account"].(map[string]any)
 			meta, _ := h.payload["Metadata"].(map[string]any)
 			player, _ := h.payload["Player"].(map[string]any)
-			if ev == "library.on.deck" {
+			if ev == "device.new" {
+				if acct["title"] != "bob" || meta != nil || player["uuid"] != "bob-phone" || player["title"] != "Living room" {
+					t.Errorf("%s %s payload %v", who, ev, h.payload)
+				}
+			} else if ev == "library.on.deck" {
 				// The item is the next episode, not the one played; no player is involved.
 				if acct["title"] != "bob" || meta["type"] != "episode" || meta["ratingKey"] == episodeRK ||
 					meta["index"] != 2.0 || player != nil || !strings.HasPrefix(h.ua, "PlexMediaServer/") {
@@ -420,11 +425,11 @@ func TestScrobbleAndWebhooks(t *testing.T) {
 	// receiver has recorded it.
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		st := f.srv.WebhookStats()
-		if st.Sent == 13 && st.Failed == 0 && st.Dropped == 0 {
+		if st.Sent == 14 && st.Failed == 0 && st.Dropped == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("webhook stats %+v, want 13 sent", st)
+			t.Errorf("webhook stats %+v, want 14 sent", st)
 			break
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plexkit/plexkit/internal/spec"
@@ -29,6 +30,11 @@ type handler struct {
 	live *playback // sessions (playback.go)
 
 	managed *managedHubs // the sections' managed hubs (managedhubs.go)
+
+	devicesMu   sync.Mutex
+	seenDevices map[string]bool // client identifiers seen in authorised requests (device.new)
+
+	unreachable atomic.Bool // remote access is down (SetReachable)
 }
 
 // call is one authenticated request on its way through a handler.
@@ -82,11 +88,12 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 		cfg.SharedAdminStatus = http.StatusUnauthorized
 	}
 	h := &handler{
-		cfg:       cfg,
-		auth:      auth,
-		store:     newStore(cfg),
-		transient: map[string]transientToken{},
-		live:      newPlayback(),
+		cfg:         cfg,
+		auth:        auth,
+		store:       newStore(cfg),
+		transient:   map[string]transientToken{},
+		live:        newPlayback(),
+		seenDevices: map[string]bool{},
 	}
 	h.hub = newHub(newWebhookSender(&h.cfg))
 	st := h.store
@@ -249,6 +256,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c.caller = caller
+		h.noticeDevice(c)
 	}
 	switch {
 	case !found:

@@ -2,6 +2,7 @@ package pmsemu
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"image"
@@ -305,3 +306,34 @@ func (s *Server) Publish(n Notification) { s.impl().hub.Publish(n) }
 // DropNotifications closes every open notification stream of the server, as a network failure
 // would, and returns how many there were.
 func (s *Server) DropNotifications() int { return s.impl().hub.DropAll() }
+
+// noticeDevice sends device.new to the owner's hooks the first time a client identifier makes
+// an authorised request: "A device accesses the owner's server for any reason, which may come
+// from background connection testing" (reference §4.3). Player is the device; Account, the
+// account whose token it used. The server remembers the devices it has seen across restarts,
+// as a PMS keeps them in its database.
+func (h *handler) noticeDevice(c *call) {
+	id := cmp.Or(c.r.Header.Get("X-Plex-Client-Identifier"), c.query.Get("X-Plex-Client-Identifier"))
+	if id == "" {
+		return
+	}
+	h.devicesMu.Lock()
+	seen := h.seenDevices[id]
+	h.seenDevices[id] = true
+	h.devicesMu.Unlock()
+	if seen || h.cfg.Webhooks == nil {
+		return
+	}
+	p := playerFrom(c.r)
+	h.hub.Publish(Notification{Webhook: &WebhookEvent{Event: "device.new", AccountID: c.caller.AccountID,
+		Player: &WebhookPlayer{Local: p.local, PublicAddress: p.address, Title: cmp.Or(p.title, p.product), UUID: id}}})
+}
+
+// adminWebhook sends an owner-only event about the server itself (admin.database.backup,
+// admin.database.corrupted): the owner's account, no player, no item.
+func (h *handler) adminWebhook(event string) {
+	if h.cfg.Webhooks == nil {
+		return
+	}
+	h.hub.Publish(Notification{Webhook: &WebhookEvent{Event: event, AccountID: h.cfg.OwnerAccountID}})
+}
