@@ -218,7 +218,7 @@ func deviceTaken(ctx context.Context, dir string, err error) error {
 	}
 	return explain(err, "plex.tv refused to register this device for the account that approved the login: "+
 		"a device belongs to one account, and this one is registered to %s; to log in as another account, "+
-		"use another configuration directory (%s), or give this one a new device with `plexkit key generate --force` (which ends the login as %s here)",
+		"use another configuration directory (--config DIR or %s), or give this one a new device with `plexkit key generate --force` (which ends the login as %s here)",
 		owner, EnvConfigDir, owner)
 }
 
