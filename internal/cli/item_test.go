@@ -1,0 +1,377 @@
+package cli
+
+import (
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/plexkit/plexkit/pms"
+)
+
+// hmsPattern is a time as the item commands print it.
+var hmsPattern = regexp.MustCompile(`^\d+:\d\d:\d\d(\.\d\d\d)?$`)
+
+// itemKeys lists the rating keys of a section's items (with extra args, e.g. --type episode).
+func itemKeys(t *testing.T, env map[string]string, section string, n int, extra ...string) []string {
+	t.Helper()
+	args := append([]string{"items", section, "--server", "alice-nas", "--limit", "100"}, extra...)
+	keys := column(t, runCLI(t, env, "", args...).mustSucceed(t).stdout, "RATING KEY")
+	if len(keys) < n {
+		t.Fatalf("section %s has %d items, the test needs %d", section, len(keys), n)
+	}
+	return keys[:n]
+}
+
+// itemJSON reads an item with `plexkit item KEY --json`.
+func itemJSON(t *testing.T, env map[string]string, key string) pms.Item {
+	t.Helper()
+	r := runCLI(t, env, "", "item", key, "--server", "alice-nas", "--json").mustSucceed(t)
+	var it pms.Item
+	if err := json.Unmarshal([]byte(r.stdout), &it); err != nil {
+		t.Fatalf("item --json: %v\n%s", err, r.stdout)
+	}
+	return it
+}
+
+// streamsOf returns the audio and subtitle stream ids of an item's first part, and the ones
+// selected, from `plexkit item streams KEY --json`.
+func streamsOf(t *testing.T, env map[string]string, key string) (audio, sub, selAudio, selSub string) {
+	t.Helper()
+	r := runCLI(t, env, "", "item", "streams", key, "--server", "alice-nas", "--json").mustSucceed(t)
+	var parts []struct {
+		Part    int
+		Streams []pms.Stream
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &parts); err != nil || len(parts) == 0 || parts[0].Part == 0 {
+		t.Fatalf("item streams --json = %v (%v)\n%s", parts, err, r.stdout)
+	}
+	for _, s := range parts[0].Streams {
+		id := string(mustJSON(t, s.ID))
+		switch s.StreamType {
+		case 2:
+			audio = id
+			if s.Selected {
+				selAudio = id
+			}
+		case 3:
+			sub = id
+			if s.Selected {
+				selSub = id
+			}
+		}
+	}
+	return
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// oneLine checks that a failure said itself in one line.
+func oneLine(t *testing.T, r cliResult) {
+	t.Helper()
+	if n := len(lines(r.stderr)); n != 1 {
+		t.Errorf("stderr has %d lines, want 1:\n%s", n, r.stderr)
+	}
+	if r.stdout != "" {
+		t.Errorf("stdout = %q", r.stdout)
+	}
+}
+
+// TestItemCommands runs `plexkit item` and its subcommands against the emulator as alice (the
+// owner of alice-nas) and bob (a friend she shares the movies with). Each case that changes
+// something has items of its own, so the cases run in parallel.
+func TestItemCommands(t *testing.T) {
+	t.Parallel()
+	e := srvEmulator(t)
+	alice, aliceTok := srvLogin(t, e, "alice")
+	bob, bobTok := srvLogin(t, e, "bob")
+	secrets := []string{aliceTok, bobTok}
+	movies := itemKeys(t, alice, "1", 12)
+	episodes := itemKeys(t, alice, "2", 4, "--type", "episode")
+	srv := []string{"--server", "alice-nas"}
+	run := func(t *testing.T, env map[string]string, args ...string) cliResult {
+		t.Helper()
+		return runCLI(t, env, "", append(args, srv...)...)
+	}
+
+	tests := []struct {
+		name   string
+		env    map[string]string
+		args   []string
+		code   int
+		stderr []string
+		check  func(t *testing.T, r cliResult)
+	}{
+		{
+			name: "a movie's details", env: alice, args: []string{"item", movies[0]},
+			check: func(t *testing.T, r cliResult) {
+				it := itemJSON(t, alice, movies[0])
+				blocks := strings.Split(r.stdout, "\n\n")
+				if len(blocks) != 5 {
+					t.Fatalf("%d blocks, want fields, media, streams, markers, extras:\n%s", len(blocks), r.stdout)
+				}
+				fields := map[string]string{}
+				for _, row := range tsv(blocks[0]) {
+					fields[row[0]] = row[1]
+				}
+				if fields["title"] != it.Title+" ("+string(mustJSON(t, it.Year))+")" || fields["type"] != "movie" ||
+					fields["summary"] != it.Summary || fields["watched"] != "no" || !hmsPattern.MatchString(fields["duration"]) ||
+					!strings.HasPrefix(fields["rating"], strings.TrimRight(string(mustJSON(t, it.Rating)), "0")) {
+					t.Errorf("fields %q for %+v", fields, it)
+				}
+				if got := column(t, blocks[1], "FILE"); len(got) != 1 || got[0] != it.Media[0].Parts[0].File {
+					t.Errorf("files %q", got)
+				}
+				if got := column(t, blocks[2], "KIND"); !slices.Equal(got, []string{"audio", "subtitle"}) {
+					t.Errorf("stream kinds %q", got)
+				}
+				if got := column(t, blocks[2], "SELECTED"); !slices.Equal(got, []string{"yes", ""}) {
+					t.Errorf("selected %q: the audio plays, no subtitles", got)
+				}
+				if got := column(t, blocks[3], "TYPE"); !slices.Equal(got, []string{"credits"}) {
+					t.Errorf("markers %q", got)
+				}
+				if end := column(t, blocks[3], "END"); end[0] != fields["duration"] {
+					t.Errorf("the credits end at %s, the film at %s", end[0], fields["duration"])
+				}
+				if got := column(t, blocks[4], "KIND"); !slices.Equal(got, []string{"trailer"}) {
+					t.Errorf("extras %q", got)
+				}
+			},
+		},
+		{
+			name: "an episode's markers in h:mm:ss", env: alice, args: []string{"item", "markers", episodes[0]},
+			check: func(t *testing.T, r cliResult) {
+				it := itemJSON(t, alice, episodes[0])
+				if got := column(t, r.stdout, "TYPE"); !slices.Equal(got, []string{"intro", "credits"}) {
+					t.Errorf("types %q", got)
+				}
+				starts, ends := column(t, r.stdout, "START"), column(t, r.stdout, "END")
+				for i, m := range it.Markers {
+					if starts[i] != hms(int64(m.StartTimeOffset)) || ends[i] != hms(int64(m.EndTimeOffset)) || !hmsPattern.MatchString(starts[i]) {
+						t.Errorf("marker %d: %s–%s, the item's %+v", i, starts[i], ends[i], m)
+					}
+				}
+			},
+		},
+		{
+			name: "item --json is the pms.Item", env: alice, args: []string{"item", movies[1], "--json"},
+			check: func(t *testing.T, r cliResult) {
+				var it pms.Item
+				if err := json.Unmarshal([]byte(r.stdout), &it); err != nil {
+					t.Fatalf("not JSON: %v\n%s", err, r.stdout)
+				}
+				if string(it.RatingKey) != movies[1] || len(it.Media) != 1 || len(it.Markers) != 1 || len(it.Media[0].Parts[0].Streams) < 3 {
+					t.Errorf("item %+v", it)
+				}
+			},
+		},
+		{
+			name: "an unknown rating key", env: alice, args: []string{"item", "999999"},
+			code: 1, stderr: []string{"alice-nas has no item 999999 that this account sees", "plexkit items SECTION"},
+			check: oneLine,
+		},
+		{
+			name: "an unknown rating key with --json", env: alice, args: []string{"item", "markers", "999999", "--json"},
+			code: 1,
+			check: func(t *testing.T, r cliResult) {
+				var got struct {
+					Error    string
+					ExitCode int
+				}
+				if err := json.Unmarshal([]byte(r.stderr), &got); err != nil || got.ExitCode != 1 || !strings.Contains(got.Error, "has no item 999999") {
+					t.Errorf("stderr %q (%v)", r.stderr, err)
+				}
+			},
+		},
+		{
+			name: "an episode bob is not shared", env: bob, args: []string{"item", episodes[0]},
+			code: 1, stderr: []string{"alice-nas has no item " + episodes[0] + " that this account sees"},
+			check: oneLine,
+		},
+		{
+			name: "a malformed rating key", env: alice, args: []string{"item", "../1"},
+			code: 2, stderr: []string{"no Plex key has"},
+		},
+		{
+			name: "a mistyped subcommand", env: alice, args: []string{"item", "marker", movies[0]},
+			code: 2, stderr: []string{`unknown command "marker" for "plexkit item"`},
+		},
+		{
+			name: "match candidates", env: alice, args: []string{"item", "match", movies[2]},
+			check: func(t *testing.T, r cliResult) {
+				it := itemJSON(t, alice, movies[2])
+				scores, guids := column(t, r.stdout, "SCORE"), column(t, r.stdout, "GUID")
+				if len(scores) < 2 || scores[0] != "100" || guids[0] != it.GUID || column(t, r.stdout, "NAME")[0] != it.Title {
+					t.Errorf("candidates\n%s\nfor %s %s", r.stdout, it.Title, it.GUID)
+				}
+			},
+		},
+		{
+			name: "match --json", env: alice, args: []string{"item", "match", movies[2], "--title", "A Different Film", "--year", "1971", "--json"},
+			check: func(t *testing.T, r cliResult) {
+				var got []pms.SearchResult
+				if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || len(got) == 0 || got[0].Name != "A Different Film" || got[0].Year != 1971 || got[0].GUID == "" {
+					t.Errorf("candidates %+v (%v)", got, err)
+				}
+			},
+		},
+		{
+			name: "match with --guid, then unmatch", env: alice, args: []string{"item", "match", movies[3], "--title", "A Different Film", "--year", "1971", "--json"},
+			check: func(t *testing.T, r cliResult) {
+				var cands []pms.SearchResult
+				if err := json.Unmarshal([]byte(r.stdout), &cands); err != nil || len(cands) == 0 {
+					t.Fatalf("candidates %s (%v)", r.stdout, err)
+				}
+				m := run(t, alice, "item", "match", movies[3], "--title", "A Different Film", "--year", "1971", "--guid", cands[0].GUID).mustSucceed(t)
+				if got := column(t, m.stdout, "GUID"); !slices.Equal(got, []string{cands[0].GUID}) || column(t, m.stdout, "TITLE")[0] != "A Different Film" {
+					t.Errorf("after match:\n%s", m.stdout)
+				}
+				if it := itemJSON(t, alice, movies[3]); it.GUID != cands[0].GUID || it.Year != 1971 {
+					t.Errorf("the item after match: %s %d", it.GUID, it.Year)
+				}
+				u := run(t, alice, "item", "unmatch", movies[3]).mustSucceed(t)
+				if got := column(t, u.stdout, "GUID"); !slices.Equal(got, []string{"local://" + movies[3]}) {
+					t.Errorf("after unmatch:\n%s", u.stdout)
+				}
+			},
+		},
+		{
+			name: "bob's match search is refused by role", env: bob, args: []string{"item", "match", movies[2]},
+			code: 1, stderr: []string{"GET /library/metadata/" + movies[2] + "/matches needs the admin role on alice-nas", "only its owner, alice", "shared user"},
+			check: oneLine,
+		},
+		{
+			name: "bob's match is refused by role", env: bob, args: []string{"item", "unmatch", movies[2]},
+			code: 1, stderr: []string{"PUT /library/metadata/" + movies[2] + "/unmatch needs the admin role on alice-nas", "shared user"},
+			check: oneLine,
+		},
+		{
+			name: "add, edit and remove a marker", env: alice,
+			args: []string{"item", "markers", "add", episodes[1], "--type", "commercial", "--start", "0:05:00", "--end", "5:30.250"},
+			check: func(t *testing.T, r cliResult) {
+				types := column(t, r.stdout, "TYPE")
+				i := slices.Index(types, "commercial")
+				if len(types) != 3 || i < 0 || column(t, r.stdout, "START")[i] != "0:05:00" || column(t, r.stdout, "END")[i] != "0:05:30.250" {
+					t.Fatalf("after add:\n%s", r.stdout)
+				}
+				id := column(t, r.stdout, "MARKER")[i]
+				ed := run(t, alice, "item", "markers", "edit", episodes[1], id, "--end", "0:06:00", "--json").mustSucceed(t)
+				var ms []pms.Marker
+				if err := json.Unmarshal([]byte(ed.stdout), &ms); err != nil || len(ms) != 3 {
+					t.Fatalf("after edit: %s (%v)", ed.stdout, err)
+				}
+				for _, m := range ms {
+					if string(mustJSON(t, m.ID)) == id && (m.StartTimeOffset != 300_000 || m.EndTimeOffset != 360_000) {
+						t.Errorf("edited marker %+v", m)
+					}
+				}
+				rm := run(t, alice, "item", "markers", "rm", episodes[1], id).mustSucceed(t)
+				if got := column(t, rm.stdout, "TYPE"); !slices.Equal(got, []string{"intro", "credits"}) {
+					t.Errorf("after rm: %q", got)
+				}
+				again := run(t, alice, "item", "markers", "rm", episodes[1], id)
+				again.expect(t, 1, "has no marker "+id, "intro")
+			},
+		},
+		{
+			name: "a marker past the item's end", env: alice, args: []string{"item", "markers", "add", episodes[2], "--type", "intro", "--start", "0:00:10", "--end", "9:00:00"},
+			code: 1, stderr: []string{"alice-nas refused the marker (400)", "within the item"},
+			check: oneLine,
+		},
+		{
+			name: "a marker time that is no time", env: alice, args: []string{"item", "markers", "add", episodes[2], "--type", "intro", "--start", "1:75", "--end", "2:00"},
+			code: 2, stderr: []string{`--start: "1:75" is not a time`},
+		},
+		{
+			name: "a marker type that is none", env: alice, args: []string{"item", "markers", "add", episodes[2], "--type", "outro", "--start", "1:00", "--end", "2:00"},
+			code: 2, stderr: []string{`--type "outro" is not a marker type: intro, credits, commercial, bookmark`},
+		},
+		{
+			name: "bob's marker is not kept", env: bob, args: []string{"item", "markers", "add", movies[4], "--type", "intro", "--start", "0:00:01", "--end", "0:00:02"},
+			code: 1, stderr: []string{"alice-nas did not add the marker", "only the markers of its owner, alice", "shared user"},
+			check: func(t *testing.T, r cliResult) {
+				oneLine(t, r)
+				if it := itemJSON(t, alice, movies[4]); len(it.Markers) != 1 {
+					t.Errorf("markers after bob's add: %+v", it.Markers)
+				}
+			},
+		},
+		{
+			name: "bob's marker removal is not kept", env: bob, args: []string{"item", "markers", movies[5]},
+			check: func(t *testing.T, r cliResult) {
+				id := column(t, r.stdout, "MARKER")[0]
+				rm := run(t, bob, "item", "markers", "rm", movies[5], id)
+				rm.expect(t, 1, "alice-nas kept marker "+id, "shared user")
+				if got := column(t, run(t, alice, "item", "markers", movies[5]).mustSucceed(t).stdout, "MARKER"); !slices.Equal(got, []string{id}) {
+					t.Errorf("alice's markers after bob's rm: %q", got)
+				}
+			},
+		},
+		{
+			name: "choose subtitles, then turn them off", env: alice, args: []string{"item", "streams", movies[6]},
+			check: func(t *testing.T, r cliResult) {
+				audio, sub, selAudio, selSub := streamsOf(t, alice, movies[6])
+				if audio == "" || sub == "" || selAudio != audio || selSub != "" {
+					t.Fatalf("streams %s %s, selected %s %s", audio, sub, selAudio, selSub)
+				}
+				on := run(t, alice, "item", "streams", movies[6], "--audio", audio, "--subtitle", sub).mustSucceed(t)
+				if got := column(t, on.stdout, "SELECTED"); !slices.Equal(got, []string{"yes", "yes"}) {
+					t.Errorf("after choosing subtitles:\n%s", on.stdout)
+				}
+				if _, _, _, bobSub := streamsOf(t, bob, movies[6]); bobSub != "" {
+					t.Errorf("bob sees alice's subtitles %s", bobSub)
+				}
+				run(t, alice, "item", "streams", movies[6], "--subtitle", "off").mustSucceed(t)
+				if _, _, a, s := streamsOf(t, alice, movies[6]); a != audio || s != "" {
+					t.Errorf("after --subtitle off: audio %s subtitle %s", a, s)
+				}
+			},
+		},
+		{
+			name: "bob chooses his own subtitles", env: bob, args: []string{"item", "streams", movies[7], "--json"},
+			check: func(t *testing.T, r cliResult) {
+				_, sub, _, _ := streamsOf(t, bob, movies[7])
+				run(t, bob, "item", "streams", movies[7], "--subtitle", sub).mustSucceed(t)
+				if _, _, _, s := streamsOf(t, bob, movies[7]); s != sub {
+					t.Errorf("bob's subtitle %q, want %s", s, sub)
+				}
+				if _, _, _, s := streamsOf(t, alice, movies[7]); s != "" {
+					t.Errorf("alice sees bob's subtitle %s", s)
+				}
+			},
+		},
+		{
+			name: "a subtitle stream given as audio", env: alice, args: []string{"item", "streams", movies[8]},
+			check: func(t *testing.T, r cliResult) {
+				_, sub, _, _ := streamsOf(t, alice, movies[8])
+				run(t, alice, "item", "streams", movies[8], "--audio", sub).expect(t, 2, "stream "+sub+" of item "+movies[8]+" is subtitle, not audio")
+				run(t, alice, "item", "streams", movies[8], "--audio", "12").expect(t, 2, "has no audio stream 12; its streams: ")
+				run(t, alice, "item", "streams", movies[8], "--subtitle", "english").expect(t, 2, `--subtitle "english" is not a stream ID`)
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := run(t, tc.env, tc.args...)
+			r.expect(t, tc.code, tc.stderr...)
+			if tc.check != nil && r.code == tc.code {
+				tc.check(t, r)
+			}
+			for _, s := range secrets {
+				if strings.Contains(r.stdout+r.stderr, s) {
+					t.Errorf("the output shows a token")
+				}
+			}
+		})
+	}
+}
