@@ -375,3 +375,28 @@ func TestItemCommands(t *testing.T) {
 		})
 	}
 }
+
+// On a terminal, an item's details are aligned columns, block by block, with no tab left.
+func TestItemOnTerminal(t *testing.T) {
+	t.Parallel()
+	e := srvEmulator(t)
+	env, _ := srvLogin(t, e, "alice")
+	key := itemKeys(t, env, "1", 1)[0]
+	streams, _, out, errOut := TestIO()
+	streams.OutTTY = true
+	if code := Run([]string{"item", key, "--server", "alice-nas"}, streams, func(k string) string { return env[k] }); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if strings.Contains(out.String(), "\t") {
+		t.Errorf("tabs on a terminal:\n%s", out)
+	}
+	var header string
+	for _, l := range lines(out.String()) {
+		if strings.HasPrefix(l, "MARKER") {
+			header = l
+		}
+	}
+	if !regexp.MustCompile(`^MARKER +TYPE +START +END$`).MatchString(header) {
+		t.Errorf("marker header %q in\n%s", header, out)
+	}
+}
