@@ -534,3 +534,17 @@ func TestRegistrationNotAskedWhenTokenAccepted(t *testing.T) {
 		t.Errorf("the legacy token no longer works after the diagnosis: %v", err)
 	}
 }
+
+// The match search is PUT in the specification but GET on servers: the doctor finds its role
+// for the GET a person or client sends, and explains a friend's refusal as the admin role's.
+func TestCaseFriendSearchesMatches(t *testing.T) {
+	t.Parallel()
+	e := startEmulatorWith(t, emulator.Options{})
+	dev, c, tok := signedIn(t, e, "bob")
+	rep := diagnose(t, doctor.Input{PlexTV: c, Device: dev.Device, Token: tok, Server: "alice-nas", Path: "/library/metadata/1/matches"}, serverTokens(t, c, tok)...)
+	role := expect(t, rep, doctor.CheckRole, doctor.Fail, "GET /library/metadata/{ids}/matches", "admin", "shared user")
+	if role.Detail["needs"] != "admin" {
+		t.Errorf("role detail = %v", role.Detail)
+	}
+	expect(t, rep, doctor.CheckCall, doctor.Fail, "401", "as the role predicts")
+}

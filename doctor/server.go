@@ -428,7 +428,7 @@ func (r *run) operation() (spec.Operation, bool) {
 	if i := strings.IndexAny(p, "?#"); i >= 0 {
 		p = p[:i]
 	}
-	return spec.Lookup(r.method, p)
+	return spec.LookupServed(r.method, p)
 }
 
 func (r *run) checkRole() *Finding {

@@ -3,11 +3,9 @@ package cli
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/plexkit/plexkit/internal/spec"
 	"github.com/plexkit/plexkit/pms"
 )
 
@@ -109,21 +107,4 @@ func yearText(y pms.FlexInt) string {
 		return ""
 	}
 	return strconv.FormatInt(int64(y), 10)
-}
-
-// lookupOp is spec.Lookup, and knows the operations that PMS answers under another method than
-// the specification lists (see the reference's plex-beyond-spec.md): the specification has
-// "libraryMetadataGetMatches" as PUT /library/metadata/{ids}/matches, where PMS and every
-// client use GET. Without this a shared user refused the match search would not be told that
-// the call needs the admin role.
-func lookupOp(method, path string) (spec.Operation, bool) {
-	op, ok := spec.Lookup(method, path)
-	if ok || method != http.MethodGet || !strings.HasSuffix(path, "/matches") {
-		return op, ok
-	}
-	if put, ok := spec.Lookup(http.MethodPut, path); ok && put.OperationID == "libraryMetadataGetMatches" {
-		put.Method = http.MethodGet
-		return put, true
-	}
-	return op, false
 }

@@ -239,7 +239,7 @@ func (s *server) refused(method, path string, err error) error {
 		return nil
 	}
 	doc := fmt.Sprintf("`plexkit doctor --server %s --endpoint %s`", s.res.Name, path)
-	op, known := lookupOp(method, path)
+	op, known := spec.LookupServed(method, path)
 	switch {
 	case known && op.Role == spec.RoleAdmin && !s.res.Owned && (errors.Is(err, plexkit.ErrUnauthorized) || errors.Is(err, plexkit.ErrForbidden)):
 		owner := "its owner"

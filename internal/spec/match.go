@@ -2,6 +2,7 @@ package spec
 
 import (
 	"cmp"
+	"net/http"
 	"slices"
 	"strings"
 )
@@ -243,4 +244,25 @@ func (n *node) find(rest string, done bool, m int) uint16 {
 		return n.param.find(tail, !more, m)
 	}
 	return 0
+}
+
+// servedAsGet lists the operations servers answer to GET although the specification gives
+// them another method: the specification has the match search as PUT
+// /library/metadata/{ids}/matches, where a PMS and its clients (python-plexapi's
+// mixins/unmatch_match.py, plex-beyond-spec.md) use GET.
+var servedAsGet = map[string]bool{"libraryMetadataGetMatches": true}
+
+// LookupServed is Lookup for a request as Plex Media Servers answer it: it also finds the
+// operations servers serve under another method than the specification lists (servedAsGet),
+// with the Method of the request.
+func LookupServed(method, path string) (Operation, bool) {
+	op, ok := Lookup(method, path)
+	if ok || (method != http.MethodGet && method != http.MethodHead) {
+		return op, ok
+	}
+	if put, ok := Lookup(http.MethodPut, path); ok && servedAsGet[put.OperationID] {
+		put.Method = method
+		return put, true
+	}
+	return op, false
 }

@@ -209,3 +209,31 @@ func BenchmarkLookup(b *testing.B) {
 		})
 	}
 }
+
+// TestLookupServed: the match search, PUT in the specification, is found for GET as servers
+// answer it (with the request's method and the operation's admin role); everything Lookup finds
+// is found alike, and what nothing serves stays unknown.
+func TestLookupServed(t *testing.T) {
+	t.Parallel()
+	if _, ok := Lookup("GET", "/library/metadata/7/matches"); ok {
+		t.Fatal("the specification now lists GET for the match search: servedAsGet is no longer needed")
+	}
+	for _, m := range []string{"GET", "HEAD"} {
+		op, ok := LookupServed(m, "/library/metadata/7/matches")
+		if !ok || op.OperationID != "libraryMetadataGetMatches" || op.Method != m || op.Role != RoleAdmin {
+			t.Errorf("%s matches: %+v %v", m, op, ok)
+		}
+	}
+	if op, ok := LookupServed("PUT", "/library/metadata/7/matches"); !ok || op.Method != "PUT" {
+		t.Errorf("PUT matches: %+v %v", op, ok)
+	}
+	for _, c := range []struct{ method, path string }{
+		{"GET", "/status/sessions"}, {"DELETE", "/library/sections/1"}, {"GET", "/nothing/here"}, {"GET", "/library/metadata/7/unmatch"},
+	} {
+		want, wok := Lookup(c.method, c.path)
+		got, gok := LookupServed(c.method, c.path)
+		if got != want || gok != wok {
+			t.Errorf("%s %s: LookupServed %+v %v, Lookup %+v %v", c.method, c.path, got, gok, want, wok)
+		}
+	}
+}
