@@ -237,6 +237,10 @@ func TestWritesRefuseBadArguments(t *testing.T) {
 			_, err := c.Metadata.AddMarker(ctx, "7", pms.Marker{Type: "intro", StartTimeOffset: 5, EndTimeOffset: 5})
 			return err
 		},
+		"a marker running backwards": func() error {
+			_, err := c.Metadata.AddMarker(ctx, "7", pms.Marker{Type: "bookmark", StartTimeOffset: 50, EndTimeOffset: 5})
+			return err
+		},
 		"a marker without an id": func() error {
 			_, err := c.Metadata.EditMarker(ctx, "7", pms.Marker{Type: "intro", StartTimeOffset: 5, EndTimeOffset: 50})
 			return err
