@@ -301,7 +301,7 @@ type ServerInfo struct {
 // UserInfo describes a seeded account.
 type UserInfo struct {
 	Username string `json:"username"`
-	Password string `json:"password"` // "" for a managed user: as in Plex, she has none`
+	Password string `json:"password"` // "" for a managed user: as in Plex, she has none
 	ID       int    `json:"id"`
 	UUID     string `json:"uuid"`
 	Email    string `json:"email"`

@@ -93,7 +93,8 @@ type ManagedHub struct {
 	Deletable FlexBool `json:"deletable" xml:"deletable,attr"`
 }
 
-// HubVisibility says where a managed hub is shown; a nil field leaves that place as it is.
+// HubVisibility says where a managed hub is shown; a nil field leaves that place as it is (so
+// UpdateManagedHub refuses the zero value, which changes nothing).
 type HubVisibility struct {
 	Recommended *bool // the section's Recommended page
 	OwnHome     *bool // the admin's home
@@ -144,7 +145,11 @@ func (s *LibraryService) UpdateManagedHub(ctx context.Context, sectionKey, ident
 	if err := checkHubID(identifier); err != nil {
 		return err
 	}
-	return s.client.write(ctx, http.MethodPut, path+"/"+identifier, v.query())
+	q := v.query()
+	if len(q) == 0 {
+		return &ArgumentError{"HubVisibility", "changes nothing"}
+	}
+	return s.client.write(ctx, http.MethodPut, path+"/"+identifier, q)
 }
 
 // MoveManagedHub puts the hub after the hub after, or first when after is "" (PUT

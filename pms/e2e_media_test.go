@@ -196,3 +196,29 @@ func TestDeleteMediaEndToEnd(t *testing.T) {
 		t.Errorf("after deleting its only media, Get = %v, want not found", err)
 	}
 }
+
+// TestBookmarkMarkerIsAPoint: a bookmark is a point of an item (the spec makes endTimeOffset
+// optional, and the server keeps a point), so AddMarker takes one with its offsets equal, while
+// another type needs a span.
+func TestBookmarkMarkerIsAPoint(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t, emulator.Options{LibrarySize: 50})
+	ctx := context.Background()
+	for enc, opts := range encodings() {
+		alice := clientFor(t, e, "alice", nas, opts...)
+		movies := collectItems(t, alice.Library.Items(ctx, "1", pms.ItemsOptions{Limit: 1}))
+		movie := string(movies[0].RatingKey)
+		m, err := alice.Metadata.AddMarker(ctx, movie, pms.Marker{Type: "bookmark", StartTimeOffset: 60_000, EndTimeOffset: 60_000})
+		if err != nil || m.Type != "bookmark" || m.StartTimeOffset != 60_000 || m.EndTimeOffset != 60_000 {
+			t.Fatalf("%s: AddMarker of a bookmark = %+v, %v", enc, m, err)
+		}
+		if got, _ := alice.Metadata.Markers(ctx, movie); !hasMarker(got, *m) {
+			t.Errorf("%s: Markers = %+v, without the bookmark %+v", enc, got, *m)
+		}
+		must(t, alice.Metadata.DeleteMarker(ctx, movie, int(m.ID)))
+		var ae *pms.ArgumentError
+		if _, err := alice.Metadata.AddMarker(ctx, movie, pms.Marker{Type: "intro", StartTimeOffset: 60_000, EndTimeOffset: 60_000}); !errors.As(err, &ae) {
+			t.Errorf("%s: AddMarker of an empty intro = %v, want an *ArgumentError", enc, err)
+		}
+	}
+}

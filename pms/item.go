@@ -87,7 +87,7 @@ type RatingSource struct {
 // Marker is a span of an item: an intro, credits, a commercial.
 type Marker struct {
 	ID              FlexInt  `json:"id" xml:"id,attr"`
-	Type            string   `json:"type" xml:"type,attr"`                       // intro, credits, commercial
+	Type            string   `json:"type" xml:"type,attr"`                       // intro, credits, commercial, bookmark (a point)
 	StartTimeOffset FlexInt  `json:"startTimeOffset" xml:"startTimeOffset,attr"` // milliseconds
 	EndTimeOffset   FlexInt  `json:"endTimeOffset" xml:"endTimeOffset,attr"`     // milliseconds
 	Final           FlexBool `json:"final,omitempty" xml:"final,attr"`

@@ -251,7 +251,8 @@ func (s *MetadataService) Markers(ctx context.Context, ratingKey string) ([]Mark
 
 // AddMarker adds a marker to the item (POST /library/metadata/{key}/marker; the admin's: a
 // shared user's is ignored, and answered with no marker, a ResponseError): its Type and
-// offsets. It returns the marker as the server made it, with its id.
+// offsets, a span (EndTimeOffset after StartTimeOffset), or a point for a "bookmark" (the
+// two equal). It returns the marker as the server made it, with its id.
 func (s *MetadataService) AddMarker(ctx context.Context, ratingKey string, m Marker) (*Marker, error) {
 	q, err := markerQuery(ratingKey, m)
 	if err != nil {
@@ -292,8 +293,9 @@ func markerQuery(ratingKey string, m Marker) (url.Values, error) {
 	switch {
 	case m.Type == "":
 		return nil, &ArgumentError{"Marker.Type", "is empty (intro, credits, commercial, bookmark)"}
-	case m.StartTimeOffset < 0 || m.EndTimeOffset <= m.StartTimeOffset:
-		return nil, &ArgumentError{"Marker", fmt.Sprintf("the span %d–%d ms is empty or negative", m.StartTimeOffset, m.EndTimeOffset)}
+	case m.StartTimeOffset < 0 || m.EndTimeOffset < m.StartTimeOffset ||
+		m.EndTimeOffset == m.StartTimeOffset && m.Type != "bookmark":
+		return nil, &ArgumentError{"Marker", fmt.Sprintf("the span %d–%d ms is empty or negative (only a bookmark is a point)", m.StartTimeOffset, m.EndTimeOffset)}
 	}
 	return url.Values{
 		"type":            {m.Type},

@@ -237,11 +237,21 @@ func TestWritesRefuseBadArguments(t *testing.T) {
 			_, err := c.Metadata.AddMarker(ctx, "7", pms.Marker{Type: "intro", StartTimeOffset: 5, EndTimeOffset: 5})
 			return err
 		},
+		"a marker running backwards": func() error {
+			_, err := c.Metadata.AddMarker(ctx, "7", pms.Marker{Type: "bookmark", StartTimeOffset: 50, EndTimeOffset: 5})
+			return err
+		},
 		"a marker without an id": func() error {
 			_, err := c.Metadata.EditMarker(ctx, "7", pms.Marker{Type: "intro", StartTimeOffset: 5, EndTimeOffset: 50})
 			return err
 		},
-		"a marker id":       func() error { return c.Metadata.DeleteMarker(ctx, "7", 0) },
+		"a marker id": func() error { return c.Metadata.DeleteMarker(ctx, "7", 0) },
+		"a stream selection of nothing": func() error {
+			return c.Metadata.SelectStreams(ctx, 7, pms.StreamSelection{AllParts: true})
+		},
+		"a hub update of nothing": func() error {
+			return c.Library.UpdateManagedHub(ctx, "1", "movie.recentlyadded", pms.HubVisibility{})
+		},
 		"a match year":      func() error { _, err := c.Metadata.Matches(ctx, "7", pms.MatchOptions{Year: -1}); return err },
 		"no playlist items": func() error { return c.Playlists.Add(ctx, "90") },
 		"a playlist type": func() error {

@@ -20,16 +20,19 @@ type StreamSelection struct {
 // SelectStreams chooses the audio and subtitle streams of a part for the token's account only
 // (PUT /library/parts/{id}): later reads of the item show that account the chosen Stream as
 // Selected. Part and stream ids are those of Item.Media[].Parts[] and its Streams; PMS answers
-// 400 (a *plexkit.Error) when a stream is not one of the part's.
+// 400 (a *plexkit.Error) when a stream is not one of the part's. A selection that names no
+// stream (and not NoSubs) changes nothing, and is an *ArgumentError.
 func (s *MetadataService) SelectStreams(ctx context.Context, partID int, sel StreamSelection) error {
 	if partID <= 0 {
 		return &ArgumentError{"partID", strconv.Itoa(partID) + " is not a part id"}
 	}
-	if sel.NoSubs && sel.Subtitle != 0 {
-		return &ArgumentError{"sel", "NoSubs with a Subtitle stream"}
-	}
-	if sel.Audio < 0 || sel.Subtitle < 0 {
-		return &ArgumentError{"sel", "stream ids are positive"}
+	switch {
+	case sel.NoSubs && sel.Subtitle != 0:
+		return &ArgumentError{"StreamSelection", "NoSubs with a Subtitle stream"}
+	case sel.Audio < 0 || sel.Subtitle < 0:
+		return &ArgumentError{"StreamSelection", "stream ids are positive"}
+	case sel.Audio == 0 && sel.Subtitle == 0 && !sel.NoSubs:
+		return &ArgumentError{"StreamSelection", "changes nothing"}
 	}
 	q := url.Values{}
 	if sel.Audio != 0 {

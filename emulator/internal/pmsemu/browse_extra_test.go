@@ -34,23 +34,26 @@ func init() {
 	}
 }
 
+// dirJSON is a Directory element of a secondary list: a first character, a sort, a tag.
+type dirJSON struct {
+	Key              string `json:"key"`
+	Title            string `json:"title"`
+	Size             int    `json:"size"`
+	DescKey          string `json:"descKey"`
+	DefaultDirection string `json:"defaultDirection"`
+	FirstCharKey     string `json:"firstCharacterKey"`
+	ID               int    `json:"id"`
+	Filter           string `json:"filter"`
+	Tag              string `json:"tag"`
+}
+
 type dirsJSON struct {
 	MediaContainer struct {
 		Size      int `json:"size"`
 		Title2    string
 		ViewGroup string `json:"viewGroup"`
-		Directory []struct {
-			Key              string `json:"key"`
-			Title            string `json:"title"`
-			Size             int    `json:"size"`
-			DescKey          string `json:"descKey"`
-			DefaultDirection string `json:"defaultDirection"`
-			FirstCharKey     string `json:"firstCharacterKey"`
-			ID               int    `json:"id"`
-			Filter           string `json:"filter"`
-			Tag              string `json:"tag"`
-		}
-		Metadata []struct {
+		Directory []dirJSON
+		Metadata  []struct {
 			RatingKey  string `json:"ratingKey"`
 			Title      string `json:"title"`
 			QueryRange string `json:"title.queryRange"`
@@ -165,17 +168,7 @@ func TestSortsAndAutocomplete(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
 	sorts := getDirs(t, f, ownerToken, "/library/sections/1/sorts").MediaContainer
-	i := slices.IndexFunc(sorts.Directory, func(d struct {
-		Key              string `json:"key"`
-		Title            string `json:"title"`
-		Size             int    `json:"size"`
-		DescKey          string `json:"descKey"`
-		DefaultDirection string `json:"defaultDirection"`
-		FirstCharKey     string `json:"firstCharacterKey"`
-		ID               int    `json:"id"`
-		Filter           string `json:"filter"`
-		Tag              string `json:"tag"`
-	}) bool {
+	i := slices.IndexFunc(sorts.Directory, func(d dirJSON) bool {
 		return d.Key == "titleSort"
 	})
 	if i < 0 || sorts.Directory[i].FirstCharKey != "/library/sections/1/firstCharacter" || sorts.Directory[i].DescKey != "titleSort:desc" || sorts.ViewGroup != "secondary" {

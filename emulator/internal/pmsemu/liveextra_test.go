@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -207,5 +209,48 @@ func TestDeviceNewAndBackupWebhooks(t *testing.T) {
 		} else if time.Now().After(deadline) {
 			t.Fatalf("webhook stats %+v, want 4 sent", st)
 		}
+	}
+}
+
+// TestDeviceNewRemembersBoundedDevices: the devices a server remembers for device.new are
+// bounded, the first seen forgotten first, so that clients making up a new identifier per
+// request (a load test) cannot grow the server without end; a forgotten device that comes back
+// is new again, a remembered one is not.
+func TestDeviceNewRemembersBoundedDevices(t *testing.T) {
+	t.Parallel()
+	recv := newHookReceiver(t)
+	f := newFixture(t, func(c *Config) {
+		c.Webhooks = func(id int) []string {
+			if id == ownerID {
+				return []string{recv.URL}
+			}
+			return nil
+		}
+	})
+	seen := &f.srv.impl().seen
+	seen.mu.Lock()
+	seen.max = 3
+	seen.mu.Unlock()
+	for _, id := range []string{"d1", "d2", "d3", "d4", "d4", "d1", "d3", "d5"} {
+		h := map[string]string{"X-Plex-Product": "Plex Web", "X-Plex-Client-Identifier": id}
+		if s := f.do(t, req{path: "/library/sections", token: ownerToken, header: h}).status; s != http.StatusOK {
+			t.Fatalf("%s: %d", id, s)
+		}
+	}
+	// d4 pushed d1 out, d1 coming back pushed d2 out, d5 pushed d3 out.
+	payloads, _ := recv.wait(t, 6)
+	var got []string
+	for _, p := range payloads {
+		player, _ := p["Player"].(map[string]any)
+		got = append(got, fmt.Sprint(player["uuid"]))
+	}
+	if want := []string{"d1", "d2", "d3", "d4", "d1", "d5"}; !slices.Equal(got, want) {
+		t.Errorf("device.new for %v, want %v", got, want)
+	}
+	seen.mu.Lock()
+	n := len(seen.ids)
+	seen.mu.Unlock()
+	if n != 3 {
+		t.Errorf("%d devices remembered, want 3", n)
 	}
 }

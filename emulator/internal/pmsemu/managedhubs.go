@@ -198,6 +198,18 @@ func answerStatus(c *call, status int) {
 	writeOK(c)
 }
 
+// changeHub is changeManaged for the one hub of s with identifier id, at index i of its
+// managed hubs: 404 when it has none.
+func (h *handler) changeHub(s *Section, id string, change func(hubs []managedHub, i int) ([]managedHub, int)) int {
+	return h.changeManaged(s, func(hubs []managedHub) ([]managedHub, int) {
+		i := slices.IndexFunc(hubs, func(o managedHub) bool { return o.identifier == id })
+		if i < 0 {
+			return nil, http.StatusNotFound
+		}
+		return change(hubs, i)
+	})
+}
+
 // managedUpdate serves PUT /hubs/sections/{id}/manage/{identifier}?promotedTo…: changes where
 // the hub is shown; a parameter left out keeps its value.
 func (h *handler) managedUpdate(c *call) {
@@ -205,12 +217,7 @@ func (h *handler) managedUpdate(c *call) {
 	if s == nil {
 		return
 	}
-	id := pathSegment(c.r.URL.Path, 4)
-	status := h.changeManaged(s, func(hubs []managedHub) ([]managedHub, int) {
-		i := slices.IndexFunc(hubs, func(o managedHub) bool { return o.identifier == id })
-		if i < 0 {
-			return nil, http.StatusNotFound
-		}
+	status := h.changeHub(s, pathSegment(c.r.URL.Path, 4), func(hubs []managedHub, i int) ([]managedHub, int) {
 		if !visibility(c, &hubs[i]) {
 			return nil, http.StatusBadRequest
 		}
@@ -226,13 +233,8 @@ func (h *handler) managedDelete(c *call) {
 	if s == nil {
 		return
 	}
-	id := pathSegment(c.r.URL.Path, 4)
-	status := h.changeManaged(s, func(hubs []managedHub) ([]managedHub, int) {
-		i := slices.IndexFunc(hubs, func(o managedHub) bool { return o.identifier == id })
-		switch {
-		case i < 0:
-			return nil, http.StatusNotFound
-		case hubs[i].collection == 0:
+	status := h.changeHub(s, pathSegment(c.r.URL.Path, 4), func(hubs []managedHub, i int) ([]managedHub, int) {
+		if hubs[i].collection == 0 {
 			return nil, http.StatusBadRequest
 		}
 		return slices.Delete(hubs, i, i+1), 0
@@ -265,11 +267,7 @@ func (h *handler) managedMove(c *call) {
 		id = pathSegment(c.r.URL.Path, 4)
 	}
 	after := c.query.Get("after")
-	status := h.changeManaged(s, func(hubs []managedHub) ([]managedHub, int) {
-		i := slices.IndexFunc(hubs, func(o managedHub) bool { return o.identifier == id })
-		if i < 0 {
-			return nil, http.StatusNotFound
-		}
+	status := h.changeHub(s, id, func(hubs []managedHub, i int) ([]managedHub, int) {
 		mh := hubs[i]
 		hubs = slices.Delete(hubs, i, i+1)
 		at := 0

@@ -178,6 +178,16 @@ func markerParams(c *call) (typ string, start, end int, ok bool) {
 	return typ, start, end, true
 }
 
+// markerWrite reads a POST or PUT of a marker: its item (markerItem) and its parameters
+// (markerParams); ok is false when the answer is written.
+func (h *handler) markerWrite(c *call) (it Item, typ string, start, end int, ok bool) {
+	if it, ok = h.markerItem(c); !ok {
+		return
+	}
+	typ, start, end, ok = markerParams(c)
+	return
+}
+
 func parseMarkerType(v string) string {
 	if v == "credit" {
 		return "credits"
@@ -211,11 +221,7 @@ func (h *handler) writeMarker(c *call, it Item, id int) {
 // a new marker with a new id, answered. Without endTimeOffset the marker is a point (as a
 // bookmark is); a span that runs backwards or past the item's end is 400.
 func (h *handler) addMarker(c *call) {
-	it, ok := h.markerItem(c)
-	if !ok {
-		return
-	}
-	typ, start, end, ok := markerParams(c)
+	it, typ, start, end, ok := h.markerWrite(c)
 	if !ok {
 		return
 	}
@@ -250,11 +256,7 @@ func markerID(c *call) int {
 // editMarker serves PUT /library/metadata/{id}/marker/{marker}: type and startTimeOffset as
 // POST takes them, endTimeOffset kept when absent; an unknown marker is 404.
 func (h *handler) editMarker(c *call) {
-	it, ok := h.markerItem(c)
-	if !ok {
-		return
-	}
-	typ, start, end, ok := markerParams(c)
+	it, typ, start, end, ok := h.markerWrite(c)
 	if !ok {
 		return
 	}

@@ -31,8 +31,7 @@ type handler struct {
 
 	managed *managedHubs // the sections' managed hubs (managedhubs.go)
 
-	devicesMu   sync.Mutex
-	seenDevices map[string]bool // client identifiers seen in authorised requests (device.new)
+	seen seenDevices // client identifiers seen in authorised requests (device.new)
 
 	unreachable atomic.Bool // remote access is down (SetReachable)
 }
@@ -88,12 +87,12 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 		cfg.SharedAdminStatus = http.StatusUnauthorized
 	}
 	h := &handler{
-		cfg:         cfg,
-		auth:        auth,
-		store:       newStore(cfg),
-		transient:   map[string]transientToken{},
-		live:        newPlayback(),
-		seenDevices: map[string]bool{},
+		cfg:       cfg,
+		auth:      auth,
+		store:     newStore(cfg),
+		transient: map[string]transientToken{},
+		live:      newPlayback(),
+		seen:      seenDevices{max: maxSeenDevices},
 	}
 	h.hub = newHub(newWebhookSender(&h.cfg))
 	st := h.store

@@ -311,22 +311,59 @@ func (s *Server) DropNotifications() int { return s.impl().hub.DropAll() }
 // an authorised request: "A device accesses the owner's server for any reason, which may come
 // from background connection testing" (reference §4.3). Player is the device; Account, the
 // account whose token it used. The server remembers the devices it has seen across restarts,
-// as a PMS keeps them in its database.
+// as a PMS keeps them in its database, up to the latest seenDevices.max of them. A server
+// without webhooks has no one to tell and remembers none.
 func (h *handler) noticeDevice(c *call) {
-	id := cmp.Or(c.r.Header.Get("X-Plex-Client-Identifier"), c.query.Get("X-Plex-Client-Identifier"))
-	if id == "" {
+	if h.cfg.Webhooks == nil {
 		return
 	}
-	h.devicesMu.Lock()
-	seen := h.seenDevices[id]
-	h.seenDevices[id] = true
-	h.devicesMu.Unlock()
-	if seen || h.cfg.Webhooks == nil {
+	id := cmp.Or(c.r.Header.Get("X-Plex-Client-Identifier"), c.query.Get("X-Plex-Client-Identifier"))
+	if id == "" || !h.seen.add(id) {
 		return
 	}
 	p := playerFrom(c.r)
 	h.hub.Publish(Notification{Webhook: &WebhookEvent{Event: "device.new", AccountID: c.caller.AccountID,
 		Player: &WebhookPlayer{Local: p.local, PublicAddress: p.address, Title: cmp.Or(p.title, p.product), UUID: id}}})
+}
+
+// maxSeenDevices bounds the devices a server remembers for device.new. Client identifiers are
+// the client's to choose, and a test run or a load test makes a new one per client: unbounded,
+// the set would grow with every request of such a run. A household has tens of devices, so the
+// bound is never reached by real use; past it the device seen first is forgotten, and tells of
+// itself again as new if it comes back (a choice: what a PMS prunes is not known).
+const maxSeenDevices = 10_000
+
+// seenDevices is the set of client identifiers a server has seen, bounded to the max latest
+// first seen (0: unbounded).
+type seenDevices struct {
+	mu    sync.Mutex
+	max   int
+	ids   map[string]struct{}
+	order []string // first seen first; a ring of max once full
+	next  int      // the oldest entry of order once full
+}
+
+// add records id and reports whether it is new.
+func (d *seenDevices) add(id string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.ids[id]; ok {
+		return false
+	}
+	if d.ids == nil {
+		d.ids = map[string]struct{}{}
+	}
+	d.ids[id] = struct{}{}
+	switch {
+	case d.max <= 0:
+	case len(d.order) < d.max:
+		d.order = append(d.order, id)
+	default:
+		delete(d.ids, d.order[d.next])
+		d.order[d.next] = id
+		d.next = (d.next + 1) % d.max
+	}
+	return true
 }
 
 // adminWebhook sends an owner-only event about the server itself (admin.database.backup,
