@@ -191,6 +191,13 @@ func TestSortsAndAutocomplete(t *testing.T) {
 	if r := f.do(t, req{path: "/library/sections/1/autocomplete?nosuch.query=x", token: ownerToken}); r.status != 400 {
 		t.Errorf("unknown field: %d", r.status)
 	}
+	// Two fields at once: refused, the same way every time (not whichever a map yields first).
+	for range 5 {
+		r := f.do(t, req{path: "/library/sections/1/autocomplete?title.query=Wild&genre.query=dr", token: ownerToken})
+		if r.status != 400 || !strings.Contains(r.body, `"genre.query" and "title.query"`) {
+			t.Fatalf("two fields: %d %s", r.status, r.body)
+		}
+	}
 	x := mustDo(t, f, req{path: "/library/sections/1/autocomplete?title.query=Wild", token: ownerToken}).body
 	if !strings.Contains(x, `title.queryRange="0,3"`) || !strings.Contains(x, "<Video ") {
 		t.Errorf("XML: %.400s", x)

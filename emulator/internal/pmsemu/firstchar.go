@@ -157,6 +157,11 @@ func (h *handler) autocomplete(c *call) {
 	var field, text string
 	for k, v := range c.query {
 		if name, ok := strings.CutSuffix(k, ".query"); ok && len(v) > 0 {
+			if field != "" { // one field at a time: which of two to complete is not for a map to say
+				writeText(c, http.StatusBadRequest, "Bad Request: autocomplete completes one field at a time, got "+
+					strconv.Quote(min(field, name)+".query")+" and "+strconv.Quote(max(field, name)+".query"))
+				return
+			}
 			field, text = name, v[0]
 		}
 	}

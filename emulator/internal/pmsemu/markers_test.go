@@ -291,6 +291,18 @@ func TestMatching(t *testing.T) {
 	if r := f.do(t, req{method: "PUT", path: path + "/match?name=x", token: ownerToken}); r.status != 400 {
 		t.Errorf("match without a guid: %d", r.status)
 	}
+	for _, y := range []string{"-1", "10000", "199x"} {
+		bad := url.Values{"guid": {pick.GUID}, "year": {y}}
+		if r := f.do(t, req{method: "PUT", path: path + "/match?" + bad.Encode(), token: ownerToken}); r.status != 400 || !strings.Contains(r.body, "year must be a number from 0 to 9999") {
+			t.Errorf("match with year %s: %d %s", y, r.status, r.body)
+		}
+		if r := f.do(t, req{path: path + "/matches?year=" + y, token: ownerToken}); r.status != 400 {
+			t.Errorf("matches with year %s: %d", y, r.status)
+		}
+	}
+	if got := detail(t, f, movie, "").MediaContainer.Metadata[0]; got.Year != 1999 {
+		t.Errorf("a refused match changed the year to %d", got.Year)
+	}
 
 	if r := f.do(t, req{method: "PUT", path: path + "/unmatch", token: ownerToken}); r.status != 200 {
 		t.Fatalf("unmatch: %d", r.status)

@@ -73,15 +73,9 @@ func (h *handler) matches(c *call) {
 	if vs, ok := c.query["title"]; ok && vs[0] != "" {
 		title = vs[0]
 	}
-	if vs, ok := c.query["year"]; ok {
-		year = 0
-		if vs[0] != "" {
-			y, err := strconv.Atoi(vs[0])
-			if err != nil {
-				writeText(c, http.StatusBadRequest, "Bad Request: year must be a number, got "+strconv.Quote(vs[0]))
-				return
-			}
-			year = y
+	if _, ok := c.query["year"]; ok {
+		if year, ok = yearParam(c); !ok {
+			return
 		}
 	}
 	res := matchCandidates(it, title, year)
@@ -99,14 +93,9 @@ func (h *handler) match(c *call) {
 		return
 	}
 	guid, name := c.query.Get("guid"), c.query.Get("name")
-	year := 0
-	if v := c.query.Get("year"); v != "" {
-		y, err := strconv.Atoi(v)
-		if err != nil {
-			writeText(c, http.StatusBadRequest, "Bad Request: year must be a number, got "+strconv.Quote(v))
-			return
-		}
-		year = y
+	year, ok := yearParam(c)
+	if !ok {
+		return
 	}
 	if guid == "" {
 		writeText(c, http.StatusBadRequest, "Bad Request: guid is required: the guid of one of the item's matches")
@@ -123,6 +112,21 @@ func (h *handler) match(c *call) {
 		e.Guids = externalIDs(e.Type, guid)
 	})
 	done(c)
+}
+
+// yearParam reads the year parameter: 0 when empty or absent; a year that is not a number from
+// 0 to 9999 is answered 400, and ok is false.
+func yearParam(c *call) (year int, ok bool) {
+	v := c.query.Get("year")
+	if v == "" {
+		return 0, true
+	}
+	y, err := strconv.Atoi(v)
+	if err != nil || y < 0 || y > 9999 {
+		writeText(c, http.StatusBadRequest, "Bad Request: year must be a number from 0 to 9999, got "+strconv.Quote(v))
+		return 0, false
+	}
+	return y, true
 }
 
 // externalIDs are the Guid children an agent gives a match to a plex:// guid: IMDb and TMDB
