@@ -368,3 +368,36 @@ func TestDeleteMedia(t *testing.T) {
 		t.Errorf("the item after its last media went: %d", r.status)
 	}
 }
+
+// TestDeleteItemNeedsMediaDeletion: DELETE /library/metadata/{id} (python-plexapi's and
+// @ctrl/plex's delete()) deletes the item's files too, so it is refused with 403 while the
+// server does not allow media deletion, and leaves the item; a collection, which has no files,
+// is deleted all the same. Allowed again, the item goes.
+func TestDeleteItemNeedsMediaDeletion(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	movie := gref{sec: &Section{pos: 0}, i: 7}.ratingKey()
+	mpath := "/library/metadata/" + strconv.Itoa(movie)
+	col := getList(t, f, req{method: "POST", path: "/library/collections?sectionId=1&title=Keep&uri=" + itemsURI(strconv.Itoa(movie))}).MediaContainer.Metadata[0]
+
+	mustDo(t, f, req{method: "PUT", path: "/:/prefs?allowMediaDeletion=0", token: ownerToken})
+	if r := f.do(t, req{method: "DELETE", path: mpath, token: ownerToken}); r.status != http.StatusForbidden {
+		t.Errorf("DELETE an item with deletion off: %d, want 403", r.status)
+	}
+	if r := f.do(t, req{method: "DELETE", path: mpath + "," + col.RatingKey, token: ownerToken}); r.status != http.StatusForbidden {
+		t.Errorf("DELETE an item and a collection with deletion off: %d, want 403", r.status)
+	}
+	if r := f.do(t, req{path: mpath, token: ownerToken}); r.status != 200 {
+		t.Errorf("the item after a refused DELETE: %d, want 200", r.status)
+	}
+	mustDo(t, f, req{method: "DELETE", path: "/library/metadata/" + col.RatingKey, token: ownerToken})
+	if r := f.do(t, req{path: "/library/metadata/" + col.RatingKey, token: ownerToken}); r.status != 404 {
+		t.Errorf("a collection deleted with deletion off: %d, want 404", r.status)
+	}
+
+	mustDo(t, f, req{method: "PUT", path: "/:/prefs?allowMediaDeletion=1", token: ownerToken})
+	mustDo(t, f, req{method: "DELETE", path: mpath, token: ownerToken})
+	if r := f.do(t, req{path: mpath, token: ownerToken}); r.status != 404 {
+		t.Errorf("the item after DELETE with deletion on: %d, want 404", r.status)
+	}
+}
