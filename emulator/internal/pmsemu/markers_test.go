@@ -401,3 +401,46 @@ func TestDeleteItemNeedsMediaDeletion(t *testing.T) {
 		t.Errorf("the item after DELETE with deletion on: %d, want 404", r.status)
 	}
 }
+
+// TestMatchAfterUnmatch: an agent that matched an item finds the same match again once it was
+// unmatched, as @ctrl/plex's fixMatch(undefined, true) and Plex Web's Fix Match do after an
+// Unmatch: the first of the item's matches is its former guid, and taking it restores it.
+func TestMatchAfterUnmatch(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	movie := gref{sec: &Section{pos: 0}, i: 9}.ratingKey()
+	path := "/library/metadata/" + strconv.Itoa(movie)
+	orig := detail(t, f, movie, "?includeGuids=1").MediaContainer.Metadata[0]
+	mustDo(t, f, req{method: "PUT", path: path + "/unmatch", token: ownerToken})
+
+	var res struct {
+		MediaContainer struct {
+			SearchResult []struct {
+				GUID  string `json:"guid"`
+				Name  string `json:"name"`
+				Score int    `json:"score"`
+				Year  int    `json:"year"`
+			} `json:"SearchResult"`
+		}
+	}
+	if err := f.ownerJSON(t, path+"/matches?manual=1", &res); err != nil || len(res.MediaContainer.SearchResult) == 0 {
+		t.Fatalf("matches after unmatch: %v %+v", err, res)
+	}
+	first := res.MediaContainer.SearchResult[0]
+	if first.GUID != orig.GUID || first.Name != orig.Title || first.Year != orig.Year || first.Score != 100 {
+		t.Errorf("first match after unmatch %+v, want the former match %s", first, orig.GUID)
+	}
+	q := url.Values{"guid": {first.GUID}, "name": {first.Name}}
+	mustDo(t, f, req{method: "PUT", path: path + "/match?" + q.Encode(), token: ownerToken})
+	got := detail(t, f, movie, "?includeGuids=1").MediaContainer.Metadata[0]
+	if got.GUID != orig.GUID || len(got.Guid) != len(orig.Guid) || (len(got.Guid) > 0 && got.Guid[0] != orig.Guid[0]) {
+		t.Errorf("after matching again: %s %+v, want %s %+v", got.GUID, got.Guid, orig.GUID, orig.Guid)
+	}
+	// A search for another title still finds that title's candidates.
+	if err := f.ownerJSON(t, path+"/matches?manual=1&title=Elsewhere&year=2001", &res); err != nil {
+		t.Fatal(err)
+	}
+	if c := res.MediaContainer.SearchResult[0]; c.GUID == orig.GUID || c.Name != "Elsewhere" {
+		t.Errorf("matches for another title: %+v", c)
+	}
+}

@@ -29,14 +29,19 @@ type searchResult struct {
 }
 
 // matchCandidates are what the emulator's agent finds for title and year: the item's own match
-// first, with score 100, when the search is for its own title and it is matched; else the
-// best candidate for the title; then three weaker ones. The guids are derived from the title,
-// so the same search always finds the same candidates.
+// first, with score 100, when the search is for its own title and it is matched, or was until
+// an unmatch (an agent finds the same film again for the same title, so Fix Match after
+// Unmatch restores the match); else the best candidate for the title; then three weaker ones.
+// The guids are derived from the title, so the same search always finds the same candidates.
 func matchCandidates(it Item, title string, year int) []searchResult {
 	typ := guidType(it.Type)
+	own := it.GUID
+	if strings.HasPrefix(own, "local://") {
+		own = it.UnmatchedGUID
+	}
 	var out []searchResult
-	if strings.EqualFold(title, it.Title) && !strings.HasPrefix(it.GUID, "local://") && it.GUID != "" {
-		out = append(out, searchResult{GUID: it.GUID, Name: it.Title, Score: 100, Year: it.Year, Type: typ})
+	if strings.EqualFold(title, it.Title) && own != "" {
+		out = append(out, searchResult{GUID: own, Name: it.Title, Score: 100, Year: it.Year, Type: typ})
 	} else {
 		out = append(out, searchResult{GUID: candidateGUID(typ, title, 0), Name: title, Score: 100, Year: year, Type: typ})
 	}
@@ -121,6 +126,9 @@ func (h *handler) match(c *call) {
 			e.Year = year
 		}
 		e.Guids = externalIDs(e.Type, guid)
+		if guid == e.UnmatchedGUID {
+			e.Guids = slices.Clone(e.UnmatchedGuids)
+		}
 	})
 	done(c)
 }
@@ -153,6 +161,9 @@ func (h *handler) unmatch(c *call) {
 		return
 	}
 	h.store.Edit(it.RatingKey, func(e *Item) {
+		if !strings.HasPrefix(e.GUID, "local://") {
+			e.UnmatchedGUID, e.UnmatchedGuids = e.GUID, e.Guids
+		}
 		e.GUID = "local://" + strconv.Itoa(e.RatingKey)
 		e.Guids = nil
 	})

@@ -103,6 +103,11 @@ type Item struct {
 	Art                   string
 	GUID                  string
 	Guids                 []string // "imdb://tt…", "tmdb://…", "tvdb://…"
+	// UnmatchedGUID and UnmatchedGuids are the agent's match an unmatch took away, and its
+	// external ids: the agent finds it again (see matchCandidates), and matching to it again
+	// brings the ids back.
+	UnmatchedGUID  string
+	UnmatchedGuids []string
 	// An extra (Type "clip"): ExtraType 1 and Subtype "trailer" for a trailer.
 	ExtraType int
 	Subtype   string
