@@ -404,7 +404,8 @@ func TestDeleteItemNeedsMediaDeletion(t *testing.T) {
 
 // TestMatchAfterUnmatch: an agent that matched an item finds the same match again once it was
 // unmatched, as @ctrl/plex's fixMatch(undefined, true) and Plex Web's Fix Match do after an
-// Unmatch: the first of the item's matches is its former guid, and taking it restores it.
+// Unmatch: the first of the item's matches is its former guid, and taking it restores it. A
+// match to another candidate keeps the former one in the list, once.
 func TestMatchAfterUnmatch(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
@@ -436,6 +437,34 @@ func TestMatchAfterUnmatch(t *testing.T) {
 	if got.GUID != orig.GUID || len(got.Guid) != len(orig.Guid) || (len(got.Guid) > 0 && got.Guid[0] != orig.Guid[0]) {
 		t.Errorf("after matching again: %s %+v, want %s %+v", got.GUID, got.Guid, orig.GUID, orig.Guid)
 	}
+	// Matched to the next candidate for its title: that match comes first, the former one
+	// second, and no guid twice; going back brings the former ids back.
+	if err := f.ownerJSON(t, path+"/matches?manual=1", &res); err != nil || len(res.MediaContainer.SearchResult) < 2 {
+		t.Fatalf("matches: %v %+v", err, res)
+	}
+	next := res.MediaContainer.SearchResult[1]
+	q = url.Values{"guid": {next.GUID}, "name": {next.Name}}
+	mustDo(t, f, req{method: "PUT", path: path + "/match?" + q.Encode(), token: ownerToken})
+	if err := f.ownerJSON(t, path+"/matches?manual=1", &res); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range res.MediaContainer.SearchResult {
+		if seen[r.GUID] {
+			t.Errorf("%s listed twice: %+v", r.GUID, res.MediaContainer.SearchResult)
+		}
+		seen[r.GUID] = true
+	}
+	if r := res.MediaContainer.SearchResult; len(r) < 2 || r[0].GUID != next.GUID || r[0].Score != 100 || r[1].GUID != orig.GUID {
+		t.Errorf("matches after matching to %s: %+v, want it first and %s second", next.GUID, r, orig.GUID)
+	}
+	q = url.Values{"guid": {orig.GUID}, "name": {orig.Title}}
+	mustDo(t, f, req{method: "PUT", path: path + "/match?" + q.Encode(), token: ownerToken})
+	got = detail(t, f, movie, "?includeGuids=1").MediaContainer.Metadata[0]
+	if got.GUID != orig.GUID || len(got.Guid) != len(orig.Guid) || (len(got.Guid) > 0 && got.Guid[0] != orig.Guid[0]) {
+		t.Errorf("after matching back: %s %+v, want %s %+v", got.GUID, got.Guid, orig.GUID, orig.Guid)
+	}
+
 	// A search for another title still finds that title's candidates.
 	if err := f.ownerJSON(t, path+"/matches?manual=1&title=Elsewhere&year=2001", &res); err != nil {
 		t.Fatal(err)
