@@ -179,6 +179,41 @@ test("bob, a friend, playing: alice's hook gets owner:true user:false, and playb
   }
 });
 
+test("the butler's BackupDatabase: admin.database.backup reaches the owner's receiver when it completes", async () => {
+  const rcv = await receiver();
+  try {
+    assert.equal((await register('alice', [rcv.url])).status, 201);
+    const srv = await connect('alice');
+    await srv.query('/butler/BackupDatabase', 'post');
+    const backups = (hs) => hs.filter((h) => h.payload?.event === 'admin.database.backup');
+    await sleep(300);
+    assert.deepEqual(backups(rcv.hooks.items), [], 'nothing while the backup runs');
+    // The task takes a minute of the emulator's clock (frozen in this suite).
+    const adv = await fetch(`${emulator.url}/__emulator/clock`, { method: 'POST', body: new URLSearchParams({ advance: '61s' }) });
+    assert.equal(adv.status, 200);
+    await rcv.hooks.until((hs) => backups(hs).length >= 1, 5000, 'admin.database.backup');
+    await sleep(300);
+    const got = backups(rcv.hooks.items);
+    assert.equal(got.length, 1, 'one backup, one event');
+    const [h] = got;
+    const p = h.payload;
+    assert.equal(h.method, 'POST');
+    assert.match(h.headers['user-agent'], /^PlexMediaServer\/\d+\.\d+/);
+    assert.equal(h.payloadIsField, true);
+    assert.deepEqual(h.parts, ['payload'], 'no thumb (§4.3)');
+    assert.deepEqual(Object.keys(p).slice(0, 3), ['event', 'user', 'owner']);
+    assert.equal(p.owner, true, "the owner's hook");
+    assert.equal(p.Server.title, 'alice-nas');
+    assert.equal(p.Server.uuid, seeded('alice-nas').machineIdentifier);
+    assert.equal(p.Account.title, 'alice', "an owner-only event about the server, in the owner's name");
+    assert.equal(p.Metadata, undefined, 'about no item');
+    assert.equal(p.Player, undefined, 'from no player');
+  } finally {
+    await register('alice', []);
+    await rcv.close();
+  }
+});
+
 test('a receiver that is down does not hold up playback or notifications', async () => {
   const rcv = await receiver();
   const deadURL = rcv.url;

@@ -380,3 +380,108 @@ func TestDeleteMedia(t *testing.T) {
 		t.Errorf("the item after its last media went: %d", r.status)
 	}
 }
+
+// TestDeleteItemNeedsMediaDeletion: DELETE /library/metadata/{id} (python-plexapi's and
+// @ctrl/plex's delete()) deletes the item's files too, so it is refused with 403 while the
+// server does not allow media deletion, and leaves the item; a collection, which has no files,
+// is deleted all the same. Allowed again, the item goes.
+func TestDeleteItemNeedsMediaDeletion(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	movie := gref{sec: &Section{pos: 0}, i: 7}.ratingKey()
+	mpath := "/library/metadata/" + strconv.Itoa(movie)
+	col := getList(t, f, req{method: "POST", path: "/library/collections?sectionId=1&title=Keep&uri=" + itemsURI(strconv.Itoa(movie))}).MediaContainer.Metadata[0]
+
+	mustDo(t, f, req{method: "PUT", path: "/:/prefs?allowMediaDeletion=0", token: ownerToken})
+	if r := f.do(t, req{method: "DELETE", path: mpath, token: ownerToken}); r.status != http.StatusForbidden {
+		t.Errorf("DELETE an item with deletion off: %d, want 403", r.status)
+	}
+	if r := f.do(t, req{method: "DELETE", path: mpath + "," + col.RatingKey, token: ownerToken}); r.status != http.StatusForbidden {
+		t.Errorf("DELETE an item and a collection with deletion off: %d, want 403", r.status)
+	}
+	if r := f.do(t, req{path: mpath, token: ownerToken}); r.status != 200 {
+		t.Errorf("the item after a refused DELETE: %d, want 200", r.status)
+	}
+	mustDo(t, f, req{method: "DELETE", path: "/library/metadata/" + col.RatingKey, token: ownerToken})
+	if r := f.do(t, req{path: "/library/metadata/" + col.RatingKey, token: ownerToken}); r.status != 404 {
+		t.Errorf("a collection deleted with deletion off: %d, want 404", r.status)
+	}
+
+	mustDo(t, f, req{method: "PUT", path: "/:/prefs?allowMediaDeletion=1", token: ownerToken})
+	mustDo(t, f, req{method: "DELETE", path: mpath, token: ownerToken})
+	if r := f.do(t, req{path: mpath, token: ownerToken}); r.status != 404 {
+		t.Errorf("the item after DELETE with deletion on: %d, want 404", r.status)
+	}
+}
+
+// TestMatchAfterUnmatch: an agent that matched an item finds the same match again once it was
+// unmatched, as @ctrl/plex's fixMatch(undefined, true) and Plex Web's Fix Match do after an
+// Unmatch: the first of the item's matches is its former guid, and taking it restores it. A
+// match to another candidate keeps the former one in the list, once.
+func TestMatchAfterUnmatch(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	movie := gref{sec: &Section{pos: 0}, i: 9}.ratingKey()
+	path := "/library/metadata/" + strconv.Itoa(movie)
+	orig := detail(t, f, movie, "?includeGuids=1").MediaContainer.Metadata[0]
+	mustDo(t, f, req{method: "PUT", path: path + "/unmatch", token: ownerToken})
+
+	var res struct {
+		MediaContainer struct {
+			SearchResult []struct {
+				GUID  string `json:"guid"`
+				Name  string `json:"name"`
+				Score int    `json:"score"`
+				Year  int    `json:"year"`
+			} `json:"SearchResult"`
+		}
+	}
+	if err := f.ownerJSON(t, path+"/matches?manual=1", &res); err != nil || len(res.MediaContainer.SearchResult) == 0 {
+		t.Fatalf("matches after unmatch: %v %+v", err, res)
+	}
+	first := res.MediaContainer.SearchResult[0]
+	if first.GUID != orig.GUID || first.Name != orig.Title || first.Year != orig.Year || first.Score != 100 {
+		t.Errorf("first match after unmatch %+v, want the former match %s", first, orig.GUID)
+	}
+	q := url.Values{"guid": {first.GUID}, "name": {first.Name}}
+	mustDo(t, f, req{method: "PUT", path: path + "/match?" + q.Encode(), token: ownerToken})
+	got := detail(t, f, movie, "?includeGuids=1").MediaContainer.Metadata[0]
+	if got.GUID != orig.GUID || len(got.Guid) != len(orig.Guid) || (len(got.Guid) > 0 && got.Guid[0] != orig.Guid[0]) {
+		t.Errorf("after matching again: %s %+v, want %s %+v", got.GUID, got.Guid, orig.GUID, orig.Guid)
+	}
+	// Matched to the next candidate for its title: that match comes first, the former one
+	// second, and no guid twice; going back brings the former ids back.
+	if err := f.ownerJSON(t, path+"/matches?manual=1", &res); err != nil || len(res.MediaContainer.SearchResult) < 2 {
+		t.Fatalf("matches: %v %+v", err, res)
+	}
+	next := res.MediaContainer.SearchResult[1]
+	q = url.Values{"guid": {next.GUID}, "name": {next.Name}}
+	mustDo(t, f, req{method: "PUT", path: path + "/match?" + q.Encode(), token: ownerToken})
+	if err := f.ownerJSON(t, path+"/matches?manual=1", &res); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range res.MediaContainer.SearchResult {
+		if seen[r.GUID] {
+			t.Errorf("%s listed twice: %+v", r.GUID, res.MediaContainer.SearchResult)
+		}
+		seen[r.GUID] = true
+	}
+	if r := res.MediaContainer.SearchResult; len(r) < 2 || r[0].GUID != next.GUID || r[0].Score != 100 || r[1].GUID != orig.GUID {
+		t.Errorf("matches after matching to %s: %+v, want it first and %s second", next.GUID, r, orig.GUID)
+	}
+	q = url.Values{"guid": {orig.GUID}, "name": {orig.Title}}
+	mustDo(t, f, req{method: "PUT", path: path + "/match?" + q.Encode(), token: ownerToken})
+	got = detail(t, f, movie, "?includeGuids=1").MediaContainer.Metadata[0]
+	if got.GUID != orig.GUID || len(got.Guid) != len(orig.Guid) || (len(got.Guid) > 0 && got.Guid[0] != orig.Guid[0]) {
+		t.Errorf("after matching back: %s %+v, want %s %+v", got.GUID, got.Guid, orig.GUID, orig.Guid)
+	}
+
+	// A search for another title still finds that title's candidates.
+	if err := f.ownerJSON(t, path+"/matches?manual=1&title=Elsewhere&year=2001", &res); err != nil {
+		t.Fatal(err)
+	}
+	if c := res.MediaContainer.SearchResult[0]; c.GUID == orig.GUID || c.Name != "Elsewhere" {
+		t.Errorf("matches for another title: %+v", c)
+	}
+}

@@ -28,15 +28,25 @@ type searchResult struct {
 	LifespanEnded xbool    `json:"lifespanEnded" xml:"lifespanEnded,attr"`
 }
 
-// matchCandidates are what the emulator's agent finds for title and year: the item's own match
-// first, with score 100, when the search is for its own title and it is matched; else the
-// best candidate for the title; then three weaker ones. The guids are derived from the title,
-// so the same search always finds the same candidates.
+// matchCandidates are what the emulator's agent finds for title and year. For the item's own
+// title: its match first, with score 100 (the one it had before an unmatch when it has none:
+// an agent finds the same film again for the same title, so Fix Match after Unmatch restores
+// it), then the match it had before its last change (Fix Match can go back), then three
+// weaker candidates; for another title, that title's best candidate and three weaker ones. The
+// guids are derived from the title, so the same search always finds the same candidates, and
+// no guid is listed twice.
 func matchCandidates(it Item, title string, year int) []searchResult {
 	typ := guidType(it.Type)
+	own, previous := it.GUID, it.PreviousGUID
+	if strings.HasPrefix(own, "local://") {
+		own, previous = previous, ""
+	}
 	var out []searchResult
-	if strings.EqualFold(title, it.Title) && !strings.HasPrefix(it.GUID, "local://") && it.GUID != "" {
-		out = append(out, searchResult{GUID: it.GUID, Name: it.Title, Score: 100, Year: it.Year, Type: typ})
+	if strings.EqualFold(title, it.Title) && own != "" {
+		out = append(out, searchResult{GUID: own, Name: it.Title, Score: 100, Year: it.Year, Type: typ})
+		if previous != "" && previous != own {
+			out = append(out, searchResult{GUID: previous, Name: it.Title, Score: 96, Year: it.Year, Type: typ})
+		}
 	} else {
 		out = append(out, searchResult{GUID: candidateGUID(typ, title, 0), Name: title, Score: 100, Year: year, Type: typ})
 	}
@@ -46,11 +56,15 @@ func matchCandidates(it Item, title string, year int) []searchResult {
 		}
 		return year + y
 	}
-	out = append(out,
-		searchResult{GUID: candidateGUID(typ, title, 1), Name: title, Score: 91, Year: other(3), Type: typ},
-		searchResult{GUID: candidateGUID(typ, title, 2), Name: "The " + title, Score: 78, Year: other(-9), Type: typ},
-		searchResult{GUID: candidateGUID(typ, title, 3), Name: title + " II", Score: 64, Year: other(5), Type: typ},
-	)
+	for _, c := range []searchResult{
+		{GUID: candidateGUID(typ, title, 1), Name: title, Score: 91, Year: other(3), Type: typ},
+		{GUID: candidateGUID(typ, title, 2), Name: "The " + title, Score: 78, Year: other(-9), Type: typ},
+		{GUID: candidateGUID(typ, title, 3), Name: title + " II", Score: 64, Year: other(5), Type: typ},
+	} {
+		if !slices.ContainsFunc(out, func(r searchResult) bool { return r.GUID == c.GUID }) {
+			out = append(out, c)
+		}
+	}
 	return out
 }
 
@@ -102,6 +116,20 @@ func (h *handler) match(c *call) {
 		return
 	}
 	h.store.Edit(it.RatingKey, func(e *Item) {
+		switch prevGUID, prevGuids := e.PreviousGUID, e.PreviousGuids; {
+		case guid == e.GUID: // the same match: the ids stay
+		case guid == prevGUID:
+			e.PreviousGUID, e.PreviousGuids = e.GUID, e.Guids
+			e.Guids = slices.Clone(prevGuids)
+		default:
+			if !strings.HasPrefix(e.GUID, "local://") {
+				e.PreviousGUID, e.PreviousGuids = e.GUID, e.Guids
+			}
+			e.Guids = externalIDs(e.Type, guid)
+		}
+		if strings.HasPrefix(e.PreviousGUID, "local://") {
+			e.PreviousGUID, e.PreviousGuids = "", nil
+		}
 		e.GUID = guid
 		if name != "" {
 			e.Title = name
@@ -109,7 +137,6 @@ func (h *handler) match(c *call) {
 		if year != 0 {
 			e.Year = year
 		}
-		e.Guids = externalIDs(e.Type, guid)
 	})
 	done(c)
 }
@@ -157,6 +184,9 @@ func (h *handler) unmatch(c *call) {
 		return
 	}
 	h.store.Edit(it.RatingKey, func(e *Item) {
+		if !strings.HasPrefix(e.GUID, "local://") {
+			e.PreviousGUID, e.PreviousGuids = e.GUID, e.Guids
+		}
 		e.GUID = "local://" + strconv.Itoa(e.RatingKey)
 		e.Guids = nil
 	})

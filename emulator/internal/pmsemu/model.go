@@ -103,6 +103,11 @@ type Item struct {
 	Art                   string
 	GUID                  string
 	Guids                 []string // "imdb://tt…", "tmdb://…", "tvdb://…"
+	// PreviousGUID and PreviousGuids are the agent match the item had before its last match or
+	// unmatch, and its external ids: the agent still finds it for the item's title (see
+	// matchCandidates), and matching to it again brings the ids back.
+	PreviousGUID  string
+	PreviousGuids []string
 	// An extra (Type "clip"): ExtraType 1 and Subtype "trailer" for a trailer.
 	ExtraType int
 	Subtype   string

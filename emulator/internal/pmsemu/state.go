@@ -174,11 +174,25 @@ func (h *handler) editMetadata(c *call) {
 	done(c)
 }
 
-// deleteMetadata serves DELETE /library/metadata/{ids}: the items leave the library.
+// deleteMetadata serves DELETE /library/metadata/{ids}: the items leave the library. Deleting
+// an item deletes its files, so a PMS refuses it with 403 unless the server allows media
+// deletion, as it refuses DELETE …/media/{id} (deleteMedia): python-plexapi's and @ctrl/plex's
+// delete() send this request and say it "has to be enabled under settings > server > library".
+// A collection has no files of its own and can always be deleted.
 func (h *handler) deleteMetadata(c *call) {
-	n := 0
+	var items []Item
 	for key := range strings.SplitSeq(pathSegment(c.r.URL.Path, 2), ",") {
-		if it, ok := h.visibleItem(c, key); ok && h.store.Delete(it.RatingKey) {
+		if it, ok := h.visibleItem(c, key); ok {
+			items = append(items, it)
+		}
+	}
+	if h.admin.pref("allowMediaDeletion") != "1" && slices.ContainsFunc(items, func(it Item) bool { return it.Type != "collection" }) {
+		writeError(c.w, http.StatusForbidden)
+		return
+	}
+	n := 0
+	for _, it := range items {
+		if h.store.Delete(it.RatingKey) {
 			n++
 		}
 	}
