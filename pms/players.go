@@ -2,7 +2,6 @@ package pms
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -66,7 +65,7 @@ func (r *Remote) SetMediaType(mtype string) { r.mediaType.Store(mtype) }
 // send sends /player/{command} with params and the next commandID.
 func (r *Remote) send(ctx context.Context, command string, q url.Values, head any, child childFunc, keys ...string) error {
 	if r.id == "" {
-		return errors.New("pms: a Remote needs a player's machine identifier")
+		return &ArgumentError{Arg: "machineIdentifier", Reason: "a Remote needs the player's machine identifier"}
 	}
 	if q == nil {
 		q = url.Values{}
@@ -99,7 +98,7 @@ func (r *Remote) Stop(ctx context.Context) error { return r.send(ctx, "playback/
 // SeekTo moves playback to offset from the start (playback/seekTo, in milliseconds).
 func (r *Remote) SeekTo(ctx context.Context, offset time.Duration) error {
 	if offset < 0 {
-		return errors.New("pms: SeekTo needs an offset from the start (≥ 0)")
+		return &ArgumentError{Arg: "offset", Reason: "is from the start: it cannot be negative"}
 	}
 	return r.send(ctx, "playback/seekTo", url.Values{"offset": {strconv.FormatInt(offset.Milliseconds(), 10)}}, nil, nil)
 }
@@ -118,7 +117,7 @@ func (r *Remote) SkipPrevious(ctx context.Context) error {
 // SetVolume sets the player's volume, 0 to 100 (playback/setParameters?volume=).
 func (r *Remote) SetVolume(ctx context.Context, volume int) error {
 	if volume < 0 || volume > 100 {
-		return errors.New("pms: a volume is from 0 to 100")
+		return &ArgumentError{Arg: "volume", Reason: "is from 0 to 100"}
 	}
 	return r.send(ctx, "playback/setParameters", url.Values{"volume": {strconv.Itoa(volume)}}, nil, nil)
 }
@@ -137,10 +136,10 @@ type PlayMediaOptions struct {
 // token is put in the command.
 func (r *Remote) PlayMedia(ctx context.Context, item Item, opts PlayMediaOptions) error {
 	if item.RatingKey == "" {
-		return errors.New("pms: PlayMedia needs an item with a rating key")
+		return &ArgumentError{Arg: "item", Reason: "PlayMedia needs an item with a rating key"}
 	}
 	if opts.Offset < 0 {
-		return errors.New("pms: PlayMedia needs an offset from the start (≥ 0)")
+		return &ArgumentError{Arg: "offset", Reason: "is from the start: it cannot be negative"}
 	}
 	mtype, queueType := "video", "video"
 	switch item.Type {
