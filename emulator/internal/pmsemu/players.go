@@ -467,6 +467,11 @@ func (h *handler) playMedia(c *call, p *knownPlayer, s snapshot) (int, string) {
 		}
 		offset = n
 	}
+	// The controller casts only what it may see itself (the player's own account is checked
+	// again by apply).
+	if it, ok := h.store.Item(rk); !ok || !c.canSee(h.store.Section(it.SectionKey)) {
+		return http.StatusNotFound, ""
+	}
 	pq := h.queueEntry(s.caller, q.Get("containerKey"), rk)
 	rp := s.report(p.clientID, strconv.Itoa(rk), "playing", offset, pq)
 	rp.virtual = true

@@ -240,6 +240,7 @@ func TestPlayerCommandRefusals(t *testing.T) {
 		{"bad commandID", ownerToken, "kodi-1", "playback/pause", url.Values{"commandID": {"x"}}, 400},
 		{"other server's item", ownerToken, "kodi-1", "playback/playMedia", url.Values{"key": {"/library/metadata/1"}, "machineIdentifier": {"ffff"}}, 400},
 		{"stranger", strangerToken, "kodi-1", "playback/pause", nil, 401},
+		{"friend casts what is not shared", friendToken, friendsPlayer, "playback/playMedia", url.Values{"key": {"/library/metadata/" + strconv.Itoa(firstLeaf(3, 0))}}, 404},
 	} {
 		if r := command(t, f, tt.token, tt.target, tt.cmd, tt.q); r.status != tt.want {
 			t.Errorf("%s: %d, want %d (%s)", tt.name, r.status, tt.want, r.body)
