@@ -227,6 +227,14 @@
 // clock). SetReachable (POST /__emulator/servers/reachability) turns a server's remote access
 // off and on, with its "reachability" notification.
 //
+// Players that report are known to the server: GET /clients lists them (the owner sees all,
+// a shared user its own), and the commands python-plexapi's PlexClient sends through the
+// server (/player/playback/pause, play, stop, seekTo, skipNext, skipPrevious, setParameters,
+// playMedia…, and /player/timeline/poll, the player named by X-Plex-Target-Client-Identifier)
+// act on the player's session exactly as its own timeline report would. A player answers only
+// the account it plays for (403 otherwise; Options.OwnerControlsAllPlayers lets the owner
+// reach every player); an unknown player is 404.
+//
 // # Clock
 //
 // The emulator clock starts at Options.Start and runs at real speed, or stands still with

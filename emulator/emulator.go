@@ -44,6 +44,11 @@ type Options struct {
 	// SharedAdminStatus is what a shared user gets from a PMS on an admin-only operation: 401
 	// (default) or 403. Plex does not document which.
 	SharedAdminStatus int
+	// OwnerControlsAllPlayers lets a server's owner send remote-control commands
+	// (/player/*, through the server) to every player, friends' players included. By default a
+	// player takes commands only from the account it plays for, as Plex players answer only
+	// the account signed in on them; anyone else gets 403.
+	OwnerControlsAllPlayers bool
 	// NoncesPerMinute is how many nonces one client identifier may get per minute before
 	// GET /api/v2/auth/nonce answers 429 (default 10; negative: no limit). Plex publishes no
 	// number; benchmarks and load tests turn the limit off.

@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -592,4 +593,70 @@ func TestPythonPlexAPIBrowseParsers(t *testing.T) {
 			t.Errorf("resetSelectedSubtitleStream: %d, selected %q", s, selected(bob))
 		}
 	})
+}
+
+// TestPythonPlexAPIClientParsers walks python-plexapi's remote control through the server
+// (plexapi/server.py PlexServer.clients and client; plexapi/client.py PlexClient._loadData,
+// sendCommand with proxyThroughServer, ClientTimeline._loadData) over a player the emulator
+// plays.
+func TestPythonPlexAPIClientParsers(t *testing.T) {
+	t.Parallel()
+	e := start(t, emulator.Options{FreezeClock: true})
+	nas := serverURL(t, e, emulator.ServerAliceNAS)
+	alice := accessTokens(t, e, "alice")[emulator.ServerAliceNAS]
+	if err := e.Play(emulator.Playback{Server: emulator.ServerAliceNAS, User: "alice", Item: "1000000010", Player: "py-tv", State: "playing", Offset: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+
+	// clients(): elem.attrib['host'] (a KeyError when absent), port (else a plex.tv lookup),
+	// then PlexClient._loadData; client(name) matches title, which falls back to name.
+	var machineID string
+	for _, s := range pyQuery(t, e, "GET", nas+"/clients", alice, nil).kids("Server") {
+		wantAttrs(t, s, "host", "name", "machineIdentifier", "product", "protocol", "protocolVersion", "deviceClass", "version")
+		pyInts(t, s, "port")
+		if s.Attrs["name"] == "py-tv" {
+			machineID = s.Attrs["machineIdentifier"]
+			if !slices.Contains(strings.Split(s.Attrs["protocolCapabilities"], ","), "playback") {
+				t.Errorf("protocolCapabilities %q: sendCommand logs that playback may not work", s.Attrs["protocolCapabilities"])
+			}
+		}
+	}
+	if machineID == "" {
+		t.Fatal("client('py-tv'): NotFound")
+	}
+
+	// sendCommand: server.query('/player/<command>?…&commandID=n', headers=
+	// {'X-Plex-Target-Client-Identifier': …}); the answer must parse as XML (or be empty).
+	send := func(command string, q url.Values, commandID int) *node {
+		t.Helper()
+		q.Set("commandID", strconv.Itoa(commandID))
+		res := do(t, e, req{method: "GET", url: nas + "/player/" + command + "?" + q.Encode(), cid: "python-plexapi", token: alice,
+			accept: "*/*", header: http.Header{"X-Plex-Target-Client-Identifier": {machineID}}})
+		if res.status != 200 {
+			t.Fatalf("sendCommand(%s): %d (python-plexapi raises): %s", command, res.status, res.body)
+		}
+		return parseXML(t, res.body)
+	}
+	send("playback/pause", url.Values{"type": {"video"}}, 1)
+	send("playback/setParameters", url.Values{"volume": {"55"}, "type": {"video"}}, 2)
+
+	// timelines(): ClientTimeline per child; cast(int) of time, duration, ratingKey, volume,
+	// playQueue*, port, repeat; cast(bool) of shuffle; .timeline is the first not stopped.
+	mc := send("timeline/poll", url.Values{"wait": {"0"}}, 3)
+	var active *node
+	for _, tl := range mc.kids("Timeline") {
+		wantAttrs(t, tl, "type", "state")
+		if tl.Attrs["state"] != "stopped" && active == nil {
+			active = tl
+		}
+	}
+	if active == nil {
+		t.Fatalf("timeline: None (isPlayingMedia() is False) in %v", mc)
+	}
+	pyInts(t, active, "time", "duration", "ratingKey", "volume", "port", "repeat")
+	wantBools(t, active, "shuffle")
+	wantAttrs(t, active, "key", "machineIdentifier", "address", "protocol", "controllable")
+	if a := active.Attrs; a["type"] != "video" || a["state"] != "paused" || a["time"] != "60000" || a["volume"] != "55" || a["key"] != "/library/metadata/1000000010" {
+		t.Errorf("timeline %v", a)
+	}
 }

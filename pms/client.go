@@ -58,6 +58,8 @@ type Client struct {
 	Activities *ActivitiesService
 	// Statistics reads the dashboard's numbers: bandwidth, resources, media (admin).
 	Statistics *StatisticsService
+	// Players lists the players the server can control and sends them commands.
+	Players *PlayersService
 
 	common service
 
@@ -172,6 +174,7 @@ func newClient(cfg config) *Client {
 	c.Butler = (*ButlerService)(&c.common)
 	c.Activities = (*ActivitiesService)(&c.common)
 	c.Statistics = (*StatisticsService)(&c.common)
+	c.Players = (*PlayersService)(&c.common)
 	return c
 }
 

@@ -107,15 +107,6 @@ func (h *handler) devices(c *call) {
 	writeValue(c, "MediaContainer", devicesContainer{Size: len(all), Identifier: "com.plexapp.system.devices", Device: all})
 }
 
-type emptyContainer struct {
-	XMLName xml.Name `json:"-" xml:"MediaContainer"`
-	Size    int      `json:"size" xml:"size,attr"`
-}
-
-// clients serves GET /clients: the players the server can control. The emulator has none on
-// the network.
-func (h *handler) clients(c *call) { writeValue(c, "MediaContainer", emptyContainer{}) }
-
 type serverElem struct {
 	XMLName           xml.Name `json:"-" xml:"Server"`
 	Name              string   `json:"name" xml:"name,attr"`

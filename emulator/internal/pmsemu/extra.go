@@ -67,6 +67,12 @@ var extraRoutes = []extraRoute{
 	{"POST", "/:/progress", spec.RoleAdmin, "x.progress"},
 	{"PUT", "/:/progress", spec.RoleAdmin, "x.progress"},
 	{"GET", "/transcode/sessions", spec.RoleAdmin, "x.transcodeSessions"},
+	// Remote control of players through the server (players.go): python-plexapi's
+	// PlexClient.sendCommand with proxyThroughServer. Any account may call; the player decides.
+	{"GET", "/player/playback/{cmd}", spec.RoleShared, "x.playerPlayback"},
+	{"GET", "/player/navigation/{cmd}", spec.RoleShared, "x.playerNoop"},
+	{"GET", "/player/mirror/{cmd}", spec.RoleShared, "x.playerNoop"},
+	{"GET", "/player/timeline/{cmd}", spec.RoleShared, "x.playerTimeline"},
 	// Managed hubs (managedhubs.go): python-plexapi's ManagedHub.move puts the identifier in
 	// the path, where the spec has PUT …/manage/move?identifier=.
 	{"PUT", "/hubs/sections/{id}/manage/{identifier}/move", spec.RoleAdmin, "hubsSectionsSectionManagePutMove"},

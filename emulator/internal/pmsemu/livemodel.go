@@ -36,6 +36,9 @@ func registerLive(h *handler) {
 		"transcodeStart":      h.transcodeStart,
 		"x.progress":          h.progress,
 		"x.transcodeSessions": h.transcodeSessions,
+		"x.playerPlayback":    h.playerPlayback,
+		"x.playerNoop":        h.playerNoop,
+		"x.playerTimeline":    h.playerTimeline,
 	} {
 		h.ops[id] = fn
 	}

@@ -74,8 +74,9 @@ type playback struct {
 	mu        sync.Mutex
 	next      int // next sessionKey
 	sessions  map[string]*playSession
-	wantTrans map[string]bool   // player key → the player asked for a transcode
-	ended     map[string]string // player key → termination text for its next report
+	wantTrans map[string]bool         // player key → the player asked for a transcode
+	ended     map[string]string       // player key → termination text for its next report
+	players   map[string]*knownPlayer // by client identifier (players.go)
 	// tickers run on every Tick, outside mu: other parts of the server that move with the
 	// clock (activities).
 	tickers []func()
@@ -92,6 +93,7 @@ func newPlayback() *playback {
 		sessions:  map[string]*playSession{},
 		wantTrans: map[string]bool{},
 		ended:     map[string]string{},
+		players:   map[string]*knownPlayer{},
 		progress:  map[string]int{},
 	}
 }
@@ -129,6 +131,11 @@ func (h *handler) seedSessions(seeds []SessionConfig) {
 		}
 		h.live.next++
 		h.live.sessions[playerKey(ps.clientID, "")] = ps
+		role := RoleShared
+		if sc.AccountID == h.cfg.OwnerAccountID {
+			role = RoleAdmin
+		}
+		h.seePlayerLocked(report{caller: Caller{AccountID: sc.AccountID, Role: role}, clientID: ps.clientID, player: ps.player}, now)
 	}
 }
 
@@ -180,6 +187,7 @@ func (h *handler) apply(rp report) (terminated string, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	h.tickLocked(now)
+	h.seePlayerLocked(rp, now)
 	pk := playerKey(rp.clientID, rp.sessionID)
 	if text, ok := l.ended[pk]; ok {
 		delete(l.ended, pk)
@@ -266,6 +274,7 @@ func (h *handler) publishPlaying(ps *playSession) {
 // stopLocked ends ps: one "stopped" notification, the transcode's end, media.stop.
 func (h *handler) stopLocked(ps *playSession) {
 	delete(h.live.sessions, playerKey(ps.clientID, ps.sessionID))
+	h.sessionEndedLocked(ps)
 	ps.state = "stopped"
 	h.publishPlaying(ps)
 	if ps.transcode != nil {
@@ -369,6 +378,7 @@ func (h *handler) restartPlayback() {
 	clear(h.live.sessions)
 	clear(h.live.wantTrans)
 	clear(h.live.ended)
+	clear(h.live.players)
 	h.live.next = 1
 }
 

@@ -139,6 +139,10 @@ type Config struct {
 	// RefuseSharedNotifications answers 401 to a shared user's notification stream, as servers
 	// were seen to in 2016–2017; by default shared users are let in and see their own events.
 	RefuseSharedNotifications bool
+	// OwnerControlsAllPlayers lets the owner send /player/* commands to every player, shared
+	// users' players included; by default a player takes commands only from the account it
+	// plays for (players.go).
+	OwnerControlsAllPlayers bool
 }
 
 // Server is one emulated Plex Media Server. It is an http.Handler.

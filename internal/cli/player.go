@@ -1,0 +1,237 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plexkit/plexkit"
+	"github.com/plexkit/plexkit/pms"
+)
+
+func init() { register(newPlayerCmd) }
+
+func newPlayerCmd(f *Factory) *cobra.Command {
+	var sel string
+	cmd := groupCmd("player", "List the players a server can control, and control them",
+		`Remote-control a player through the server, as Plex's own apps cast and control: the server
+passes each command to the player. PLAYER is a player's machine identifier or its name, as
+`+"`plexkit player list`"+` shows them. A player takes commands only from the account signed in on it.`)
+	cmd.Example = `  plexkit player list
+  plexkit player pause "Living room"
+  plexkit player seek "Living room" 1h02m30s
+  plexkit player volume "Living room" 40
+  plexkit player play-media "Living room" 1000000010 --offset 5m`
+	groupServerFlag(cmd, &sel)
+
+	list := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List the players the server can control now",
+		Example: `  plexkit player list --json`,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			s, c, err := openServer(ctx, f, sel)
+			if err != nil {
+				return err
+			}
+			players, err := c.Players.List(ctx)
+			if err != nil {
+				return s.refused(http.MethodGet, "/clients", err)
+			}
+			if len(players) == 0 && !f.JSON && f.IO.OutTTY {
+				_, err := fmt.Fprintf(f.IO.Out, "%s knows no player to control now: a player shows up once it plays something.\n", s.res.Name)
+				return err
+			}
+			return printList(f, players, []string{"NAME", "PRODUCT", "ADDRESS", "ID"}, func(p pms.PlayerClient) []string {
+				return []string{p.Name, p.Product, p.Address, p.MachineIdentifier}
+			})
+		},
+	}
+
+	// simple makes a command that sends one argument-less command to PLAYER.
+	simple := func(use, command, short, past string, method func(*pms.Remote, context.Context) error) *cobra.Command {
+		return &cobra.Command{
+			Use:     use + " PLAYER",
+			Short:   short,
+			Example: "  plexkit player " + use + ` "Living room"`,
+			Args:    exactArgs(1, "PLAYER"),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return runPlayerCommand(cmd.Context(), f, sel, args[0], "playback/"+command, past, nil,
+					func(ctx context.Context, r *pms.Remote) error { return method(r, ctx) })
+			},
+		}
+	}
+	pause := simple("pause", "pause", "Pause what the player plays", "Paused", (*pms.Remote).Pause)
+	play := simple("play", "play", "Resume playback on the player", "Resumed", (*pms.Remote).Play)
+	stop := simple("stop", "stop", "Stop playback on the player", "Stopped", (*pms.Remote).Stop)
+	next := simple("next", "skipNext", "Skip to the next item of the player's play queue", "Skipped to the next item on", (*pms.Remote).SkipNext)
+	previous := simple("previous", "skipPrevious", "Skip to the previous item of the player's play queue", "Skipped to the previous item on", (*pms.Remote).SkipPrevious)
+
+	seek := &cobra.Command{
+		Use:     "seek PLAYER POSITION",
+		Short:   "Move playback to POSITION from the start (1h02m30s, 62:30 or 1:02:30)",
+		Example: `  plexkit player seek "Living room" 62:30`,
+		Args:    exactArgs(2, "PLAYER POSITION"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pos, err := parsePosition(args[1])
+			if err != nil {
+				return &UsageError{Err: err}
+			}
+			return runPlayerCommand(cmd.Context(), f, sel, args[0], "playback/seekTo", "Moved to "+clock(pos.Milliseconds())+" on",
+				map[string]any{"position": pos.Milliseconds()},
+				func(ctx context.Context, r *pms.Remote) error { return r.SeekTo(ctx, pos) })
+		},
+	}
+	volume := &cobra.Command{
+		Use:     "volume PLAYER LEVEL",
+		Short:   "Set the player's volume, 0 to 100",
+		Example: `  plexkit player volume "Living room" 40`,
+		Args:    exactArgs(2, "PLAYER LEVEL"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			level, err := strconv.Atoi(args[1])
+			if err != nil || level < 0 || level > 100 {
+				return usageErrorf("LEVEL is a volume from 0 to 100, not %q", args[1])
+			}
+			return runPlayerCommand(cmd.Context(), f, sel, args[0], "playback/setParameters", "Set the volume to "+args[1]+" on",
+				map[string]any{"volume": level},
+				func(ctx context.Context, r *pms.Remote) error { return r.SetVolume(ctx, level) })
+		},
+	}
+	var offset time.Duration
+	playMedia := &cobra.Command{
+		Use:   "play-media PLAYER ITEM",
+		Short: "Make the player play ITEM (a rating key, see `plexkit items`)",
+		Long: `Make the player play ITEM, a movie, episode or track given by its rating key: the player
+fetches it from the server and starts playing, from --offset if given, from a play queue of its
+own so that next and previous work.`,
+		Example: `  plexkit player play-media "Living room" 1000000010 --offset 5m`,
+		Args:    exactArgs(2, "PLAYER ITEM"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if offset < 0 {
+				return usageErrorf("--offset is from the start: it cannot be negative")
+			}
+			ctx := cmd.Context()
+			rk := strings.TrimPrefix(args[1], "/library/metadata/")
+			return runPlayerCommand(ctx, f, sel, args[0], "playback/playMedia", "Playing "+rk+" on",
+				map[string]any{"item": rk, "offset": offset.Milliseconds()},
+				func(ctx context.Context, r *pms.Remote) error {
+					return r.PlayMedia(ctx, pms.Item{RatingKey: pms.FlexString(rk)}, pms.PlayMediaOptions{Offset: offset})
+				})
+		},
+	}
+	playMedia.Flags().DurationVar(&offset, "offset", 0, "where to start, from the beginning (e.g. 5m)")
+
+	cmd.AddCommand(list, pause, play, stop, seek, next, previous, volume, playMedia)
+	return cmd
+}
+
+// runPlayerCommand finds the player sel names on the server and sends it one command; it says
+// what was done, or why the server or the player refused.
+func runPlayerCommand(ctx context.Context, f *Factory, serverSel, playerSel, command, past string, extra map[string]any,
+	send func(context.Context, *pms.Remote) error) error {
+	s, c, err := openServer(ctx, f, serverSel)
+	if err != nil {
+		return err
+	}
+	players, err := c.Players.List(ctx)
+	if err != nil {
+		return s.refused(http.MethodGet, "/clients", err)
+	}
+	p, err := matchPlayer(players, s.res.Name, playerSel)
+	if err != nil {
+		return err
+	}
+	if err := send(ctx, c.Players.Remote(p.MachineIdentifier)); err != nil {
+		return playerRefused(s, p, command, err)
+	}
+	if f.JSON {
+		out := map[string]any{"server": s.res.Name, "player": p.MachineIdentifier, "name": p.Name, "command": command}
+		for k, v := range extra {
+			out[k] = v
+		}
+		return printJSON(f.IO, out)
+	}
+	_, err = fmt.Fprintf(f.IO.Out, "%s %s.\n", past, describePlayer(*p))
+	return err
+}
+
+// matchPlayer finds the player sel names: by machine identifier, or a name no other player has.
+func matchPlayer(players []pms.PlayerClient, server, sel string) (*pms.PlayerClient, error) {
+	sel = strings.TrimSpace(sel)
+	if sel == "" {
+		return nil, usageErrorf("PLAYER is empty: name a player by name or machine identifier (see `plexkit player list`)")
+	}
+	p, byName := matchOne(players,
+		func(p *pms.PlayerClient) bool { return p.MachineIdentifier == sel },
+		func(p *pms.PlayerClient) bool { return strings.EqualFold(p.Name, sel) })
+	switch {
+	case p != nil:
+		return p, nil
+	case len(byName) == 0:
+		names := make([]string, len(players))
+		for i, p := range players {
+			names[i] = describePlayer(p)
+		}
+		return nil, usageErrorf("%s lists no player %q (a player shows up once it plays something); its players: %s", server, sel, orNone(names))
+	}
+	ids := make([]string, len(byName))
+	for i, p := range byName {
+		ids[i] = p.MachineIdentifier
+	}
+	return nil, usageErrorf("%d players are named %q: choose one by machine identifier (%s)", len(byName), sel, strings.Join(ids, ", "))
+}
+
+// describePlayer names a player: its name and machine identifier.
+func describePlayer(p pms.PlayerClient) string {
+	if p.Name == "" || p.Name == p.MachineIdentifier {
+		return p.MachineIdentifier
+	}
+	return p.Name + " (" + p.MachineIdentifier + ")"
+}
+
+// playerRefused explains a refused command: a player obeys only the account signed in on it.
+func playerRefused(s *server, p *pms.PlayerClient, command string, err error) error {
+	if isArgumentError(err) {
+		return &UsageError{Err: err}
+	}
+	if errors.Is(err, plexkit.ErrForbidden) {
+		return fmt.Errorf("%s refused %s: a player takes commands only from the account signed in on it, and this account is not (%d)",
+			describePlayer(*p), command, plexkit.StatusOf(err))
+	}
+	if errors.Is(err, plexkit.ErrNotFound) {
+		return fmt.Errorf("%s no longer knows %s: it stopped playing a while ago (see `plexkit player list`)", s.res.Name, describePlayer(*p))
+	}
+	return s.refused(http.MethodGet, "/player/"+command, err)
+}
+
+// parsePosition reads a position from the start: a Go duration (1h02m30s) or a clock reading
+// (62:30, 1:02:30).
+func parsePosition(s string) (time.Duration, error) {
+	if d, err := time.ParseDuration(s); err == nil {
+		if d < 0 {
+			return 0, fmt.Errorf("POSITION %q is before the start", s)
+		}
+		return d, nil
+	}
+	parts := strings.Split(s, ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		return 0, fmt.Errorf("POSITION %q is neither a duration (1h02m30s) nor a clock reading (62:30, 1:02:30)", s)
+	}
+	var d time.Duration
+	for _, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("POSITION %q is neither a duration (1h02m30s) nor a clock reading (62:30, 1:02:30)", s)
+		}
+		d = d*60 + time.Duration(n)
+	}
+	return d * time.Second, nil
+}
