@@ -2,11 +2,11 @@ package emulator_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/plexkit/plexkit/emulator"
 )
@@ -63,16 +63,21 @@ func TestControlPlayback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var list []emulator.LiveSession
-	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
-		t.Fatal(err)
-	}
+	raw, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	var list []emulator.LiveSession
+	if err != nil || json.Unmarshal(raw, &list) != nil {
+		t.Fatalf("%v %s", err, raw)
+	}
+	// The offset is in milliseconds, as Plex's viewOffset and the offset the form takes.
+	if !strings.Contains(string(raw), `"player":"ctl","state":"paused","offset":95000`) {
+		t.Errorf("GET playback: %s", raw)
+	}
 	var found bool
 	for _, s := range list {
 		if s.Player == "ctl" {
 			found = true
-			if s.State != "paused" || s.Offset != 95*time.Second || s.RatingKey != "1000000003" {
+			if s.State != "paused" || s.OffsetMillis != 95000 || s.RatingKey != "1000000003" {
 				t.Errorf("session %+v", s)
 			}
 		}

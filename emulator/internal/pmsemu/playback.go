@@ -530,8 +530,11 @@ type SessionState struct {
 	RatingKey  string        `json:"ratingKey"`
 	Player     string        `json:"player"`
 	State      string        `json:"state"`
-	Offset     time.Duration `json:"offset"`
-	Transcode  string        `json:"transcode,omitempty"`
+	Offset     time.Duration `json:"-"`
+	// OffsetMillis is Offset in milliseconds, the unit of Plex's viewOffset and of the control
+	// API's offset parameter: what the JSON of the control API carries as "offset".
+	OffsetMillis int64  `json:"offset"`
+	Transcode    string `json:"transcode,omitempty"`
 }
 
 // Sessions returns the sessions playing now, by sessionKey.
@@ -544,7 +547,7 @@ func (s *Server) Sessions() []SessionState {
 	var out []SessionState
 	for _, ps := range h.sortedSessionsLocked() {
 		st := SessionState{SessionKey: strconv.Itoa(ps.key), AccountID: ps.accountID, RatingKey: ps.ratingKey,
-			Player: ps.clientID, State: ps.state, Offset: time.Duration(ps.offset) * time.Millisecond}
+			Player: ps.clientID, State: ps.state, Offset: time.Duration(ps.offset) * time.Millisecond, OffsetMillis: int64(ps.offset)}
 		if ps.transcode != nil {
 			st.Transcode = ps.transcode.id
 		}
