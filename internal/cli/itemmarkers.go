@@ -28,11 +28,7 @@ ignores a shared user's, which plexkit then says.`,
 		Args: keyArgs(1, "RATINGKEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, *sel)
-			if err != nil {
-				return err
-			}
-			it, err := getItem(ctx, s, c, args[0])
+			_, _, it, err := openItem(ctx, f, *sel, args[0])
 			if err != nil {
 				return err
 			}
@@ -54,11 +50,8 @@ ignores a shared user's, which plexkit then says.`,
 			}
 			key := args[0]
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, *sel)
+			s, c, _, err := openItem(ctx, f, *sel, key)
 			if err != nil {
-				return err
-			}
-			if _, err := getItem(ctx, s, c, key); err != nil {
 				return err
 			}
 			var re *pms.ResponseError
@@ -92,11 +85,7 @@ ignores a shared user's, which plexkit then says.`,
 				return usageErrorf("say what to change: --type, --start or --end")
 			}
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, *sel)
-			if err != nil {
-				return err
-			}
-			it, err := getItem(ctx, s, c, key)
+			s, c, it, err := openItem(ctx, f, *sel, key)
 			if err != nil {
 				return err
 			}
@@ -132,11 +121,7 @@ ignores a shared user's, which plexkit then says.`,
 				return err
 			}
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, *sel)
-			if err != nil {
-				return err
-			}
-			it, err := getItem(ctx, s, c, key)
+			s, c, it, err := openItem(ctx, f, *sel, key)
 			if err != nil {
 				return err
 			}
