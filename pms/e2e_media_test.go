@@ -21,9 +21,9 @@ func TestMarkersEndToEnd(t *testing.T) {
 	i := 0
 	for enc, opts := range encodings() {
 		alice := clientFor(t, e, "alice", nas, opts...)
-		shows := collectItems(t, alice.Library.Items(ctx, "2", pms.ItemsOptions{Start: 10 + i, Limit: 1}))
+		show := itemAt(t, alice, "2", 10+i)
 		i++
-		eps := collectItems(t, alice.Library.AllLeaves(ctx, string(shows[0].RatingKey), pms.ItemsOptions{Limit: 1}))
+		eps := collectItems(t, alice.Library.AllLeaves(ctx, string(show.RatingKey), pms.ItemsOptions{Limit: 1}))
 		ep := string(eps[0].RatingKey)
 		it, err := alice.Metadata.Get(ctx, ep)
 		must(t, err)
@@ -61,8 +61,8 @@ func TestMarkersEndToEnd(t *testing.T) {
 			t.Errorf("%s: after DeleteMarker, Markers = %+v, want %+v", enc, got, ms)
 		}
 
-		movies := collectItems(t, alice.Library.Items(ctx, "1", pms.ItemsOptions{Start: 20 + i, Limit: 1}))
-		mm, err := alice.Metadata.Markers(ctx, string(movies[0].RatingKey))
+		film := itemAt(t, alice, "1", 20+i)
+		mm, err := alice.Metadata.Markers(ctx, string(film.RatingKey))
 		if err != nil || len(mm) != 1 || mm[0].Type != "credits" || !bool(mm[0].Final) {
 			t.Fatalf("%s: a movie's Markers = %+v, %v", enc, mm, err)
 		}
@@ -70,7 +70,7 @@ func TestMarkersEndToEnd(t *testing.T) {
 		// bob (who sees the movies, not the shows) may call the marker operations, as the spec
 		// says, but his writes change nothing, and AddMarker says no marker came back.
 		bob := clientFor(t, e, "bob", nas, opts...)
-		movie := string(movies[0].RatingKey)
+		movie := string(film.RatingKey)
 		var re *pms.ResponseError
 		if m, err := bob.Metadata.AddMarker(ctx, movie, pms.Marker{Type: "intro", StartTimeOffset: 1, EndTimeOffset: 2}); !errors.As(err, &re) {
 			t.Errorf("%s: bob's AddMarker = %+v, %v; want a ResponseError", enc, m, err)
@@ -97,8 +97,8 @@ func TestExtrasEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	for enc, opts := range encodings() {
 		alice := clientFor(t, e, "alice", nas, opts...)
-		movies := collectItems(t, alice.Library.Items(ctx, "1", pms.ItemsOptions{Start: 5, Limit: 1}))
-		extras, err := alice.Metadata.Extras(ctx, string(movies[0].RatingKey))
+		film := itemAt(t, alice, "1", 5)
+		extras, err := alice.Metadata.Extras(ctx, string(film.RatingKey))
 		if err != nil || len(extras) != 1 {
 			t.Fatalf("%s: Extras = %+v, %v", enc, extras, err)
 		}
@@ -107,15 +107,15 @@ func TestExtrasEndToEnd(t *testing.T) {
 			!strings.HasSuffix(tr.Media[0].Parts[0].File, "-trailer.mp4") {
 			t.Errorf("%s: the trailer %+v", enc, tr)
 		}
-		if movies[0].PrimaryExtraKey != tr.Key {
-			t.Errorf("%s: the movie's primaryExtraKey %q, the trailer's key %q", enc, movies[0].PrimaryExtraKey, tr.Key)
+		if film.PrimaryExtraKey != tr.Key {
+			t.Errorf("%s: the movie's primaryExtraKey %q, the trailer's key %q", enc, film.PrimaryExtraKey, tr.Key)
 		}
 		again, err := alice.Metadata.Get(ctx, string(tr.RatingKey))
-		if err != nil || again.Type != "clip" || again.Title != movies[0].Title || again.Duration != tr.Duration {
+		if err != nil || again.Type != "clip" || again.Title != film.Title || again.Duration != tr.Duration {
 			t.Errorf("%s: Get(trailer) = %+v, %v", enc, again, err)
 		}
-		shows := collectItems(t, alice.Library.Items(ctx, "2", pms.ItemsOptions{Limit: 1}))
-		if none, err := alice.Metadata.Extras(ctx, string(shows[0].RatingKey)); err != nil || len(none) != 0 {
+		show := itemAt(t, alice, "2", 0)
+		if none, err := alice.Metadata.Extras(ctx, string(show.RatingKey)); err != nil || len(none) != 0 {
 			t.Errorf("%s: a show's Extras = %+v, %v", enc, none, err)
 		}
 	}
@@ -128,9 +128,8 @@ func TestMatchingEndToEnd(t *testing.T) {
 	i := 0
 	for enc, opts := range encodings() {
 		alice := clientFor(t, e, "alice", nas, opts...)
-		movies := collectItems(t, alice.Library.Items(ctx, "1", pms.ItemsOptions{Start: 30 + i, Limit: 1}))
+		rk := string(itemAt(t, alice, "1", 30+i).RatingKey)
 		i++
-		rk := string(movies[0].RatingKey)
 		own, err := alice.Metadata.Get(ctx, rk)
 		must(t, err)
 
@@ -171,8 +170,7 @@ func TestDeleteMediaEndToEnd(t *testing.T) {
 	e := startEmulator(t, emulator.Options{LibrarySize: 50})
 	ctx := context.Background()
 	alice, bob := clientFor(t, e, "alice", nas), clientFor(t, e, "bob", nas)
-	movies := collectItems(t, alice.Library.Items(ctx, "1", pms.ItemsOptions{Start: 40, Limit: 1}))
-	rk := string(movies[0].RatingKey)
+	rk := string(itemAt(t, alice, "1", 40).RatingKey)
 	it, err := alice.Metadata.Get(ctx, rk)
 	if err != nil || len(it.Media) != 1 {
 		t.Fatalf("Get = %+v, %v", it, err)
@@ -206,8 +204,7 @@ func TestBookmarkMarkerIsAPoint(t *testing.T) {
 	ctx := context.Background()
 	for enc, opts := range encodings() {
 		alice := clientFor(t, e, "alice", nas, opts...)
-		movies := collectItems(t, alice.Library.Items(ctx, "1", pms.ItemsOptions{Limit: 1}))
-		movie := string(movies[0].RatingKey)
+		movie := string(itemAt(t, alice, "1", 0).RatingKey)
 		m, err := alice.Metadata.AddMarker(ctx, movie, pms.Marker{Type: "bookmark", StartTimeOffset: 60_000, EndTimeOffset: 60_000})
 		if err != nil || m.Type != "bookmark" || m.StartTimeOffset != 60_000 || m.EndTimeOffset != 60_000 {
 			t.Fatalf("%s: AddMarker of a bookmark = %+v, %v", enc, m, err)

@@ -1,6 +1,7 @@
 package pms_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -161,6 +162,16 @@ func collectItems[T any](tb testing.TB, seq func(func(T, error) bool)) []T {
 		out = append(out, v)
 	}
 	return out
+}
+
+// itemAt is the item at position start of section key on c.
+func itemAt(tb testing.TB, c *pms.Client, section string, start int) pms.Item {
+	tb.Helper()
+	items := collectItems(tb, c.Library.Items(context.Background(), section, pms.ItemsOptions{Start: start, Limit: 1}))
+	if len(items) == 0 {
+		tb.Fatalf("section %s has no item at %d", section, start)
+	}
+	return items[0]
 }
 
 // must fails the test on err.

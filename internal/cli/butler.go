@@ -31,13 +31,10 @@ List them, or start and stop one now. Only the server's owner may.`)
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, sel)
+			_, _, tasks, err := listOnServer(ctx, f, sel, "/butler",
+				func(ctx context.Context, c *pms.Client) ([]pms.ButlerTask, error) { return c.Butler.List(ctx) })
 			if err != nil {
 				return err
-			}
-			tasks, err := c.Butler.List(ctx)
-			if err != nil {
-				return s.refused(http.MethodGet, "/butler", err)
 			}
 			return printList(f, tasks, []string{"NAME", "ENABLED", "EVERY (DAYS)", "TITLE"}, func(t pms.ButlerTask) []string {
 				return []string{t.Name, strconv.FormatBool(bool(t.Enabled)), strconv.FormatInt(int64(t.Interval), 10), t.Title}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -66,4 +67,56 @@ func mustTime(t testing.TB, s string) time.Time {
 		t.Fatal(err)
 	}
 	return tm
+}
+
+// cliCase is one row of a command's table test: plexkit run with args under env exits with code,
+// its stderr holding each of stderr, and then passes check if there is one.
+type cliCase struct {
+	name   string
+	env    map[string]string
+	args   []string
+	code   int
+	stderr []string
+	check  func(t *testing.T, r cliResult)
+}
+
+// runCases runs each case in parallel with run; a case whose output shows one of secrets fails.
+func runCases(t *testing.T, tests []cliCase, run func(t *testing.T, env map[string]string, args ...string) cliResult, secrets ...string) {
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := run(t, tc.env, tc.args...)
+			r.expect(t, tc.code, tc.stderr...)
+			if tc.check != nil && r.code == tc.code {
+				tc.check(t, r)
+			}
+			for _, s := range secrets {
+				if strings.Contains(r.stdout+r.stderr, s) {
+					t.Errorf("the output shows a token")
+				}
+			}
+		})
+	}
+}
+
+// runAdding returns a run of plexkit (no stdin) that adds extra to every command line.
+func runAdding(extra ...string) func(t *testing.T, env map[string]string, args ...string) cliResult {
+	return func(t *testing.T, env map[string]string, args ...string) cliResult {
+		t.Helper()
+		return runCLI(t, env, "", append(args, extra...)...)
+	}
+}
+
+// jsonErrorHas is a check that stderr is plexkit's --json error, with exit code 1 and an error
+// that contains want.
+func jsonErrorHas(want string) func(t *testing.T, r cliResult) {
+	return func(t *testing.T, r cliResult) {
+		var got struct {
+			Error    string
+			ExitCode int
+		}
+		if err := json.Unmarshal([]byte(r.stderr), &got); err != nil || got.ExitCode != 1 || !strings.Contains(got.Error, want) {
+			t.Errorf("stderr %q (%v)", r.stderr, err)
+		}
+	}
 }

@@ -56,11 +56,7 @@ gives the section its default hubs again, removing promoted collections (DELETE
 				return err
 			}
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, sel)
-			if err != nil {
-				return err
-			}
-			key, err := sectionKey(ctx, s, c, args[0])
+			s, c, key, err := openSection(ctx, f, sel, args[0])
 			if err != nil {
 				return err
 			}

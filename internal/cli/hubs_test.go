@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/plexkit/plexkit/pms"
@@ -17,10 +16,7 @@ func TestHubsCommand(t *testing.T) {
 	e := srvEmulator(t)
 	alice, _ := srvLogin(t, e, "alice")
 	bob, _ := srvLogin(t, e, "bob")
-	run := func(t *testing.T, env map[string]string, args ...string) cliResult {
-		t.Helper()
-		return runCLI(t, env, "", append(args, "--server", "alice-nas")...)
-	}
+	run := runAdding("--server", "alice-nas")
 	hubsJSON := func(t *testing.T, section string) []pms.ManagedHub {
 		t.Helper()
 		r := run(t, alice, "hubs", section, "--json").mustSucceed(t)
@@ -31,14 +27,7 @@ func TestHubsCommand(t *testing.T) {
 		return hubs
 	}
 
-	tests := []struct {
-		name   string
-		env    map[string]string
-		args   []string
-		code   int
-		stderr []string
-		check  func(t *testing.T, r cliResult)
-	}{
+	tests := []cliCase{
 		{
 			name: "a section's hubs by title", env: alice, args: []string{"hubs", "Movies"},
 			check: func(t *testing.T, r cliResult) {
@@ -114,28 +103,11 @@ func TestHubsCommand(t *testing.T) {
 		},
 		{
 			name: "--json errors", env: bob, args: []string{"hubs", "1", "--json"},
-			code: 1,
-			check: func(t *testing.T, r cliResult) {
-				var got struct {
-					Error    string
-					ExitCode int
-				}
-				if err := json.Unmarshal([]byte(r.stderr), &got); err != nil || got.ExitCode != 1 || !strings.Contains(got.Error, "needs the admin role") {
-					t.Errorf("stderr %q (%v)", r.stderr, err)
-				}
-			},
+			code:  1,
+			check: jsonErrorHas("needs the admin role"),
 		},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			r := run(t, tc.env, tc.args...)
-			r.expect(t, tc.code, tc.stderr...)
-			if tc.check != nil && r.code == tc.code {
-				tc.check(t, r)
-			}
-		})
-	}
+	runCases(t, tests, run)
 }
 
 func TestHMS(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 
 // The item commands: one item's details (item.go), its match (itemmatch.go), its markers
 // (itemmarkers.go) and the streams this account plays (itemstreams.go). They share --server,
-// getItem and itemError, which says an unknown rating key in words.
+// openItem, getItem and itemError, which says an unknown rating key in words.
 
 func init() { register(newItemCmd) }
 
@@ -42,11 +42,7 @@ account plays.`,
 		Args: keyArgs(1, "RATINGKEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, sel)
-			if err != nil {
-				return err
-			}
-			it, err := getItem(ctx, s, c, args[0])
+			s, c, it, err := openItem(ctx, f, sel, args[0])
 			if err != nil {
 				return err
 			}
@@ -74,6 +70,20 @@ func keyArgs(n int, names string) cobra.PositionalArgs {
 		}
 		return exactArgs(n, names)(cmd, args)
 	}
+}
+
+// openItem opens the server sel names and reads the item with this rating key from it, with its
+// markers.
+func openItem(ctx context.Context, f *Factory, sel, key string) (*server, *pms.Client, *pms.Item, error) {
+	s, c, err := openServer(ctx, f, sel)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	it, err := getItem(ctx, s, c, key)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return s, c, it, nil
 }
 
 // getItem reads the item with this rating key, with its markers.

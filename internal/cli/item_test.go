@@ -97,19 +97,9 @@ func TestItemCommands(t *testing.T) {
 	movies := itemKeys(t, alice, "1", 12)
 	episodes := itemKeys(t, alice, "2", 4, "--type", "episode")
 	srv := []string{"--server", "alice-nas"}
-	run := func(t *testing.T, env map[string]string, args ...string) cliResult {
-		t.Helper()
-		return runCLI(t, env, "", append(args, srv...)...)
-	}
+	run := runAdding(srv...)
 
-	tests := []struct {
-		name   string
-		env    map[string]string
-		args   []string
-		code   int
-		stderr []string
-		check  func(t *testing.T, r cliResult)
-	}{
+	tests := []cliCase{
 		{
 			name: "a movie's details", env: alice, args: []string{"item", movies[0]},
 			check: func(t *testing.T, r cliResult) {
@@ -181,16 +171,8 @@ func TestItemCommands(t *testing.T) {
 		},
 		{
 			name: "an unknown rating key with --json", env: alice, args: []string{"item", "markers", "999999", "--json"},
-			code: 1,
-			check: func(t *testing.T, r cliResult) {
-				var got struct {
-					Error    string
-					ExitCode int
-				}
-				if err := json.Unmarshal([]byte(r.stderr), &got); err != nil || got.ExitCode != 1 || !strings.Contains(got.Error, "has no item 999999") {
-					t.Errorf("stderr %q (%v)", r.stderr, err)
-				}
-			},
+			code:  1,
+			check: jsonErrorHas("has no item 999999"),
 		},
 		{
 			name: "an episode bob is not shared", env: bob, args: []string{"item", episodes[0]},
@@ -359,21 +341,7 @@ func TestItemCommands(t *testing.T) {
 			},
 		},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			r := run(t, tc.env, tc.args...)
-			r.expect(t, tc.code, tc.stderr...)
-			if tc.check != nil && r.code == tc.code {
-				tc.check(t, r)
-			}
-			for _, s := range secrets {
-				if strings.Contains(r.stdout+r.stderr, s) {
-					t.Errorf("the output shows a token")
-				}
-			}
-		})
-	}
+	runCases(t, tests, run, secrets...)
 }
 
 // On a terminal, an item's details are aligned columns, block by block, with no tab left.

@@ -28,11 +28,7 @@ ignores a shared user's, which plexkit then says.`,
 		Args: keyArgs(1, "RATINGKEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, *sel)
-			if err != nil {
-				return err
-			}
-			it, err := getItem(ctx, s, c, args[0])
+			_, _, it, err := openItem(ctx, f, *sel, args[0])
 			if err != nil {
 				return err
 			}
@@ -54,21 +50,12 @@ ignores a shared user's, which plexkit then says.`,
 			}
 			key := args[0]
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, *sel)
+			s, c, _, err := openItem(ctx, f, *sel, key)
 			if err != nil {
 				return err
 			}
-			if _, err := getItem(ctx, s, c, key); err != nil {
-				return err
-			}
-			var re *pms.ResponseError
-			if _, err := c.Metadata.AddMarker(ctx, key, m); err != nil {
-				if errors.As(err, &re) && !s.res.Owned {
-					return explain(err, "%s did not add the marker: %s", s.res.Name, ownerOnlyMarkers(s))
-				}
-				return markerError(s, http.MethodPost, "/library/metadata/"+key+"/marker", key, err)
-			}
-			return printItemMarkers(cmd, f, s, c, key)
+			_, err = c.Metadata.AddMarker(ctx, key, m)
+			return markerWritten(cmd, f, s, c, key, http.MethodPost, "/library/metadata/"+key+"/marker", "add the marker", err)
 		},
 	}
 	markerFlagSet(add, &typ, &start, &end)
@@ -92,11 +79,7 @@ ignores a shared user's, which plexkit then says.`,
 				return usageErrorf("say what to change: --type, --start or --end")
 			}
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, *sel)
-			if err != nil {
-				return err
-			}
-			it, err := getItem(ctx, s, c, key)
+			s, c, it, err := openItem(ctx, f, *sel, key)
 			if err != nil {
 				return err
 			}
@@ -108,14 +91,9 @@ ignores a shared user's, which plexkit then says.`,
 			if err != nil {
 				return err
 			}
-			var re *pms.ResponseError
-			if _, err := c.Metadata.EditMarker(ctx, key, m); err != nil {
-				if errors.As(err, &re) && !s.res.Owned {
-					return explain(err, "%s did not change marker %d: %s", s.res.Name, id, ownerOnlyMarkers(s))
-				}
-				return markerError(s, http.MethodPut, fmt.Sprintf("/library/metadata/%s/marker/%d", key, id), key, err)
-			}
-			return printItemMarkers(cmd, f, s, c, key)
+			_, err = c.Metadata.EditMarker(ctx, key, m)
+			return markerWritten(cmd, f, s, c, key, http.MethodPut, fmt.Sprintf("/library/metadata/%s/marker/%d", key, id),
+				fmt.Sprintf("change marker %d", id), err)
 		},
 	}
 	markerFlagSet(edit, &etyp, &estart, &eend)
@@ -132,11 +110,7 @@ ignores a shared user's, which plexkit then says.`,
 				return err
 			}
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, *sel)
-			if err != nil {
-				return err
-			}
-			it, err := getItem(ctx, s, c, key)
+			s, c, it, err := openItem(ctx, f, *sel, key)
 			if err != nil {
 				return err
 			}
@@ -242,6 +216,20 @@ func ownerOnlyMarkers(s *server) string {
 		owner = "its owner, " + s.res.SourceTitle
 	}
 	return fmt.Sprintf("a PMS keeps only the markers of %s, and this account is a shared user there; ask the owner to make the change", owner)
+}
+
+// markerWritten ends an add or a change of a marker (method path, err its outcome): it prints the
+// item's markers read back, or explains the failure; a shared user's refusal is the owner-only
+// rule, and did says what was not done ("add the marker").
+func markerWritten(cmd *cobra.Command, f *Factory, s *server, c *pms.Client, key, method, path, did string, err error) error {
+	var re *pms.ResponseError
+	if err != nil {
+		if errors.As(err, &re) && !s.res.Owned {
+			return explain(err, "%s did not %s: %s", s.res.Name, did, ownerOnlyMarkers(s))
+		}
+		return markerError(s, method, path, key, err)
+	}
+	return printItemMarkers(cmd, f, s, c, key)
 }
 
 // printItemMarkers reads the item's markers back after a change and prints them.

@@ -45,11 +45,7 @@ misspelt field is an error, not an empty list.`,
 				return err
 			}
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, sel)
-			if err != nil {
-				return err
-			}
-			key, err := sectionKey(ctx, s, c, args[0])
+			s, c, key, err := openSection(ctx, f, sel, args[0])
 			if err != nil {
 				return err
 			}
@@ -132,6 +128,20 @@ func checkQuery(ctx context.Context, f *Factory, s *server, c *pms.Client, key s
 		return &UsageError{Err: err}
 	}
 	return nil
+}
+
+// openSection opens the server sel names and resolves the section arg names on it (see
+// sectionKey) to its key.
+func openSection(ctx context.Context, f *Factory, sel, arg string) (*server, *pms.Client, string, error) {
+	s, c, err := openServer(ctx, f, sel)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	key, err := sectionKey(ctx, s, c, arg)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return s, c, key, nil
 }
 
 // sectionKey resolves SECTION: a key as it is, or a title looked up among the sections.

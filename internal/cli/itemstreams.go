@@ -44,11 +44,7 @@ the STREAM column.`,
 				}
 			}
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, *sel)
-			if err != nil {
-				return err
-			}
-			it, err := getItem(ctx, s, c, key)
+			s, c, it, err := openItem(ctx, f, *sel, key)
 			if err != nil {
 				return err
 			}

@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"net/http"
+	"context"
 
 	"github.com/spf13/cobra"
 
@@ -23,13 +23,10 @@ them on a server it owns, the shared ones on a server shared with it. The KEY co
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, sel)
+			_, _, sections, err := listOnServer(ctx, f, sel, "/library/sections",
+				func(ctx context.Context, c *pms.Client) ([]pms.Section, error) { return c.Library.Sections(ctx) })
 			if err != nil {
 				return err
-			}
-			sections, err := c.Library.Sections(ctx)
-			if err != nil {
-				return s.refused(http.MethodGet, "/library/sections", err)
 			}
 			return printList(f, sections, []string{"KEY", "TYPE", "TITLE"}, func(sec pms.Section) []string {
 				return []string{string(sec.Key), sec.Type, sec.Title}

@@ -38,13 +38,9 @@ passes each command to the player. PLAYER is a player's machine identifier or it
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, sel)
+			s, _, players, err := openPlayers(ctx, f, sel)
 			if err != nil {
 				return err
-			}
-			players, err := c.Players.List(ctx)
-			if err != nil {
-				return s.refused(http.MethodGet, "/clients", err)
 			}
 			if len(players) == 0 && !f.JSON && f.IO.OutTTY {
 				_, err := fmt.Fprintf(f.IO.Out, "%s knows no player to control now: a player shows up once it plays something.\n", s.res.Name)
@@ -133,17 +129,19 @@ own so that next and previous work.`,
 	return cmd
 }
 
+// openPlayers opens the server sel names and lists the players it can control now.
+func openPlayers(ctx context.Context, f *Factory, sel string) (*server, *pms.Client, []pms.PlayerClient, error) {
+	return listOnServer(ctx, f, sel, "/clients",
+		func(ctx context.Context, c *pms.Client) ([]pms.PlayerClient, error) { return c.Players.List(ctx) })
+}
+
 // runPlayerCommand finds the player sel names on the server and sends it one command; it says
 // what was done, or why the server or the player refused.
 func runPlayerCommand(ctx context.Context, f *Factory, serverSel, playerSel, command, past string, extra map[string]any,
 	send func(context.Context, *pms.Remote) error) error {
-	s, c, err := openServer(ctx, f, serverSel)
+	s, c, players, err := openPlayers(ctx, f, serverSel)
 	if err != nil {
 		return err
-	}
-	players, err := c.Players.List(ctx)
-	if err != nil {
-		return s.refused(http.MethodGet, "/clients", err)
 	}
 	p, err := matchPlayer(players, s.res.Name, playerSel)
 	if err != nil {

@@ -26,23 +26,30 @@ func liveSession(t *testing.T, e *emulator.Emulator, player string) *emulator.Li
 	return nil
 }
 
-// TestPlayerCommands drives a player through `plexkit player` against the emulator: each
-// command changes the player's session on the server as the player itself would.
-func TestPlayerCommands(t *testing.T) {
-	t.Parallel()
+// aliceOnFrozenNAS starts an emulator whose clock stands still, logs alice in, and returns the
+// emulator and a run of plexkit as alice on alice-nas.
+func aliceOnFrozenNAS(t *testing.T) (*emulator.Emulator, func(args ...string) cliResult) {
+	t.Helper()
 	e := emulator.New(emulator.Options{LibrarySize: 50, FreezeClock: true})
 	if err := e.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
 	env, _ := srvLogin(t, e, "alice")
+	return e, func(args ...string) cliResult {
+		t.Helper()
+		return runCLI(t, env, "", append(args, "--server", emulator.ServerAliceNAS)...)
+	}
+}
+
+// TestPlayerCommands drives a player through `plexkit player` against the emulator: each
+// command changes the player's session on the server as the player itself would.
+func TestPlayerCommands(t *testing.T) {
+	t.Parallel()
+	e, run := aliceOnFrozenNAS(t)
 	const tv = "living-room-tv"
 	if err := e.Play(emulator.Playback{Server: emulator.ServerAliceNAS, User: "alice", Item: "1000000010", Player: tv, State: "playing", Offset: time.Minute}); err != nil {
 		t.Fatal(err)
-	}
-	run := func(args ...string) cliResult {
-		t.Helper()
-		return runCLI(t, env, "", append(args, "--server", emulator.ServerAliceNAS)...)
 	}
 
 	var players []pms.PlayerClient
@@ -108,21 +115,12 @@ func TestPlayerCommands(t *testing.T) {
 
 func TestPlayerCommandErrors(t *testing.T) {
 	t.Parallel()
-	e := emulator.New(emulator.Options{LibrarySize: 50, FreezeClock: true})
-	if err := e.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	env, _ := srvLogin(t, e, "alice")
+	e, run := aliceOnFrozenNAS(t)
 	if err := e.Play(emulator.Playback{Server: emulator.ServerAliceNAS, User: "alice", Item: "1000000010", Player: "tv", State: "playing"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Play(emulator.Playback{Server: emulator.ServerAliceNAS, User: "bob", Item: "1000000012", Player: "bobs-phone", State: "playing"}); err != nil {
 		t.Fatal(err)
-	}
-	run := func(args ...string) cliResult {
-		t.Helper()
-		return runCLI(t, env, "", append(args, "--server", emulator.ServerAliceNAS)...)
 	}
 	run("player", "pause", "kitchen").expect(t, ExitUsage, `lists no player "kitchen"`, "tv")
 	run("player", "volume", "tv", "loud").expect(t, ExitUsage, "LEVEL is a volume from 0 to 100")

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -39,13 +40,10 @@ Only the server's owner may change settings.`)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, sel)
+			s, _, settings, err := listOnServer(ctx, f, sel, "/:/prefs",
+				func(ctx context.Context, c *pms.Client) ([]pms.Setting, error) { return c.Prefs.List(ctx) })
 			if err != nil {
 				return err
-			}
-			settings, err := c.Prefs.List(ctx)
-			if err != nil {
-				return s.refused(http.MethodGet, "/:/prefs", err)
 			}
 			if len(args) == 1 {
 				for _, st := range settings {

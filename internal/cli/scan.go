@@ -40,11 +40,7 @@ stops it. SECTION is a section key or title. Only the server's owner may scan.`,
 				return usageErrorf("--cancel stops a scan: it takes neither --path nor --force")
 			}
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, sel)
-			if err != nil {
-				return err
-			}
-			key, err := sectionKey(ctx, s, c, args[0])
+			s, c, key, err := openSection(ctx, f, sel, args[0])
 			if err != nil {
 				return err
 			}

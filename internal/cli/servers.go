@@ -213,6 +213,20 @@ func openServer(ctx context.Context, f *Factory, sel string, extra ...pms.Option
 	return s, c, err
 }
 
+// listOnServer opens the server sel names and reads one list from it; a failure is the server's
+// refusal of GET path.
+func listOnServer[T any](ctx context.Context, f *Factory, sel, path string, list func(context.Context, *pms.Client) ([]T, error)) (*server, *pms.Client, []T, error) {
+	s, c, err := openServer(ctx, f, sel)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	items, err := list(ctx, c)
+	if err != nil {
+		return nil, nil, nil, s.refused(http.MethodGet, path, err)
+	}
+	return s, c, items, nil
+}
+
 // openAccountServer is openServer that also returns the account's session, for commands that
 // ask plex.tv more.
 func openAccountServer(ctx context.Context, f *Factory, sel string, extra ...pms.Option) (*serverSession, *server, *pms.Client, error) {

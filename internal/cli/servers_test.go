@@ -110,14 +110,7 @@ func TestServerCommands(t *testing.T) {
 	secrets := []string{aliceTok, bobTok, e.LegacyToken("alice")}
 	closed := testutil.ClosedURL(t)
 
-	tests := []struct {
-		name   string
-		env    map[string]string
-		args   []string
-		code   int
-		check  func(t *testing.T, r cliResult)
-		stderr []string
-	}{
+	tests := []cliCase{
 		{
 			name: "servers piped", env: alice, args: []string{"servers"},
 			check: func(t *testing.T, r cliResult) {
@@ -344,21 +337,7 @@ func TestServerCommands(t *testing.T) {
 			code: 1, stderr: []string{"plexkit login"},
 		},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			r := runCLI(t, tc.env, "", tc.args...)
-			r.expect(t, tc.code, tc.stderr...)
-			if tc.check != nil && r.code == tc.code {
-				tc.check(t, r)
-			}
-			for _, s := range secrets {
-				if strings.Contains(r.stdout+r.stderr, s) {
-					t.Errorf("the output shows a token")
-				}
-			}
-		})
-	}
+	runCases(t, tests, runAdding(), secrets...)
 }
 
 func TestServerChosenOnTerminal(t *testing.T) {

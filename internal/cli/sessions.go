@@ -1,8 +1,8 @@
 package cli
 
 import (
+	"context"
 	"fmt"
-	"net/http"
 
 	"github.com/spf13/cobra"
 
@@ -30,13 +30,10 @@ server shared with you the call is refused, and no scope can change that.`,
 			if live {
 				return watchSessions(cmd, f, sel, maxEvents)
 			}
-			s, c, err := openServer(ctx, f, sel)
+			s, _, sessions, err := listOnServer(ctx, f, sel, "/status/sessions",
+				func(ctx context.Context, c *pms.Client) ([]pms.Session, error) { return c.Sessions.List(ctx) })
 			if err != nil {
 				return err
-			}
-			sessions, err := c.Sessions.List(ctx)
-			if err != nil {
-				return s.refused(http.MethodGet, "/status/sessions", err)
 			}
 			if len(sessions) == 0 && !f.JSON && f.IO.OutTTY {
 				// A person sees a sentence; a script still gets the bare header.

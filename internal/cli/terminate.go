@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/plexkit/plexkit/pms"
 )
 
 func init() { register(newTerminateCmd) }
@@ -25,13 +28,10 @@ Only the server's owner may stop a playback.`,
 				return usageErrorf("--reason is required: the viewer sees it")
 			}
 			ctx := cmd.Context()
-			s, c, err := openServer(ctx, f, sel)
+			s, c, sessions, err := listOnServer(ctx, f, sel, "/status/sessions",
+				func(ctx context.Context, c *pms.Client) ([]pms.Session, error) { return c.Sessions.List(ctx) })
 			if err != nil {
 				return err
-			}
-			sessions, err := c.Sessions.List(ctx)
-			if err != nil {
-				return s.refused(http.MethodGet, "/status/sessions", err)
 			}
 			var ids []string
 			for _, ss := range sessions {

@@ -48,6 +48,12 @@ type detailJSON struct {
 	} `json:"MediaContainer"`
 }
 
+// movieAt is the i-th movie of the first section: its rating key and its metadata path.
+func movieAt(i int) (int, string) {
+	rk := gref{sec: &Section{pos: 0}, i: i}.ratingKey()
+	return rk, "/library/metadata/" + strconv.Itoa(rk)
+}
+
 // detail GETs /library/metadata/{rk}{query} as the owner in JSON.
 func detail(t *testing.T, f *fixture, rk int, query string) detailJSON {
 	t.Helper()
@@ -65,7 +71,8 @@ func detail(t *testing.T, f *fixture, rk int, query string) detailJSON {
 func TestMarkersAreComputedAndShownOnlyWhenAsked(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
-	ep, movie := firstLeaf(2, 0), gref{sec: &Section{pos: 0}, i: 3}.ratingKey()
+	ep := firstLeaf(2, 0)
+	movie, _ := movieAt(3)
 
 	if d := detail(t, f, ep, ""); d.MediaContainer.Metadata[0].Marker != nil {
 		t.Errorf("markers without includeMarkers: %+v", d.MediaContainer.Metadata[0].Marker)
@@ -192,7 +199,7 @@ func TestMarkerEdits(t *testing.T) {
 func TestExtras(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
-	movie := gref{sec: &Section{pos: 0}, i: 4}.ratingKey()
+	movie, _ := movieAt(4)
 	m := detail(t, f, movie, "?includeExtras=1").MediaContainer.Metadata[0]
 	want := "/library/metadata/" + strconv.Itoa(extraKey(movie))
 	if m.PrimaryExtraKey != want || m.Extras == nil || m.Extras.Size != 1 || len(m.Extras.Metadata) != 1 {
@@ -244,8 +251,7 @@ func TestMatching(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
 	ws := dialWS(t, f, "/:/websockets/notifications?filters=timeline", ownerToken)
-	movie := gref{sec: &Section{pos: 0}, i: 5}.ratingKey()
-	path := "/library/metadata/" + strconv.Itoa(movie)
+	movie, path := movieAt(5)
 	orig := detail(t, f, movie, "?includeGuids=1").MediaContainer.Metadata[0]
 
 	type results struct {
@@ -329,8 +335,7 @@ func TestDeleteMedia(t *testing.T) {
 	f := newFixture(t, nil)
 	ws := dialWS(t, f, "/:/websockets/notifications?filters=timeline", ownerToken)
 	st := f.srv.impl().store
-	movie := gref{sec: &Section{pos: 0}, i: 6}.ratingKey()
-	mpath := "/library/metadata/" + strconv.Itoa(movie)
+	movie, mpath := movieAt(6)
 
 	if r := f.do(t, req{method: "PUT", path: "/:/prefs?allowMediaDeletion=0", token: ownerToken}); r.status != 200 {
 		t.Fatal(r.status)
@@ -388,8 +393,7 @@ func TestDeleteMedia(t *testing.T) {
 func TestDeleteItemNeedsMediaDeletion(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
-	movie := gref{sec: &Section{pos: 0}, i: 7}.ratingKey()
-	mpath := "/library/metadata/" + strconv.Itoa(movie)
+	movie, mpath := movieAt(7)
 	col := getList(t, f, req{method: "POST", path: "/library/collections?sectionId=1&title=Keep&uri=" + itemsURI(strconv.Itoa(movie))}).MediaContainer.Metadata[0]
 
 	mustDo(t, f, req{method: "PUT", path: "/:/prefs?allowMediaDeletion=0", token: ownerToken})
@@ -421,8 +425,7 @@ func TestDeleteItemNeedsMediaDeletion(t *testing.T) {
 func TestMatchAfterUnmatch(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
-	movie := gref{sec: &Section{pos: 0}, i: 9}.ratingKey()
-	path := "/library/metadata/" + strconv.Itoa(movie)
+	movie, path := movieAt(9)
 	orig := detail(t, f, movie, "?includeGuids=1").MediaContainer.Metadata[0]
 	mustDo(t, f, req{method: "PUT", path: path + "/unmatch", token: ownerToken})
 
