@@ -43,6 +43,10 @@ import (
 //   - an unknown target gets 404, a missing target 400, an unknown command 404;
 //   - a command that needs a session (pause, seekTo…) to a player with none answers 200 and
 //     changes nothing, as a player does when nothing plays;
+//   - a seekTo past the end of the item moves to its end: apply clamps every reported offset
+//     to the item's duration, as players do with a scrub bar. python-plexapi's seekTo sends
+//     whatever offset it is given, so the clamp is the player's (here the emulator's) choice;
+//     a session moved to its end is past the watched threshold and marks the item watched;
 //   - every change of a session is applied as that player's own timeline report (apply), so
 //     /status/sessions, notifications and webhooks follow exactly as for a report;
 //   - timeline/poll answers at once, whatever wait says (a real player may hold a wait=1 poll

@@ -318,3 +318,32 @@ func TestPlayMediaAndSkipThroughAPlayQueue(t *testing.T) {
 		t.Errorf("10 s after skipping: %v", off)
 	}
 }
+
+// TestSeekPastTheEndClampsToTheDuration: a seekTo past the item's end moves the session to its
+// end, not beyond (the emulator's choice, documented in players.go): the timeline, the playing
+// notification and /status/sessions all say the duration. The player is paused, so that what it
+// shows is the offset the seek set, not one the clock moved.
+func TestSeekPastTheEndClampsToTheDuration(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	ws := dialWS(t, f, "/:/websockets/notifications", ownerToken)
+	p := testPlayer{f: f, token: ownerToken, clientID: "kodi-1"}
+	p.report(t, http.MethodGet, episodeOf(f, 3), "paused", 60_000)
+	readFrame(t, ws)
+	duration := poll(t, f, ownerToken, "kodi-1", "1").Timelines[2].Duration
+	if duration == 0 {
+		t.Fatal("the episode has no duration")
+	}
+	if r := command(t, f, ownerToken, "kodi-1", "playback/seekTo", url.Values{"offset": {strconv.Itoa(duration + 3_600_000)}}); r.status != 200 {
+		t.Fatalf("seekTo: %d %s", r.status, r.body)
+	}
+	if got := decodePlaying(t, readFrame(t, ws)); got["viewOffset"] != float64(duration) {
+		t.Errorf("seek frame %v, want viewOffset %d", got, duration)
+	}
+	if tl := poll(t, f, ownerToken, "kodi-1", "3").Timelines[2]; tl.Time != duration {
+		t.Errorf("after a seek an hour past the end the player is at %d ms, want the duration %d", tl.Time, duration)
+	}
+	if _, off, _ := sessionOf(f, "kodi-1"); off != time.Duration(duration)*time.Millisecond {
+		t.Errorf("session at %v, want %v", off, time.Duration(duration)*time.Millisecond)
+	}
+}
