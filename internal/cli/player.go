@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -38,17 +39,19 @@ passes each command to the player. PLAYER is a player's machine identifier or it
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, _, players, err := openPlayers(ctx, f, sel)
+			s, c, players, err := openPlayers(ctx, f, sel)
 			if err != nil {
 				return err
 			}
 			if len(players) == 0 && !f.JSON && f.IO.OutTTY {
-				_, err := fmt.Fprintf(f.IO.Out, "%s knows no player to control now: a player shows up once it plays something.\n", s.res.Name)
+				// A person sees a sentence; a script still gets the bare header.
+				_, err := fmt.Fprintf(f.IO.Out, "No players on %s.\n", s.res.Name)
 				return err
 			}
-			return printList(f, players, []string{"NAME", "PRODUCT", "ADDRESS", "ID"}, func(p pms.PlayerClient) []string {
-				return []string{p.Name, p.Product, p.Address, p.MachineIdentifier}
-			})
+			return printList(f, playerStatuses(ctx, c, players), []string{"NAME", "PRODUCT", "USER", "STATE", "PLAYING", "ID"},
+				func(p playerStatus) []string {
+					return []string{p.Name, p.Product, p.User, p.State, p.Title, p.MachineIdentifier}
+				})
 		},
 	}
 
@@ -81,9 +84,20 @@ passes each command to the player. PLAYER is a player's machine identifier or it
 			if err != nil {
 				return &UsageError{Err: err}
 			}
-			return runPlayerCommand(cmd.Context(), f, sel, args[0], "playback/seekTo", "Moved to "+clock(pos.Milliseconds())+" on",
-				map[string]any{"position": pos.Milliseconds()},
-				func(ctx context.Context, r *pms.Remote) error { return r.SeekTo(ctx, pos) })
+			ctx := cmd.Context()
+			s, c, p, err := openPlayer(ctx, f, sel, args[0])
+			if err != nil {
+				return err
+			}
+			r := c.Players.Remote(p.MachineIdentifier)
+			if err := checkSeek(ctx, r, args[1], pos); err != nil {
+				return err
+			}
+			if err := r.SeekTo(ctx, pos); err != nil {
+				return playerRefused(s, c, p, "playback/seekTo", err)
+			}
+			return reportPlayerCommand(f, s, p, "playback/seekTo", "Moved to "+clock(pos.Milliseconds())+" on",
+				map[string]any{"position": pos.Milliseconds()})
 		},
 	}
 	volume := &cobra.Command{
@@ -116,11 +130,24 @@ own so that next and previous work.`,
 			}
 			ctx := cmd.Context()
 			rk := strings.TrimPrefix(args[1], "/library/metadata/")
-			return runPlayerCommand(ctx, f, sel, args[0], "playback/playMedia", "Playing "+rk+" on",
-				map[string]any{"item": rk, "offset": offset.Milliseconds()},
-				func(ctx context.Context, r *pms.Remote) error {
-					return r.PlayMedia(ctx, pms.Item{RatingKey: pms.FlexString(rk)}, pms.PlayMediaOptions{Offset: offset})
-				})
+			s, c, p, err := openPlayer(ctx, f, sel, args[0])
+			if err != nil {
+				return err
+			}
+			// The item is read first: an unknown rating key is said in words before the play
+			// queue is made, and the player is told the item's type (video, music or photo).
+			it, err := getItem(ctx, s, c, rk)
+			if err != nil {
+				return err
+			}
+			if err := c.Players.Remote(p.MachineIdentifier).PlayMedia(ctx, *it, pms.PlayMediaOptions{Offset: offset}); err != nil {
+				if method, path := failedRequest(c, err); path == "/playQueues" {
+					return itemError(s, method, path, rk, err)
+				}
+				return playerRefused(s, c, p, "playback/playMedia", err)
+			}
+			return reportPlayerCommand(f, s, p, "playback/playMedia", "Playing "+it.DisplayTitle()+" ("+rk+") on",
+				map[string]any{"item": rk, "title": it.DisplayTitle(), "offset": offset.Milliseconds()})
 		},
 	}
 	playMedia.Flags().DurationVar(&offset, "offset", 0, "where to start, from the beginning (e.g. 5m)")
@@ -135,21 +162,36 @@ func openPlayers(ctx context.Context, f *Factory, sel string) (*server, *pms.Cli
 		func(ctx context.Context, c *pms.Client) ([]pms.PlayerClient, error) { return c.Players.List(ctx) })
 }
 
+// openPlayer opens the server serverSel names and finds the player playerSel names on it.
+func openPlayer(ctx context.Context, f *Factory, serverSel, playerSel string) (*server, *pms.Client, *pms.PlayerClient, error) {
+	s, c, players, err := openPlayers(ctx, f, serverSel)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p, err := matchPlayer(players, s.res.Name, playerSel)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return s, c, p, nil
+}
+
 // runPlayerCommand finds the player sel names on the server and sends it one command; it says
 // what was done, or why the server or the player refused.
 func runPlayerCommand(ctx context.Context, f *Factory, serverSel, playerSel, command, past string, extra map[string]any,
 	send func(context.Context, *pms.Remote) error) error {
-	s, c, players, err := openPlayers(ctx, f, serverSel)
-	if err != nil {
-		return err
-	}
-	p, err := matchPlayer(players, s.res.Name, playerSel)
+	s, c, p, err := openPlayer(ctx, f, serverSel, playerSel)
 	if err != nil {
 		return err
 	}
 	if err := send(ctx, c.Players.Remote(p.MachineIdentifier)); err != nil {
-		return playerRefused(s, p, command, err)
+		return playerRefused(s, c, p, command, err)
 	}
+	return reportPlayerCommand(f, s, p, command, past, extra)
+}
+
+// reportPlayerCommand says that command went to p: "past p." on a terminal, an object with
+// extra's fields with --json.
+func reportPlayerCommand(f *Factory, s *server, p *pms.PlayerClient, command, past string, extra map[string]any) error {
 	if f.JSON {
 		out := map[string]any{"server": s.res.Name, "player": p.MachineIdentifier, "name": p.Name, "command": command}
 		for k, v := range extra {
@@ -157,8 +199,27 @@ func runPlayerCommand(ctx context.Context, f *Factory, serverSel, playerSel, com
 		}
 		return printJSON(f.IO, out)
 	}
-	_, err = fmt.Fprintf(f.IO.Out, "%s %s.\n", past, describePlayer(*p))
+	_, err := fmt.Fprintf(f.IO.Out, "%s %s.\n", past, describePlayer(*p))
 	return err
+}
+
+// checkSeek refuses a position past the end of what the player plays, when its timeline says
+// how long that is: a player would jump to the end and mark the item watched. When the timeline
+// cannot be read the seek goes ahead, and the player's own answer decides.
+func checkSeek(ctx context.Context, r *pms.Remote, arg string, pos time.Duration) error {
+	ts, err := r.Timelines(ctx)
+	if err != nil {
+		return nil
+	}
+	tl, ok := pms.ActiveTimeline(ts)
+	if !ok || tl.Duration <= 0 || pos.Milliseconds() <= int64(tl.Duration) {
+		return nil
+	}
+	what := "the item"
+	if tl.ItemType != "" {
+		what = "the " + tl.ItemType
+	}
+	return usageErrorf("POSITION %s is past the end: %s is %s long", arg, what, clock(int64(tl.Duration)))
 }
 
 // matchPlayer finds the player sel names: by machine identifier, or a name no other player has.
@@ -196,9 +257,17 @@ func describePlayer(p pms.PlayerClient) string {
 }
 
 // playerRefused explains a refused command: a player obeys only the account signed in on it.
-func playerRefused(s *server, p *pms.PlayerClient, command string, err error) error {
+// A refusal of another request the command made (play-media's play queue) is the server's.
+func playerRefused(s *server, c *pms.Client, p *pms.PlayerClient, command string, err error) error {
 	if isArgumentError(err) {
 		return &UsageError{Err: err}
+	}
+	method, path := failedRequest(c, err)
+	if path == "" {
+		method, path = http.MethodGet, "/player/"+command
+	}
+	if !strings.HasPrefix(path, "/player/") {
+		return s.refused(method, path, err)
 	}
 	if errors.Is(err, plexkit.ErrForbidden) {
 		return fmt.Errorf("%s refused %s: a player takes commands only from the account signed in on it, and this account is not (%d)",
@@ -207,7 +276,28 @@ func playerRefused(s *server, p *pms.PlayerClient, command string, err error) er
 	if errors.Is(err, plexkit.ErrNotFound) {
 		return fmt.Errorf("%s no longer knows %s: it stopped playing a while ago (see `plexkit player list`)", s.res.Name, describePlayer(*p))
 	}
-	return s.refused(http.MethodGet, "/player/"+command, err)
+	return s.refused(method, path, err)
+}
+
+// failedRequest returns the method and path (below the server's base URL) of the request that
+// err reports the server refused, or empty strings when err names none: a command may make
+// more than one request (play-media makes a play queue first).
+func failedRequest(c *pms.Client, err error) (method, path string) {
+	var pe *plexkit.Error
+	if !errors.As(err, &pe) || pe.Method == "" {
+		return "", ""
+	}
+	u, perr := url.Parse(pe.URL)
+	if perr != nil || u.Path == "" {
+		return "", ""
+	}
+	path = u.Path
+	if base, berr := url.Parse(c.BaseURL()); berr == nil {
+		if prefix := strings.TrimSuffix(base.Path, "/"); prefix != "" {
+			path = strings.TrimPrefix(path, prefix)
+		}
+	}
+	return pe.Method, path
 }
 
 // parsePosition reads a position from the start: a Go duration (1h02m30s) or a clock reading

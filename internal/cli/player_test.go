@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -130,5 +131,126 @@ func TestPlayerCommandErrors(t *testing.T) {
 	run("player", "pause", "bobs-phone").expect(t, ExitFailure, "takes commands only from the account signed in on it")
 	if s := liveSession(t, e, "bobs-phone"); s == nil || s.State != "playing" {
 		t.Errorf("bob's session after a refused pause: %+v", s)
+	}
+}
+
+// aliceNASClient returns a pms client of alice-nas as alice, to read what the tests expect.
+func aliceNASClient(t *testing.T, e *emulator.Emulator) *pms.Client {
+	t.Helper()
+	c, err := pms.NewClient(serverURL(t, e, emulator.ServerAliceNAS), pms.WithToken(aliceNASToken(t, e)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestPlayerPlayMediaNamesTheItem: play-media names what it plays by title, and an unknown
+// rating key is said in words, not as a refusal of a request the person never saw.
+func TestPlayerPlayMediaNamesTheItem(t *testing.T) {
+	t.Parallel()
+	e, run := aliceOnFrozenNAS(t)
+	const tv = "living-room-tv"
+	if err := e.Play(emulator.Playback{Server: emulator.ServerAliceNAS, User: "alice", Item: "1000000010", Player: tv, State: "playing"}); err != nil {
+		t.Fatal(err)
+	}
+	it, err := aliceNASClient(t, e).Metadata.Get(context.Background(), "1000000011")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := run("player", "play-media", tv, "1000000011").mustSucceed(t).stdout; out != "Playing "+it.DisplayTitle()+" (1000000011) on "+tv+".\n" {
+		t.Errorf("play-media said %q", out)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(run("player", "play-media", tv, "1000000011", "--json").mustSucceed(t).stdout), &got); err != nil || got["title"] != it.DisplayTitle() {
+		t.Errorf("play-media --json: %v %v", got, err)
+	}
+	r := run("player", "play-media", tv, "999")
+	r.expect(t, ExitFailure, "alice-nas has no item 999 that this account sees; find rating keys with `plexkit items SECTION` or `plexkit search QUERY`")
+	if strings.Contains(r.stderr, "/player/playback/playMedia") {
+		t.Errorf("stderr blames the player command: %q", r.stderr)
+	}
+	if s := liveSession(t, e, tv); s == nil || s.RatingKey != "1000000011" {
+		t.Errorf("an unknown item changed the session: %+v", s)
+	}
+}
+
+// TestPlayerSeekPastTheEnd: a seek past the end of what the player plays is refused with the
+// item's length, and the session stays where it was.
+func TestPlayerSeekPastTheEnd(t *testing.T) {
+	t.Parallel()
+	e, run := aliceOnFrozenNAS(t)
+	const tv = "living-room-tv"
+	if err := e.Play(emulator.Playback{Server: emulator.ServerAliceNAS, User: "alice", Item: "1000000010", Player: tv, State: "paused", Offset: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	it, err := aliceNASClient(t, e).Metadata.Get(context.Background(), "1000000010")
+	if err != nil || it.Duration <= 0 {
+		t.Fatalf("item: %+v %v", it, err)
+	}
+	long := clock(int64(it.Duration))
+	run("player", "seek", tv, "9:00:00").expect(t, ExitUsage, `POSITION 9:00:00 is past the end: the `+it.Type+` is `+long+` long`)
+	if s := liveSession(t, e, tv); s == nil || s.Offset != time.Minute {
+		t.Errorf("after a refused seek: %+v", s)
+	}
+	// The end itself is a position.
+	if out := run("player", "seek", tv, long).mustSucceed(t).stdout; !strings.Contains(out, "Moved to "+long) {
+		t.Errorf("seek to the end said %q", out)
+	}
+}
+
+// TestPlayerListTellsPlayersApart: the players list says whom each player plays for and what,
+// so two players of the same name (the seed's two "Chrome") can be told apart; the owner reads
+// it from the sessions, a shared user from its own player's timeline.
+func TestPlayerListTellsPlayersApart(t *testing.T) {
+	t.Parallel()
+	e := srvEmulator(t)
+	alice, _ := srvLogin(t, e, "alice")
+	bob, _ := srvLogin(t, e, "bob")
+	nas := []string{"--server", emulator.ServerAliceNAS}
+
+	var sessions []pms.Session
+	if err := json.Unmarshal([]byte(runCLI(t, alice, "", append([]string{"sessions", "--json"}, nas...)...).mustSucceed(t).stdout), &sessions); err != nil {
+		t.Fatal(err)
+	}
+	if len(sessions) < 2 {
+		t.Fatalf("the seed plays %d sessions on alice-nas, want 2", len(sessions))
+	}
+	out := runCLI(t, alice, "", append([]string{"player", "list"}, nas...)...).mustSucceed(t).stdout
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if lines[0] != "NAME\tPRODUCT\tUSER\tSTATE\tPLAYING\tID" {
+		t.Errorf("header %q", lines[0])
+	}
+	for _, ss := range sessions {
+		want := strings.Join([]string{ss.Player.Title, ss.Player.Product, ss.User.Title, ss.Player.State, ss.DisplayTitle(), ss.Player.MachineIdentifier}, "\t")
+		if !slices.Contains(lines[1:], want) {
+			t.Errorf("player list lacks %q:\n%s", want, out)
+		}
+	}
+
+	// bob sees only his own player, and what it plays, from its timeline.
+	var bobs []playerStatus
+	if err := json.Unmarshal([]byte(runCLI(t, bob, "", append([]string{"player", "list", "--json"}, nas...)...).mustSucceed(t).stdout), &bobs); err != nil {
+		t.Fatal(err)
+	}
+	var bobSession *pms.Session
+	for i := range sessions {
+		if sessions[i].User.Title == "bob" {
+			bobSession = &sessions[i]
+		}
+	}
+	if bobSession == nil {
+		t.Fatalf("no session of bob in the seed: %+v", sessions)
+	}
+	if len(bobs) != 1 || bobs[0].MachineIdentifier != bobSession.Player.MachineIdentifier || bobs[0].State != bobSession.Player.State ||
+		bobs[0].Title != bobSession.DisplayTitle() || bobs[0].RatingKey != string(bobSession.RatingKey) {
+		t.Errorf("bob's players %+v, want his session's %+v", bobs, bobSession)
+	}
+
+	// No players: a sentence on a terminal, the header alone when piped.
+	if r := runTTY(t, alice, "", "player", "list", "--server", emulator.ServerAliceVault).mustSucceed(t); r.stdout != "No players on alice-vault.\n" {
+		t.Errorf("empty list on a terminal: %q", r.stdout)
+	}
+	if r := runCLI(t, alice, "", "player", "list", "--server", emulator.ServerAliceVault).mustSucceed(t); r.stdout != "NAME\tPRODUCT\tUSER\tSTATE\tPLAYING\tID\n" {
+		t.Errorf("empty list piped: %q", r.stdout)
 	}
 }
