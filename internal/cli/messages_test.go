@@ -39,7 +39,7 @@ func TestMessages(t *testing.T) {
 			t.Errorf("stdout %q", r.stdout)
 		}
 		piped := runCLIWith(t, alice, false, "sessions", "--server", emulator.ServerAliceVault).mustSucceed(t)
-		if piped.stdout != "USER\tTITLE\tTYPE\tSTATE\tPLAYER\tPROGRESS\n" {
+		if piped.stdout != "KEY\tUSER\tTITLE\tTYPE\tSTATE\tPLAYER\tPROGRESS\n" {
 			t.Errorf("piped stdout %q, want the header alone", piped.stdout)
 		}
 	})

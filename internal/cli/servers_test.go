@@ -14,6 +14,7 @@ import (
 	"github.com/plexkit/plexkit/devicekey"
 	"github.com/plexkit/plexkit/emulator"
 	"github.com/plexkit/plexkit/plextv"
+	"github.com/plexkit/plexkit/pms"
 )
 
 // srvEmulator runs an emulator with a small library for a server-command test.
@@ -160,7 +161,36 @@ func TestServerCommands(t *testing.T) {
 				if got := column(t, r.stdout, "STATE"); strings.Join(got, ",") != "playing,paused" {
 					t.Errorf("states = %q", got)
 				}
+				// KEY is what `plexkit terminate` takes; the player's id needs --wide.
+				if got := column(t, r.stdout, "KEY"); strings.Join(got, ",") != "1,2" {
+					t.Errorf("keys = %q", got)
+				}
+				if strings.Contains(r.stdout, "PLAYER ID") {
+					t.Errorf("the default table shows the player id:\n%s", r.stdout)
+				}
 			},
+		},
+		{
+			name: "sessions --wide", env: alice, args: []string{"sessions", "--server", "alice-nas", "--wide"},
+			check: func(t *testing.T, r cliResult) {
+				var sessions []pms.Session
+				if err := json.Unmarshal([]byte(runCLI(t, alice, "", "sessions", "--server", "alice-nas", "--json").mustSucceed(t).stdout), &sessions); err != nil {
+					t.Fatal(err)
+				}
+				got := column(t, r.stdout, "PLAYER ID")
+				if len(got) != len(sessions) || len(got) == 0 {
+					t.Fatalf("player ids = %q for %d sessions", got, len(sessions))
+				}
+				for i, ss := range sessions {
+					if got[i] != ss.Player.MachineIdentifier {
+						t.Errorf("row %d: player id %q, want %q", i, got[i], ss.Player.MachineIdentifier)
+					}
+				}
+			},
+		},
+		{
+			name: "sessions --max-events without --watch", env: alice, args: []string{"sessions", "--server", "alice-nas", "--max-events", "1"},
+			code: ExitUsage, stderr: []string{"--max-events", "--watch"},
 		},
 		{
 			name: "sessions --json", env: alice, args: []string{"sessions", "--server", "alice-nas", "--json"},

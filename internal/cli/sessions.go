@@ -15,18 +15,25 @@ func newSessionsCmd(f *Factory) *cobra.Command {
 	var sel string
 	var live bool
 	var maxEvents int
+	var wide bool
 	cmd := &cobra.Command{
 		Use:   "sessions",
 		Short: "List what is playing on a server now (needs the admin role: the server's owner)",
 		Long: `List the playbacks in progress on a server (GET /status/sessions): who plays what, on which
 player, and how far along. Plex lets only the server's owner (the admin role) see them; on a
-server shared with you the call is refused, and no scope can change that.`,
+server shared with you the call is refused, and no scope can change that. KEY is the session key
+` + "`plexkit terminate`" + ` takes; --wide adds each player's machine identifier, which the
+` + "`plexkit player`" + ` commands take.`,
 		Example: `  plexkit sessions
   plexkit sessions --server alice-nas --json
+  plexkit sessions --server alice-nas --wide
   plexkit sessions --server alice-nas --watch`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if cmd.Flags().Changed("max-events") && !live {
+				return usageErrorf("--max-events counts the changes --watch prints: use it with --watch")
+			}
 			if live {
 				return watchSessions(cmd, f, sel, maxEvents)
 			}
@@ -40,14 +47,22 @@ server shared with you the call is refused, and no scope can change that.`,
 				_, err := fmt.Fprintf(f.IO.Out, "Nothing is playing on %s.\n", s.res.Name)
 				return err
 			}
-			return printList(f, sessions, []string{"USER", "TITLE", "TYPE", "STATE", "PLAYER", "PROGRESS"},
-				func(ss pms.Session) []string {
-					return []string{ss.User.Title, ss.DisplayTitle(), ss.Type, ss.Player.State, player(ss.Player), progress(ss)}
-				})
+			header := []string{"KEY", "USER", "TITLE", "TYPE", "STATE", "PLAYER", "PROGRESS"}
+			if wide {
+				header = append(header, "PLAYER ID")
+			}
+			return printList(f, sessions, header, func(ss pms.Session) []string {
+				row := []string{string(ss.SessionKey), ss.User.Title, ss.DisplayTitle(), ss.Type, ss.Player.State, player(ss.Player), progress(ss)}
+				if wide {
+					row = append(row, ss.Player.MachineIdentifier)
+				}
+				return row
+			})
 		},
 	}
 	serverFlag(cmd, &sel)
 	cmd.Flags().BoolVar(&live, "watch", false, "keep the list up to date: a table redrawn in place on a terminal, JSON lines of changes when piped")
+	cmd.Flags().BoolVar(&wide, "wide", false, "add each player's machine identifier")
 	maxEventsFlag(cmd, &maxEvents)
 	return cmd
 }
