@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -484,12 +485,29 @@ func TestLiveCommandsOnATerminal(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if line := watch.String(); !strings.Contains(line, "playing") || !strings.Contains(line, "item "+rk+" at 1:30 on tty-player") {
-		t.Errorf("watch line %q", line)
+	// The line names the user, the title and the player as `plexkit sessions` does, and the
+	// event column is no wider than the event.
+	it, err := c.Metadata.Get(context.Background(), rk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := watch.String()
+	if want := fmt.Sprintf(` playing session %s: alice playing %q at 1:30 on tty-player (Plex Web)`+"\n", liveSessionKey(t, e, "tty-player"), it.DisplayTitle()); !strings.HasSuffix(line, want) || len(line) != len("15:04:05")+len(want) {
+		t.Errorf("watch line %q, want the time and %q", line, want)
 	}
 	screens := strings.Split(table.String(), "\x1b[H\x1b[2J")
 	last := screens[len(screens)-1]
 	if !strings.Contains(last, "alice-nas — 3 playing") || !strings.Contains(last, "KEY") || !strings.Contains(last, "tty-player (Plex Web)") {
 		t.Errorf("last screen %q", last)
 	}
+}
+
+// liveSessionKey returns the session key of player's session on alice-nas.
+func liveSessionKey(t *testing.T, e *emulator.Emulator, player string) string {
+	t.Helper()
+	s := liveSession(t, e, player)
+	if s == nil {
+		t.Fatalf("%s plays nothing", player)
+	}
+	return s.SessionKey
 }

@@ -84,6 +84,8 @@ func watch(ctx context.Context, f *Factory, s *server, c *pms.Client, filters []
 	asJSON := jsonLines(f)
 	events := 0
 	var lastErr error
+	names := newPlayingNames(c)
+	typeWidth := 0 // the event column is as wide as the longest event type printed so far
 	for n, err := range c.Notifications(ctx, filters...) {
 		if err != nil {
 			lastErr = err
@@ -111,7 +113,8 @@ func watch(ctx context.Context, f *Factory, s *server, c *pms.Client, filters []
 		if asJSON {
 			werr = writeJSONLine(f.IO.Out, n)
 		} else {
-			_, werr = fmt.Fprintln(f.IO.Out, time.Now().Format("15:04:05")+" "+describeNotification(n))
+			typeWidth = max(typeWidth, len(n.Type))
+			_, werr = fmt.Fprintf(f.IO.Out, "%s %-*s %s\n", time.Now().Format("15:04:05"), typeWidth, n.Type, describeNotification(ctx, names, n))
 		}
 		if werr != nil {
 			return werr
@@ -133,20 +136,14 @@ func refusedForGood(err error) bool {
 	return errors.Is(err, plexkit.ErrForbidden)
 }
 
-// describeNotification says in one line what a notification reports.
-func describeNotification(n pms.Notification) string {
+// describeNotification says in one line what a notification reports; names puts names on the
+// keys of playing notifications.
+func describeNotification(ctx context.Context, names *playingNames, n pms.Notification) string {
 	var parts []string
 	switch n.Type {
 	case pms.TypePlaying:
 		for _, p := range n.Playing {
-			d := fmt.Sprintf("session %s %s item %s at %s", p.SessionKey, p.State, p.RatingKey, clock(int64(p.ViewOffset)))
-			if p.ClientIdentifier != "" {
-				d += " on " + p.ClientIdentifier
-			}
-			if p.TranscodeSession != "" {
-				d += " (transcoding)"
-			}
-			parts = append(parts, d)
+			parts = append(parts, names.describe(ctx, p))
 		}
 	case pms.TypeTimeline:
 		for _, e := range n.Timeline {
@@ -175,7 +172,7 @@ func describeNotification(n pms.Notification) string {
 	default:
 		parts = append(parts, string(n.Raw))
 	}
-	return fmt.Sprintf("%-24s %s", n.Type, strings.Join(parts, "; "))
+	return strings.Join(parts, "; ")
 }
 
 // timelineState names a library item's state code.
