@@ -73,14 +73,15 @@ passes each command to the player. PLAYER is a player's machine identifier or it
 
 	seek := &cobra.Command{
 		Use:     "seek PLAYER POSITION",
-		Short:   "Move playback to POSITION from the start (1h02m30s, 62:30 or 1:02:30)",
+		Short:   "Move playback to POSITION from the start (90, 62:30, 1:02:30 or 1h02m30s)",
 		Example: `  plexkit player seek "Living room" 62:30`,
 		Args:    exactArgs(2, "PLAYER POSITION"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pos, err := parsePosition(args[1])
+			ms, err := parseHMS(args[1])
 			if err != nil {
-				return &UsageError{Err: err}
+				return usageErrorf("POSITION %v", err)
 			}
+			pos := time.Duration(ms) * time.Millisecond
 			return runPlayerCommand(cmd.Context(), f, sel, args[0], "playback/seekTo", "Moved to "+clock(pos.Milliseconds())+" on",
 				map[string]any{"position": pos.Milliseconds()},
 				func(ctx context.Context, r *pms.Remote) error { return r.SeekTo(ctx, pos) })
@@ -208,28 +209,4 @@ func playerRefused(s *server, p *pms.PlayerClient, command string, err error) er
 		return fmt.Errorf("%s no longer knows %s: it stopped playing a while ago (see `plexkit player list`)", s.res.Name, describePlayer(*p))
 	}
 	return s.refused(http.MethodGet, "/player/"+command, err)
-}
-
-// parsePosition reads a position from the start: a Go duration (1h02m30s) or a clock reading
-// (62:30, 1:02:30).
-func parsePosition(s string) (time.Duration, error) {
-	if d, err := time.ParseDuration(s); err == nil {
-		if d < 0 {
-			return 0, fmt.Errorf("POSITION %q is before the start", s)
-		}
-		return d, nil
-	}
-	parts := strings.Split(s, ":")
-	if len(parts) < 2 || len(parts) > 3 {
-		return 0, fmt.Errorf("POSITION %q is neither a duration (1h02m30s) nor a clock reading (62:30, 1:02:30)", s)
-	}
-	var d time.Duration
-	for _, p := range parts {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("POSITION %q is neither a duration (1h02m30s) nor a clock reading (62:30, 1:02:30)", s)
-		}
-		d = d*60 + time.Duration(n)
-	}
-	return d * time.Second, nil
 }
