@@ -67,14 +67,14 @@ gives the section its default hubs again, removing promoted collections (DELETE
 			path := "/hubs/sections/" + key + "/manage"
 			// What the person asked, for a refusal: the list is read first, so a shared
 			// user's refusal comes from that read even when he asked for a change.
-			what := "managing the hubs of section " + args[0]
+			what := "managing the hubs of " + args[0]
 			switch {
 			case hide != "":
-				what = fmt.Sprintf("hiding hub %s of section %s", hide, args[0])
+				what = fmt.Sprintf("hiding hub %s of %s", hide, args[0])
 			case show != "":
-				what = fmt.Sprintf("showing hub %s of section %s", show, args[0])
+				what = fmt.Sprintf("showing hub %s of %s", show, args[0])
 			case reset:
-				what = "resetting the hubs of section " + args[0]
+				what = "resetting the hubs of " + args[0]
 			}
 			hubs, err := managedHubs(ctx, s, c, key, what)
 			if err != nil {

@@ -243,12 +243,12 @@ func TestItemCommands(t *testing.T) {
 		},
 		{
 			name: "bob's match search is refused by role", env: bob, args: []string{"item", "match", movies[2]},
-			code: 1, stderr: []string{"plexkit: listing the matches of item " + movies[2] + " needs the admin role on alice-nas: only its owner, alice, may do it", "shared user"},
+			code: 1, stderr: []string{"plexkit: listing the matches of item " + movies[2] + " needs the admin role on alice-nas, which only its owner, alice, has", "shared user"},
 			check: shortLine,
 		},
 		{
 			name: "bob's match with --guid is refused by role, named as a match", env: bob, args: []string{"item", "match", movies[2], "--guid", "plex://movie/x"},
-			code: 1, stderr: []string{"plexkit: matching item " + movies[2] + " needs the admin role on alice-nas: only its owner, alice, may do it"},
+			code: 1, stderr: []string{"plexkit: matching item " + movies[2] + " needs the admin role on alice-nas, which only its owner, alice, has"},
 			check: shortLine,
 		},
 		{

@@ -212,8 +212,14 @@ func unknownCommand(cmd *cobra.Command, arg string) error {
 	if cmd.HasParent() {
 		msg += fmt.Sprintf(" for %q", cmd.CommandPath())
 	}
-	if cmd.SuggestionsMinimumDistance <= 0 {
+	// Two edits (cobra's default) for a word, one for a word of three letters or fewer, to
+	// which two edits make almost any short command ("ad" would be "add" or "rm").
+	if old := cmd.SuggestionsMinimumDistance; old <= 0 {
 		cmd.SuggestionsMinimumDistance = 2
+		if len(arg) <= 3 {
+			cmd.SuggestionsMinimumDistance = 1
+		}
+		defer func() { cmd.SuggestionsMinimumDistance = old }()
 	}
 	var quoted []string
 	for _, n := range cmd.SuggestionsFor(arg) {

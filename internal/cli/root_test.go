@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -158,4 +159,66 @@ func TestPlexTVURLResolution(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUsageWording: a misspelt command is named, with the commands it is close to, even when
+// flags its parent does not know follow it; counts, missing flags and clashing flags are said in
+// plain words. None of these reaches a server, so no account is needed.
+func TestUsageWording(t *testing.T) {
+	t.Parallel()
+	lacks := func(s string) func(t *testing.T, r cliResult) {
+		return func(t *testing.T, r cliResult) {
+			if strings.Contains(r.stderr, s) {
+				t.Errorf("stderr %q has %q", r.stderr, s)
+			}
+		}
+	}
+	tests := []cliCase{
+		{name: "a misspelt command before a flag the root does not know", args: []string{"sesions", "--server", "alice-nas"},
+			code: 2, stderr: []string{"plexkit: unknown command \"sesions\"; did you mean \"sessions\"?\nRun 'plexkit --help' for usage.\n"},
+			check: lacks("unknown flag")},
+		{name: "a misspelt command close to several", args: []string{"itme", "1000000007"},
+			code: 2, stderr: []string{`unknown command "itme"; did you mean `, `"item"`}},
+		{name: "a misspelt subcommand of a command that takes a rating key", args: []string{"item", "markrs", "1000000007", "--server", "alice-nas"},
+			code: 2, stderr: []string{`plexkit: unknown command "markrs" for "plexkit item"; did you mean "markers"?`, "plexkit item --help"}},
+		{name: "a misspelt subcommand alone", args: []string{"item", "markrs"},
+			code: 2, stderr: []string{`unknown command "markrs" for "plexkit item"; did you mean "markers"?`}},
+		{name: "a misspelt subcommand two levels down", args: []string{"item", "markers", "ad", "1000000007", "--type", "intro"},
+			code: 2, stderr: []string{`unknown command "ad" for "plexkit item markers"; did you mean "add"?`}},
+		{name: "a misspelt player command", args: []string{"player", "paus", "Living room", "--server", "alice-nas"},
+			code: 2, stderr: []string{`unknown command "paus" for "plexkit player"; did you mean "pause"?`}},
+		{name: "a command close to none", args: []string{"key", "zzzzzz"},
+			code: 2, stderr: []string{`unknown command "zzzzzz" for "plexkit key"; see ` + "`plexkit key --help`"}},
+		{name: "a misspelt command with --json", args: []string{"--json", "sesions", "--server", "x"},
+			code: 2, check: func(t *testing.T, r cliResult) {
+				var got struct {
+					Error    string
+					ExitCode int
+				}
+				if err := json.Unmarshal([]byte(r.stderr), &got); err != nil || got.ExitCode != 2 || got.Error != `unknown command "sesions"; did you mean "sessions"?` {
+					t.Errorf("stderr %q (%v)", r.stderr, err)
+				}
+			}},
+		{name: "one argument is singular", args: []string{"jwt", "decode"},
+			code: 2, stderr: []string{`"plexkit jwt decode" takes 1 argument (`}, check: lacks("argument(s)")},
+		{name: "two arguments are plural", args: []string{"item", "markers", "edit", "1000000007"},
+			code: 2, stderr: []string{`"plexkit item markers edit" takes 2 arguments (RATINGKEY ID), got 1`}},
+		{name: "a missing required flag", args: []string{"item", "markers", "add", "1000000007", "--type", "intro", "--start", "30"},
+			code: 2, stderr: []string{"plexkit: --end is required\n"}, check: lacks("required flag(s)")},
+		{name: "missing required flags", args: []string{"item", "markers", "add", "1000000007"},
+			code: 2, stderr: []string{"plexkit: --end, --start and --type are required\n"}},
+		{name: "two hub changes at once", args: []string{"hubs", "1", "--hide", "a", "--show", "b"},
+			code: 2, stderr: []string{"plexkit: --hide and --show cannot go together"}},
+		{name: "three hub changes at once", args: []string{"hubs", "1", "--hide", "a", "--show", "b", "--reset"},
+			code: 2, stderr: []string{"plexkit: --hide, --show and --reset cannot go together"}},
+		// seek reads its position as markers do: seconds pass the parser (and the command then
+		// fails for want of a login), a word does not.
+		{name: "seek takes seconds", args: []string{"player", "seek", "tv", "90"},
+			code: 1, check: lacks("is not a time")},
+		{name: "seek takes a Go duration", args: []string{"player", "seek", "tv", "1h02m30s"},
+			code: 1, check: lacks("is not a time")},
+		{name: "seek refuses a word", args: []string{"player", "seek", "tv", "soon"},
+			code: 2, stderr: []string{`POSITION "soon" is not a time: write h:mm:ss (0:01:30), m:ss (1:30), seconds (90) or a duration (1m30s)`}},
+	}
+	runCases(t, tests, runAdding())
 }

@@ -267,7 +267,7 @@ func (s *server) refusedTo(what, method, path string, err error) error {
 	if s.res.SourceTitle != "" {
 		who += ","
 	}
-	return explain(s.refused(method, path, err), "%s needs the admin role on %s: only %s may do it, and this account is a shared user there", what, s.res.Name, who)
+	return explain(s.refused(method, path, err), "%s needs the admin role on %s, which only %s has; this account is a shared user", what, s.res.Name, who)
 }
 
 // owner names the server's owner: "its owner, alice", or "its owner" when plex.tv does not say.
