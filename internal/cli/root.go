@@ -157,6 +157,12 @@ func andList(words []string) string {
 // say which). It runs before cobra parses flags, so that `plexkit sesions --server x` is said
 // as the unknown command it is, not as a flag the root does not know.
 func unknownCommandIn(root *cobra.Command, args []string) (*cobra.Command, error) {
+	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		return root, nil // shell completion: cobra answers it, misspelt words included
+	}
+	// The commands cobra adds itself when it executes, so that they are known here too.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd(args...)
 	cmd, rest, err := root.Find(args)
 	if err != nil || cmd == nil || !cmd.HasSubCommands() {
 		return cmd, nil

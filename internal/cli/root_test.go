@@ -222,3 +222,56 @@ func TestUsageWording(t *testing.T) {
 	}
 	runCases(t, tests, runAdding())
 }
+
+// TestServerFromEnvironment: PLEXKIT_SERVER is the default of every --server flag (the flag
+// wins), alice's two servers without either are named with both ways to choose, and a server
+// PLEXKIT_SERVER names that is not there says where the name came from.
+func TestServerFromEnvironment(t *testing.T) {
+	t.Parallel()
+	e := srvEmulator(t)
+	alice, _ := srvLogin(t, e, "alice")
+	with := func(server string) map[string]string {
+		env := map[string]string{EnvServer: server}
+		for k, v := range alice {
+			env[k] = v
+		}
+		return env
+	}
+	run := runAdding()
+	nas := run(t, alice, "libraries", "--server", "alice-nas").mustSucceed(t).stdout
+	vault := run(t, alice, "libraries", "--server", "alice-vault").mustSucceed(t).stdout
+	if nas == vault {
+		t.Fatalf("the test needs servers with different sections: %q", nas)
+	}
+	tests := []cliCase{
+		{name: "neither", env: alice, args: []string{"items", "1", "--limit", "5"},
+			code: 2, stderr: []string{"plexkit: this account has 2 servers: choose one with --server or PLEXKIT_SERVER (alice-nas, alice-vault)"}},
+		{name: "PLEXKIT_SERVER", env: with("alice-nas"), args: []string{"libraries"},
+			check: func(t *testing.T, r cliResult) {
+				if r.stdout != nas {
+					t.Errorf("stdout %q, want alice-nas's %q", r.stdout, nas)
+				}
+			}},
+		{name: "the flag wins", env: with("alice-vault"), args: []string{"libraries", "--server", "alice-nas"},
+			check: func(t *testing.T, r cliResult) {
+				if r.stdout != nas {
+					t.Errorf("stdout %q, want alice-nas's %q", r.stdout, nas)
+				}
+			}},
+		{name: "a subcommand's group flag", env: with("alice-nas"), args: []string{"item", "markers", "1000000001"},
+			check: func(t *testing.T, r cliResult) {
+				if len(column(t, r.stdout, "MARKER")) == 0 {
+					t.Errorf("stdout %q", r.stdout)
+				}
+			}},
+		{name: "a server that is not there", env: with("nope"), args: []string{"libraries"},
+			code: 1, stderr: []string{`this account has no server "nope" (from PLEXKIT_SERVER)`}},
+		{name: "the flag's help", env: alice, args: []string{"items", "--help"},
+			check: func(t *testing.T, r cliResult) {
+				if !strings.Contains(r.stdout, "(env PLEXKIT_SERVER; default: the account's only server)") {
+					t.Errorf("help:\n%s", r.stdout)
+				}
+			}},
+	}
+	runCases(t, tests, run)
+}
