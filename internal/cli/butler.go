@@ -73,5 +73,5 @@ List them, or start and stop one now. Only the server's owner may.`)
 
 // groupServerFlag adds --server to a command group, for all its subcommands.
 func groupServerFlag(cmd *cobra.Command, sel *string) {
-	cmd.PersistentFlags().StringVar(sel, "server", "", "the server: its name, machine identifier or URL (default: the account's only server)")
+	cmd.PersistentFlags().StringVar(sel, "server", "", serverFlagHelp)
 }

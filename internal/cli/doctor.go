@@ -58,7 +58,7 @@ would be refused, 0 when everything passes.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.server, "server", "", "the server: its name, machine identifier or URL (default: the account's only server)")
+	fl.StringVar(&o.server, "server", "", serverFlagHelp)
 	fl.StringVar(&o.endpoint, "endpoint", doctor.DefaultPath, `the call to diagnose: a path, or "METHOD PATH"`)
 	fl.StringVar(&o.method, "method", "", "the HTTP method of the call (default GET)")
 	fl.StringVar(&o.token, "token", "", "diagnose this token (a Plex JWT or legacy token; - reads stdin) instead of this installation's")
@@ -76,7 +76,8 @@ func runDoctor(ctx context.Context, f *Factory, o doctorOptions) error {
 	if o.probeTimeout <= 0 {
 		return usageErrorf("--probe-timeout must be positive, got %s", o.probeTimeout)
 	}
-	in := doctor.Input{Server: o.server, Method: method, Path: path, PinID: o.pin, ProbeTimeout: o.probeTimeout, HTTPClient: f.httpClient()}
+	server, _ := f.serverSel(o.server)
+	in := doctor.Input{Server: server, Method: method, Path: path, PinID: o.pin, ProbeTimeout: o.probeTimeout, HTTPClient: f.httpClient()}
 	if o.deviceJWT != "" {
 		if in.DeviceJWT, err = tokenArg(f, o.deviceJWT); err != nil {
 			return err

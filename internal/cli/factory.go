@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 )
 
@@ -12,6 +13,8 @@ import (
 const (
 	EnvConfigDir = "PLEXKIT_CONFIG_DIR"
 	EnvPlexTVURL = "PLEXKIT_PLEXTV_URL"
+	// EnvServer is the server every --server flag defaults to (the flag wins).
+	EnvServer = "PLEXKIT_SERVER"
 )
 
 // DefaultPlexTVURL is plex.tv's API host for auth and account calls.
@@ -45,6 +48,20 @@ func (f *Factory) RequireConfigDir() (string, error) {
 		return "", errors.New("no config directory: set --config DIR or " + EnvConfigDir)
 	}
 	return f.ConfigDir, nil
+}
+
+// serverFlagHelp is the help of every --server flag.
+const serverFlagHelp = "the server: its name, machine identifier or URL (env " + EnvServer + "; default: the account's only server)"
+
+// serverSel is the server a command was asked to work on: --server's value sel, else
+// $PLEXKIT_SERVER, else "" (the account's only server); fromEnv says it came from the
+// environment, which an error about it then names.
+func (f *Factory) serverSel(sel string) (name string, fromEnv bool) {
+	if sel = strings.TrimSpace(sel); sel != "" {
+		return sel, false
+	}
+	env := strings.TrimSpace(f.Getenv(EnvServer))
+	return env, env != ""
 }
 
 // resolve fills in the settings that come from flags and the environment.

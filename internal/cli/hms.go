@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // hms formats milliseconds as h:mm:ss, the way a person reads a position in a film, with the
@@ -21,11 +22,34 @@ func hms(ms int64) string {
 	return s
 }
 
-// parseHMS reads a position as hms writes it: h:mm:ss, m:ss or seconds, each with an optional
-// fraction of a second (0:01:30, 1:30, 90, 90.5), and returns milliseconds.
+// hmsSeconds is hms to the second (the milliseconds dropped), for where a person reads a
+// position rather than an exact offset: where playback stopped, how far a session is.
+func hmsSeconds(ms int64) string {
+	return hms(ms / 1000 * 1000)
+}
+
+// timeSyntax says, in a flag's help, how a time is written: parseHMS reads all of these.
+const timeSyntax = "h:mm:ss, m:ss, seconds or a Go duration (0:01:30, 1:30, 90, 1m30s)"
+
+// maxTime bounds a time parseHMS accepts: no film, episode or recording is this long, and a
+// bigger number is a typo (or an overflow).
+const maxTime = 1_000_000 * time.Second
+
+// parseHMS reads a time, the one syntax of every plexkit command that takes one (marker offsets,
+// a player's seek): as hms writes it, h:mm:ss, m:ss or seconds, each with an optional fraction
+// of a second (0:01:30, 1:30, 90, 90.5), or a Go duration (1m30s, 1h02m30s, 90s, 1500ms). It
+// returns milliseconds.
 func parseHMS(s string) (int64, error) {
-	bad := fmt.Errorf("%q is not a time: write h:mm:ss (0:01:30), m:ss (1:30) or seconds (90)", s)
-	parts := strings.Split(strings.TrimSpace(s), ":")
+	bad := fmt.Errorf("%q is not a time: write h:mm:ss (0:01:30), m:ss (1:30), seconds (90) or a duration (1m30s)", s)
+	s = strings.TrimSpace(s)
+	if strings.ContainsAny(s, "hmsuµn") {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 || d > maxTime || strings.HasPrefix(s, "+") {
+			return 0, bad
+		}
+		return d.Milliseconds(), nil
+	}
+	parts := strings.Split(s, ":")
 	if len(parts) > 3 || parts[0] == "" {
 		return 0, bad
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -39,14 +40,17 @@ gives the section its default hubs again, removing promoted collections (DELETE
   plexkit hubs Movies --reset --json`,
 		Args: exactArgs(1, "SECTION"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			changes := 0
-			for _, on := range []bool{hide != "", show != "", reset} {
-				if on {
-					changes++
+			var given []string
+			for _, fl := range []struct {
+				name string
+				on   bool
+			}{{"--hide", hide != ""}, {"--show", show != ""}, {"--reset", reset}} {
+				if fl.on {
+					given = append(given, fl.name)
 				}
 			}
-			if changes > 1 {
-				return usageErrorf("give one of --hide, --show and --reset")
+			if len(given) > 1 {
+				return usageErrorf("%s cannot go together: give one", andList(given))
 			}
 			if cmd.Flags().Changed("where") && hide == "" && show == "" {
 				return usageErrorf("--where says where --hide or --show change a hub: give one of them")
@@ -61,14 +65,25 @@ gives the section its default hubs again, removing promoted collections (DELETE
 				return err
 			}
 			path := "/hubs/sections/" + key + "/manage"
-			hubs, err := managedHubs(ctx, s, c, key)
+			// What the person asked, for a refusal: the list is read first, so a shared
+			// user's refusal comes from that read even when he asked for a change.
+			what := "managing the hubs of " + args[0]
+			switch {
+			case hide != "":
+				what = fmt.Sprintf("hiding hub %s of %s", hide, args[0])
+			case show != "":
+				what = fmt.Sprintf("showing hub %s of %s", show, args[0])
+			case reset:
+				what = "resetting the hubs of " + args[0]
+			}
+			hubs, err := managedHubs(ctx, s, c, key, what)
 			if err != nil {
 				return err
 			}
 			switch {
 			case reset:
 				if err := c.Library.ResetManagedHubs(ctx, key); err != nil {
-					return hubsError(ctx, s, c, http.MethodDelete, path, key, err)
+					return hubsError(ctx, s, c, what, http.MethodDelete, path, key, err)
 				}
 			case hide != "" || show != "":
 				ident := hide + show
@@ -76,12 +91,12 @@ gives the section its default hubs again, removing promoted collections (DELETE
 					return err
 				}
 				if err := c.Library.UpdateManagedHub(ctx, key, ident, vis); err != nil {
-					return hubsError(ctx, s, c, http.MethodPut, path+"/"+ident, key, err)
+					return hubsError(ctx, s, c, what, http.MethodPut, path+"/"+ident, key, err)
 				}
 			default:
 				return printHubs(f, hubs)
 			}
-			if hubs, err = managedHubs(ctx, s, c, key); err != nil {
+			if hubs, err = managedHubs(ctx, s, c, key, what); err != nil {
 				return err
 			}
 			return printHubs(f, hubs)
@@ -114,25 +129,25 @@ func hubVisibility(where []string, show bool) (pms.HubVisibility, error) {
 	return v, nil
 }
 
-// managedHubs reads the section's managed hubs.
-func managedHubs(ctx context.Context, s *server, c *pms.Client, key string) ([]pms.ManagedHub, error) {
+// managedHubs reads the section's managed hubs; what is what the person asked (for a refusal).
+func managedHubs(ctx context.Context, s *server, c *pms.Client, key, what string) ([]pms.ManagedHub, error) {
 	hubs, err := c.Library.ManagedHubs(ctx, key)
 	if err != nil {
-		return nil, hubsError(ctx, s, c, http.MethodGet, "/hubs/sections/"+key+"/manage", key, err)
+		return nil, hubsError(ctx, s, c, what, http.MethodGet, "/hubs/sections/"+key+"/manage", key, err)
 	}
 	return hubs, nil
 }
 
 // hubsError explains a failed hub call: an unknown section by the sections there are, else the
-// server's refusal (the admin role named when that is why).
-func hubsError(ctx context.Context, s *server, c *pms.Client, method, path, key string, err error) error {
+// server's refusal (the admin role named, for what the person asked, when that is why).
+func hubsError(ctx context.Context, s *server, c *pms.Client, what, method, path, key string, err error) error {
 	switch {
 	case isArgumentError(err):
 		return &UsageError{Err: err}
 	case errors.Is(err, plexkit.ErrNotFound):
 		return noSection(ctx, s, c, key, err)
 	}
-	return s.refused(method, path, err)
+	return s.refusedTo(what, method, path, err)
 }
 
 // knownHub checks that the section has a hub ident, naming the ones it has when not.

@@ -73,8 +73,8 @@ func TestHubsCommand(t *testing.T) {
 		},
 		{
 			name: "bob is refused by role", env: bob, args: []string{"hubs", "Movies"},
-			code: 1, stderr: []string{"GET /hubs/sections/1/manage needs the admin role on alice-nas", "only its owner, alice", "shared user"},
-			check: oneLine,
+			code: 1, stderr: []string{"plexkit: managing the hubs of Movies needs the admin role on alice-nas, which only its owner, alice, has", "shared user"},
+			check: shortLine,
 		},
 		{
 			name: "bob's reset is refused by role", env: bob, args: []string{"hubs", "1", "--reset"},
@@ -95,11 +95,16 @@ func TestHubsCommand(t *testing.T) {
 		},
 		{
 			name: "two changes at once", env: alice, args: []string{"hubs", "1", "--hide", "a", "--reset"},
-			code: 2, stderr: []string{"give one of --hide, --show and --reset"},
+			code: 2, stderr: []string{"--hide and --reset cannot go together"},
 		},
 		{
 			name: "a section that is not there", env: alice, args: []string{"hubs", "9"},
 			code: 2, stderr: []string{"alice-nas has no library section 9 that this account sees; its sections: Movies (1)"},
+		},
+		{
+			name: "bob's hide names what he asked", env: bob, args: []string{"hubs", "Movies", "--hide", "movie.recentlyadded"},
+			code: 1, stderr: []string{"plexkit: hiding hub movie.recentlyadded of Movies needs the admin role on alice-nas, which only its owner, alice, has"},
+			check: shortLine,
 		},
 		{
 			name: "--json errors", env: bob, args: []string{"hubs", "1", "--json"},
@@ -123,15 +128,26 @@ func TestHMS(t *testing.T) {
 		{"90.5", 90_500, "0:01:30.500"},
 		{"1:02:03.004", 3_723_004, "1:02:03.004"},
 		{"12:00:00", 43_200_000, "12:00:00"},
+		{"62:30", 3_750_000, "1:02:30"},
+		{"1m30s", 90_000, "0:01:30"},
+		{"1m", 60_000, "0:01:00"},
+		{"1h02m30s", 3_750_000, "1:02:30"},
+		{"1500ms", 1_500, "0:00:01.500"},
+		{" 90s ", 90_000, "0:01:30"},
 	} {
 		ms, err := parseHMS(tc.in)
 		if err != nil || ms != tc.ms || hms(ms) != tc.back {
 			t.Errorf("parseHMS(%q) = %d, %v; hms = %q, want %d, %q", tc.in, ms, err, hms(ms), tc.ms, tc.back)
 		}
 	}
-	for _, bad := range []string{"", ":30", "1:75", "1:5", "-1", "+5", "1:00:00:00", "1.5:00", "0:30.", "0:30.1234", "ten", "1:3x"} {
+	for _, bad := range []string{"", ":30", "1:75", "1:5", "-1", "+5", "1:00:00:00", "1.5:00", "0:30.", "0:30.1234", "ten", "1:3x", "-1m", "+1m", "1x", "1m30", "soon", "1000000h"} {
 		if ms, err := parseHMS(bad); err == nil {
 			t.Errorf("parseHMS(%q) = %d, want an error", bad, ms)
+		}
+	}
+	for ms, want := range map[int64]string{2_960_999: "0:49:20", 90_000: "0:01:30", 999: "0:00:00"} {
+		if got := hmsSeconds(ms); got != want {
+			t.Errorf("hmsSeconds(%d) = %q, want %q", ms, got, want)
 		}
 	}
 }

@@ -65,11 +65,16 @@ account plays.`,
 // no rating key (which are numbers) is a mistyped subcommand, and said so.
 func keyArgs(n int, names string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
-		if len(args) != n && len(args) > 0 && cmd.HasSubCommands() && !digits(args[0]) {
-			return usageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if len(args) > 0 && cmd.HasSubCommands() && (len(args) != n || isWord(args[0])) && !digits(args[0]) {
+			return unknownCommand(cmd, args[0])
 		}
 		return exactArgs(n, names)(cmd, args)
 	}
+}
+
+// isWord reports whether s could be a command's name: letters and hyphens.
+func isWord(s string) bool {
+	return s != "" && strings.Trim(strings.ToLower(s), "abcdefghijklmnopqrstuvwxyz-") == ""
 }
 
 // openItem opens the server sel names and reads the item with this rating key from it, with its
@@ -99,13 +104,19 @@ func getItem(ctx context.Context, s *server, c *pms.Client, key string) (*pms.It
 // error, a 404 means the item is not there for this account, and anything else is the
 // server's refusal (with the admin role named when that is the cause).
 func itemError(s *server, method, path, key string, err error) error {
+	return itemErrorTo(s, "", method, path, key, err)
+}
+
+// itemErrorTo is itemError for a person who asked for what ("matching item 7"), which a
+// refusal for want of the admin role names (see refusedTo).
+func itemErrorTo(s *server, what, method, path, key string, err error) error {
 	switch {
 	case isArgumentError(err):
 		return &UsageError{Err: err}
 	case errors.Is(err, plexkit.ErrNotFound):
 		return explain(err, "%s has no item %s that this account sees; find rating keys with `plexkit items SECTION` or `plexkit search QUERY`", s.res.Name, key)
 	}
-	return s.refused(method, path, err)
+	return s.refusedTo(what, method, path, err)
 }
 
 // printItem writes an item's details: a two-column block of fields, then one table per kind of
@@ -144,6 +155,13 @@ func printItem(f *Factory, it *pms.Item, extras []pms.Item) error {
 	if err := t.render(); err != nil {
 		return err
 	}
+	if len(it.Media) == 0 {
+		if hint := noMedia(it, "media"); hint != "" {
+			if _, err := fmt.Fprintf(f.IO.Out, "\n%s.\n", upperFirst(hint)); err != nil {
+				return err
+			}
+		}
+	}
 	if len(it.Media) > 0 {
 		if err := section(f, []string{"MEDIA", "RESOLUTION", "VIDEO", "AUDIO", "CONTAINER", "FILE"}, mediaRows(it)); err != nil {
 			return err
@@ -169,6 +187,57 @@ func printItem(f *Factory, it *pms.Item, extras []pms.Item) error {
 		}
 	}
 	return nil
+}
+
+// noMedia says why an item without media has none of what ("media", "streams"), and where a
+// person finds some: the episodes of a show or season, the tracks of an artist or album. It is
+// "" for an item that is not expected to have media of its own (a collection, a photo album).
+func noMedia(it *pms.Item, what string) string {
+	section := string(it.LibrarySectionID)
+	if it.LibrarySectionTitle != "" {
+		section = shellQuote(it.LibrarySectionTitle)
+	}
+	items := func(typ string, filters ...string) string {
+		cmd := "`plexkit items " + section + " --type " + typ
+		for _, fl := range filters {
+			cmd += " --filter " + shellQuote(fl)
+		}
+		return cmd + "`"
+	}
+	switch it.Type {
+	case "show":
+		return fmt.Sprintf("a show has no %s of its own; pick an episode: %s", what, items("episode", "show.title=="+it.Title))
+	case "season":
+		return fmt.Sprintf("a season has no %s of its own; pick an episode: %s", what, items("episode", "show.title=="+it.ParentTitle, fmt.Sprintf("season.index=%d", it.Index)))
+	case "artist":
+		return fmt.Sprintf("an artist has no %s of its own; pick a track: %s", what, items("track", "artist.title=="+it.Title))
+	case "album":
+		return fmt.Sprintf("an album has no %s of its own; pick a track: %s", what, items("track", "album.title=="+it.Title))
+	case "movie", "episode", "track", "clip":
+		return fmt.Sprintf("%s %s has no %s: the server lists no file for it (is it still being added, or was its file removed?)", it.Type, it.RatingKey, what)
+	}
+	return ""
+}
+
+// shellQuote is s as one word of a shell command line: as it is when it needs no quoting, else
+// in single quotes (double quotes when it holds one).
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-") == "" {
+		return s
+	}
+	if !strings.Contains(s, "'") {
+		return "'" + s + "'"
+	}
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`")
+	return `"` + r.Replace(s) + `"`
+}
+
+// upperFirst is s with its first letter in upper case.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // section writes a blank line and a table.
@@ -207,7 +276,7 @@ func watchedText(it *pms.Item) string {
 	}
 	switch {
 	case it.ViewOffset > 0:
-		return "in progress, at " + hms(int64(it.ViewOffset))
+		return "in progress, at " + hmsSeconds(int64(it.ViewOffset))
 	case it.ViewCount == 1:
 		return "yes"
 	case it.ViewCount > 1:

@@ -1,12 +1,17 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
+	"github.com/plexkit/plexkit"
+	"github.com/plexkit/plexkit/emulator"
 	"github.com/plexkit/plexkit/pms"
 )
 
@@ -74,6 +79,15 @@ func mustJSON(t *testing.T, v any) []byte {
 	return b
 }
 
+// shortLine checks that a failure said itself in one line a person reads at a glance.
+func shortLine(t *testing.T, r cliResult) {
+	t.Helper()
+	oneLine(t, r)
+	if n := utf8.RuneCountInString(strings.TrimSpace(r.stderr)); n > 160 {
+		t.Errorf("stderr is %d characters, want at most 160: %s", n, r.stderr)
+	}
+}
+
 // oneLine checks that a failure said itself in one line.
 func oneLine(t *testing.T, r cliResult) {
 	t.Helper()
@@ -95,6 +109,7 @@ func TestItemCommands(t *testing.T) {
 	bob, bobTok := srvLogin(t, e, "bob")
 	secrets := []string{aliceTok, bobTok}
 	movies := itemKeys(t, alice, "1", 12)
+	shows := itemKeys(t, alice, "2", 1)
 	episodes := itemKeys(t, alice, "2", 4, "--type", "episode")
 	srv := []string{"--server", "alice-nas"}
 	run := runAdding(srv...)
@@ -228,24 +243,92 @@ func TestItemCommands(t *testing.T) {
 		},
 		{
 			name: "bob's match search is refused by role", env: bob, args: []string{"item", "match", movies[2]},
-			code: 1, stderr: []string{"GET /library/metadata/" + movies[2] + "/matches needs the admin role on alice-nas", "only its owner, alice", "shared user"},
-			check: oneLine,
+			code: 1, stderr: []string{"plexkit: listing the matches of item " + movies[2] + " needs the admin role on alice-nas, which only its owner, alice, has", "shared user"},
+			check: shortLine,
 		},
 		{
-			name: "bob's match is refused by role", env: bob, args: []string{"item", "unmatch", movies[2]},
-			code: 1, stderr: []string{"PUT /library/metadata/" + movies[2] + "/unmatch needs the admin role on alice-nas", "shared user"},
-			check: oneLine,
+			name: "bob's match with --guid is refused by role, named as a match", env: bob, args: []string{"item", "match", movies[2], "--guid", "plex://movie/x"},
+			code: 1, stderr: []string{"plexkit: matching item " + movies[2] + " needs the admin role on alice-nas, which only its owner, alice, has"},
+			check: shortLine,
+		},
+		{
+			name: "bob's unmatch is refused by role", env: bob, args: []string{"item", "unmatch", movies[2]},
+			code: 1, stderr: []string{"plexkit: unmatching item " + movies[2] + " needs the admin role on alice-nas", "shared user"},
+			check: shortLine,
+		},
+		{
+			name: "--debug adds the refused call", env: bob, args: []string{"item", "unmatch", movies[2], "--debug"},
+			code: 1, stderr: []string{"plexkit: unmatching item " + movies[2] + " needs the admin role",
+				"plexkit: detail: PUT /library/metadata/" + movies[2] + "/unmatch needs the admin role on alice-nas", "plexkit doctor --server alice-nas"},
+		},
+		{
+			name: "a guid that is no candidate", env: alice, args: []string{"item", "match", movies[9], "--guid", "bogus"},
+			code: 2, stderr: []string{`plexkit: "bogus" is not among the matches of item ` + movies[9] + "; list them with `plexkit item match " + movies[9] + "`, or add --force"},
+			check: func(t *testing.T, r cliResult) {
+				if it := itemJSON(t, alice, movies[9]); it.GUID == "bogus" {
+					t.Errorf("the refused guid was applied")
+				}
+				ts := run(t, alice, "item", "match", movies[9], "--title", "A Different Film", "--year", "1971", "--guid", "bogus")
+				ts.expect(t, 2, `is not among the matches of item `+movies[9]+` for "A Different Film" (1971); list them with `+
+					"`plexkit item match "+movies[9]+` --title "A Different Film" --year 1971`+"`")
+				run(t, alice, "item", "match", movies[9], "--guid", "plex://movie/forced", "--force").mustSucceed(t)
+				if it := itemJSON(t, alice, movies[9]); it.GUID != "plex://movie/forced" {
+					t.Errorf("--force did not apply the guid: %s", it.GUID)
+				}
+				run(t, alice, "item", "match", movies[9], "--force").expect(t, 2, "--force applies a --guid")
+			},
+		},
+		{
+			name: "the streams of a show", env: alice, args: []string{"item", "streams", shows[0]},
+			code: 2, stderr: []string{"plexkit: a show has no streams of its own; pick an episode: `plexkit items 'TV Shows' --type episode --filter 'show.title=="},
+			check: func(t *testing.T, r cliResult) {
+				hint := r.stderr[strings.Index(r.stderr, "`")+1 : strings.LastIndex(r.stderr, "`")]
+				args := []string{"items", "TV Shows", "--type", "episode", "--filter", strings.Trim(strings.SplitN(hint, "--filter ", 2)[1], "'")}
+				eps := column(t, run(t, alice, args...).mustSucceed(t).stdout, "TYPE")
+				if len(eps) == 0 || eps[0] != "episode" {
+					t.Errorf("the hint %q lists %q", hint, eps)
+				}
+			},
+		},
+		{
+			name: "a show's details say where its media are", env: alice, args: []string{"item", shows[0]},
+			check: func(t *testing.T, r cliResult) {
+				if !strings.HasSuffix(r.stdout, "\n\nA show has no media of its own; pick an episode: `plexkit items 'TV Shows' --type episode --filter 'show.title=="+itemJSON(t, alice, shows[0]).Title+"'`.\n") {
+					t.Errorf("stdout:\n%s", r.stdout)
+				}
+			},
+		},
+		{
+			name: "where playback stopped, to the second", env: alice, args: []string{"item", movies[10], "--json"},
+			check: func(t *testing.T, r cliResult) {
+				c, err := pms.NewClient(serverURL(t, e, emulator.ServerAliceNAS), pms.WithToken(aliceNASToken(t, e)),
+					pms.WithClientInfo(plexkit.DefaultClientInfo("item-test-player")))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := c.Watch.SetProgress(context.Background(), movies[10], 49*time.Minute+20999*time.Millisecond); err != nil {
+					t.Fatal(err)
+				}
+				out := run(t, alice, "item", movies[10]).mustSucceed(t).stdout
+				if !strings.Contains(out, "watched\tin progress, at 0:49:20\n") {
+					t.Errorf("stdout:\n%s", out)
+				}
+			},
 		},
 		{
 			name: "add, edit and remove a marker", env: alice,
 			args: []string{"item", "markers", "add", episodes[1], "--type", "commercial", "--start", "0:05:00", "--end", "5:30.250"},
 			check: func(t *testing.T, r cliResult) {
-				types := column(t, r.stdout, "TYPE")
+				said, list, _ := strings.Cut(r.stdout, "\n")
+				types := column(t, list, "TYPE")
 				i := slices.Index(types, "commercial")
-				if len(types) != 3 || i < 0 || column(t, r.stdout, "START")[i] != "0:05:00" || column(t, r.stdout, "END")[i] != "0:05:30.250" {
+				if len(types) != 3 || i < 0 || column(t, list, "START")[i] != "0:05:00" || column(t, list, "END")[i] != "0:05:30.250" {
 					t.Fatalf("after add:\n%s", r.stdout)
 				}
-				id := column(t, r.stdout, "MARKER")[i]
+				id := column(t, list, "MARKER")[i]
+				if want := "Added marker " + id + " (commercial 0:05:00–0:05:30.250)."; said != want {
+					t.Errorf("add said %q, want %q", said, want)
+				}
 				ed := run(t, alice, "item", "markers", "edit", episodes[1], id, "--end", "0:06:00", "--json").mustSucceed(t)
 				var ms []pms.Marker
 				if err := json.Unmarshal([]byte(ed.stdout), &ms); err != nil || len(ms) != 3 {
@@ -257,8 +340,9 @@ func TestItemCommands(t *testing.T) {
 					}
 				}
 				rm := run(t, alice, "item", "markers", "rm", episodes[1], id).mustSucceed(t)
-				if got := column(t, rm.stdout, "TYPE"); !slices.Equal(got, []string{"intro", "credits"}) {
-					t.Errorf("after rm: %q", got)
+				said, list, _ = strings.Cut(rm.stdout, "\n")
+				if got := column(t, list, "TYPE"); said != "Removed marker "+id+"." || !slices.Equal(got, []string{"intro", "credits"}) {
+					t.Errorf("after rm: %q, %q", said, got)
 				}
 				again := run(t, alice, "item", "markers", "rm", episodes[1], id)
 				again.expect(t, 1, "has no marker "+id, "intro")
@@ -271,7 +355,7 @@ func TestItemCommands(t *testing.T) {
 		},
 		{
 			name: "a marker time that is no time", env: alice, args: []string{"item", "markers", "add", episodes[2], "--type", "intro", "--start", "1:75", "--end", "2:00"},
-			code: 2, stderr: []string{`--start: "1:75" is not a time`},
+			code: 2, stderr: []string{`--start "1:75" is not a time`},
 		},
 		{
 			name: "a marker type that is none", env: alice, args: []string{"item", "markers", "add", episodes[2], "--type", "outro", "--start", "1:00", "--end", "2:00"},

@@ -23,8 +23,8 @@ PUT and DELETE /library/metadata/{key}/marker): a PMS keeps only its owner's cha
 ignores a shared user's, which plexkit then says.`,
 		Example: `  plexkit item markers 1000000007
   plexkit item markers add 1000000007 --type intro --start 0:00:30 --end 0:01:30
-  plexkit item markers edit 1000000007 7 --end 0:01:45
-  plexkit item markers rm 1000000007 7`,
+  plexkit item markers edit 1000000007 4000000029 --start 2:21:50
+  plexkit item markers rm 1000000007 4000000029`,
 		Args: keyArgs(1, "RATINGKEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -54,8 +54,8 @@ ignores a shared user's, which plexkit then says.`,
 			if err != nil {
 				return err
 			}
-			_, err = c.Metadata.AddMarker(ctx, key, m)
-			return markerWritten(cmd, f, s, c, key, http.MethodPost, "/library/metadata/"+key+"/marker", "add the marker", err)
+			made, err := c.Metadata.AddMarker(ctx, key, m)
+			return markerWritten(cmd, f, s, c, key, http.MethodPost, "/library/metadata/"+key+"/marker", "add the marker", "Added", made, err)
 		},
 	}
 	markerFlagSet(add, &typ, &start, &end)
@@ -67,7 +67,7 @@ ignores a shared user's, which plexkit then says.`,
 	edit := &cobra.Command{
 		Use:     "edit RATINGKEY ID [--type TYPE] [--start H:MM:SS] [--end H:MM:SS]",
 		Short:   "Change a marker's type or times",
-		Example: `  plexkit item markers edit 1000000007 7 --start 0:00:28 --end 0:01:31`,
+		Example: `  plexkit item markers edit 1000000007 4000000029 --start 2:21:40 --end 2:27:00`,
 		Args:    exactArgs(2, "RATINGKEY ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key := args[0]
@@ -91,9 +91,9 @@ ignores a shared user's, which plexkit then says.`,
 			if err != nil {
 				return err
 			}
-			_, err = c.Metadata.EditMarker(ctx, key, m)
+			changed, err := c.Metadata.EditMarker(ctx, key, m)
 			return markerWritten(cmd, f, s, c, key, http.MethodPut, fmt.Sprintf("/library/metadata/%s/marker/%d", key, id),
-				fmt.Sprintf("change marker %d", id), err)
+				fmt.Sprintf("change marker %d", id), "Changed", changed, err)
 		},
 	}
 	markerFlagSet(edit, &etyp, &estart, &eend)
@@ -101,7 +101,7 @@ ignores a shared user's, which plexkit then says.`,
 	rm := &cobra.Command{
 		Use:     "rm RATINGKEY ID",
 		Short:   "Remove a marker from an item",
-		Example: `  plexkit item markers rm 1000000007 7`,
+		Example: `  plexkit item markers rm 1000000007 4000000029`,
 		Args:    exactArgs(2, "RATINGKEY ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key := args[0]
@@ -130,6 +130,11 @@ ignores a shared user's, which plexkit then says.`,
 					return fmt.Errorf("%s kept marker %d: %s", s.res.Name, id, ownerOnlyMarkers(s))
 				}
 			}
+			if !f.JSON {
+				if _, err := fmt.Fprintf(f.IO.Out, "Removed marker %d.\n", id); err != nil {
+					return err
+				}
+			}
 			return printMarkers(f, after.Markers)
 		},
 	}
@@ -140,8 +145,8 @@ ignores a shared user's, which plexkit then says.`,
 
 func markerFlagSet(cmd *cobra.Command, typ, start, end *string) {
 	cmd.Flags().StringVar(typ, "type", "", "the marker's type: intro, credits, commercial or bookmark")
-	cmd.Flags().StringVar(start, "start", "", "where it starts: h:mm:ss, m:ss or seconds")
-	cmd.Flags().StringVar(end, "end", "", "where it ends: h:mm:ss, m:ss or seconds")
+	cmd.Flags().StringVar(start, "start", "", "where it starts: "+timeSyntax)
+	cmd.Flags().StringVar(end, "end", "", "where it ends: "+timeSyntax)
 }
 
 // markerTypes are the marker types a PMS keeps.
@@ -169,7 +174,7 @@ func markerFlags(m pms.Marker, typ, start, end string) (pms.Marker, error) {
 		}
 		ms, err := parseHMS(fl.v)
 		if err != nil {
-			return m, usageErrorf("--%s: %v", fl.name, err)
+			return m, usageErrorf("--%s %v", fl.name, err)
 		}
 		*fl.to = pms.FlexInt(ms)
 	}
@@ -218,16 +223,23 @@ func ownerOnlyMarkers(s *server) string {
 	return fmt.Sprintf("a PMS keeps only the markers of %s, and this account is a shared user there; ask the owner to make the change", owner)
 }
 
-// markerWritten ends an add or a change of a marker (method path, err its outcome): it prints the
-// item's markers read back, or explains the failure; a shared user's refusal is the owner-only
-// rule, and did says what was not done ("add the marker").
-func markerWritten(cmd *cobra.Command, f *Factory, s *server, c *pms.Client, key, method, path, did string, err error) error {
+// markerWritten ends an add or a change of a marker (method path; m, err its outcome): it says
+// which marker it was ("Added marker 6 (intro 0:00:30–0:01:30).", past being "Added"), then
+// prints the item's markers read back; or it explains the failure: a shared user's refusal is
+// the owner-only rule, and did says what was not done ("add the marker"). With --json only the
+// markers are printed.
+func markerWritten(cmd *cobra.Command, f *Factory, s *server, c *pms.Client, key, method, path, did, past string, m *pms.Marker, err error) error {
 	var re *pms.ResponseError
 	if err != nil {
 		if errors.As(err, &re) && !s.res.Owned {
 			return explain(err, "%s did not %s: %s", s.res.Name, did, ownerOnlyMarkers(s))
 		}
 		return markerError(s, method, path, key, err)
+	}
+	if m != nil && !f.JSON {
+		if _, err := fmt.Fprintf(f.IO.Out, "%s marker %d (%s %s–%s).\n", past, m.ID, m.Type, hms(int64(m.StartTimeOffset)), hms(int64(m.EndTimeOffset))); err != nil {
+			return err
+		}
 	}
 	return printItemMarkers(cmd, f, s, c, key)
 }

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -12,22 +14,32 @@ import (
 func newItemMatchCmd(f *Factory, sel *string) *cobra.Command {
 	var o pms.MatchOptions
 	var guid string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "match RATINGKEY",
 		Short: "List what an item could be matched to, or with --guid match it (admin)",
 		Long: `List what the item's agent could match it to (GET /library/metadata/{key}/matches), best first,
 as Plex Web's "Fix Match" does: without --title and --year the agent searches for the item's own
 title and year. With --guid, match the item to that result (PUT /library/metadata/{key}/match),
-then show the item as matched. Only the server's owner may match items.`,
+then show the item as matched. The guid must be one of the results listed (of the --title and
+--year given, else of the item's own search); --force applies a guid that is not, as it is.
+Only the server's owner may match items.`,
 		Example: `  plexkit item match 1000000007
-  plexkit item match 1000000007 --title "A Different Film" --year 1971
-  plexkit item match 1000000007 --guid plex://movie/5d776b59ad5437001f79c6f8`,
+  plexkit item match 1000000007 --title "The Frozen River" --year 2011
+  plexkit item match 1000000007 --guid plex://movie/0000000004e2c80d0faf0a7a`,
 		Args: exactArgs(1, "RATINGKEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.Year < 0 {
 				return usageErrorf("--year must be a year, got %d", o.Year)
 			}
+			if force && guid == "" {
+				return usageErrorf("--force applies a --guid: give one")
+			}
 			key := args[0]
+			what := "listing the matches of item " + key
+			if guid != "" {
+				what = "matching item " + key
+			}
 			ctx := cmd.Context()
 			s, c, err := openServer(ctx, f, *sel)
 			if err != nil {
@@ -35,7 +47,7 @@ then show the item as matched. Only the server's owner may match items.`,
 			}
 			results, err := c.Metadata.Matches(ctx, key, o)
 			if err != nil {
-				return itemError(s, http.MethodGet, "/library/metadata/"+key+"/matches", key, err)
+				return itemErrorTo(s, what, http.MethodGet, "/library/metadata/"+key+"/matches", key, err)
 			}
 			if guid == "" {
 				return printList(f, results, []string{"SCORE", "NAME", "YEAR", "GUID"}, func(r pms.SearchResult) []string {
@@ -46,14 +58,19 @@ then show the item as matched. Only the server's owner may match items.`,
 			// when it is among those listed, else the server's own for the guid.
 			var name string
 			var year int
+			found := false
 			for _, r := range results {
 				if r.GUID == guid {
-					name, year = r.Name, int(r.Year)
+					name, year, found = r.Name, int(r.Year), true
 					break
 				}
 			}
+			if !found && !force {
+				return usageErrorf("%q is not among the matches of item %s%s; list them with `%s`, or add --force to apply it anyway",
+					guid, key, searchedFor(o), matchCommand(key, o))
+			}
 			if err := c.Metadata.Match(ctx, key, guid, name, year); err != nil {
-				return itemError(s, http.MethodPut, "/library/metadata/"+key+"/match", key, err)
+				return itemErrorTo(s, what, http.MethodPut, "/library/metadata/"+key+"/match", key, err)
 			}
 			return printMatched(cmd, f, s, c, key)
 		},
@@ -63,7 +80,42 @@ then show the item as matched. Only the server's owner may match items.`,
 	cmd.Flags().StringVar(&o.Agent, "agent", "", "search with this agent, e.g. tv.plex.agents.movie (default: the section's)")
 	cmd.Flags().StringVar(&o.Language, "language", "", "search in this language, e.g. en-US (default: the section's)")
 	cmd.Flags().StringVar(&guid, "guid", "", "match the item to this result's GUID")
+	cmd.Flags().BoolVar(&force, "force", false, "apply --guid even when it is not among the results")
 	return cmd
+}
+
+// searchedFor says the search the matches came from, when it was not the item's own:
+// ` for "Title" (1999)`.
+func searchedFor(o pms.MatchOptions) string {
+	s := ""
+	if o.Title != "" {
+		s = fmt.Sprintf(" for %q", o.Title)
+	}
+	if o.Year > 0 {
+		if s == "" {
+			s = " for"
+		}
+		s += fmt.Sprintf(" (%d)", o.Year)
+	}
+	return s
+}
+
+// matchCommand is the command that lists the matches the search o finds for item key.
+func matchCommand(key string, o pms.MatchOptions) string {
+	args := []string{"plexkit", "item", "match", key}
+	if o.Title != "" {
+		args = append(args, "--title", strconv.Quote(o.Title))
+	}
+	if o.Year > 0 {
+		args = append(args, "--year", strconv.Itoa(o.Year))
+	}
+	if o.Agent != "" {
+		args = append(args, "--agent", o.Agent)
+	}
+	if o.Language != "" {
+		args = append(args, "--language", o.Language)
+	}
+	return strings.Join(args, " ")
 }
 
 func newItemUnmatchCmd(f *Factory, sel *string) *cobra.Command {
@@ -83,7 +135,7 @@ server's owner may unmatch items.`,
 				return err
 			}
 			if err := c.Metadata.Unmatch(ctx, key); err != nil {
-				return itemError(s, http.MethodPut, "/library/metadata/"+key+"/unmatch", key, err)
+				return itemErrorTo(s, "unmatching item "+key, http.MethodPut, "/library/metadata/"+key+"/unmatch", key, err)
 			}
 			return printMatched(cmd, f, s, c, key)
 		},

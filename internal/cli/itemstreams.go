@@ -22,7 +22,7 @@ own, made on the part that holds the stream and carried to the item's other part
 player signed in as this account then starts with it. --subtitle off turns subtitles off. ID is
 the STREAM column.`,
 		Example: `  plexkit item streams 1000000007
-  plexkit item streams 1000000007 --audio 3 --subtitle 5
+  plexkit item streams 1000000007 --audio 4000000030 --subtitle 4000000031
   plexkit item streams 1000000007 --subtitle off --json`,
 		Args: exactArgs(1, "RATINGKEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -47,6 +47,12 @@ the STREAM column.`,
 			s, c, it, err := openItem(ctx, f, *sel, key)
 			if err != nil {
 				return err
+			}
+			if len(it.Media) == 0 {
+				if hint := noMedia(it, "streams"); hint != "" {
+					return usageErrorf("%s", hint)
+				}
+				return usageErrorf("%s %s has no streams: it is no film, episode or track", orWord(it.Type, "item"), key)
 			}
 			if choice != (pms.StreamSelection{}) {
 				part, err := choicePart(s, it, choice)

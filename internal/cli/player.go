@@ -76,14 +76,15 @@ passes each command to the player. PLAYER is a player's machine identifier or it
 
 	seek := &cobra.Command{
 		Use:     "seek PLAYER POSITION",
-		Short:   "Move playback to POSITION from the start (1h02m30s, 62:30 or 1:02:30)",
+		Short:   "Move playback to POSITION from the start (90, 62:30, 1:02:30 or 1h02m30s)",
 		Example: `  plexkit player seek "Living room" 62:30`,
 		Args:    exactArgs(2, "PLAYER POSITION"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pos, err := parsePosition(args[1])
+			ms, err := parseHMS(args[1])
 			if err != nil {
-				return &UsageError{Err: err}
+				return usageErrorf("POSITION %v", err)
 			}
+			pos := time.Duration(ms) * time.Millisecond
 			ctx := cmd.Context()
 			s, c, p, err := openPlayer(ctx, f, sel, args[0])
 			if err != nil {
@@ -298,28 +299,4 @@ func failedRequest(c *pms.Client, err error) (method, path string) {
 		}
 	}
 	return pe.Method, path
-}
-
-// parsePosition reads a position from the start: a Go duration (1h02m30s) or a clock reading
-// (62:30, 1:02:30).
-func parsePosition(s string) (time.Duration, error) {
-	if d, err := time.ParseDuration(s); err == nil {
-		if d < 0 {
-			return 0, fmt.Errorf("POSITION %q is before the start", s)
-		}
-		return d, nil
-	}
-	parts := strings.Split(s, ":")
-	if len(parts) < 2 || len(parts) > 3 {
-		return 0, fmt.Errorf("POSITION %q is neither a duration (1h02m30s) nor a clock reading (62:30, 1:02:30)", s)
-	}
-	var d time.Duration
-	for _, p := range parts {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("POSITION %q is neither a duration (1h02m30s) nor a clock reading (62:30, 1:02:30)", s)
-		}
-		d = d*60 + time.Duration(n)
-	}
-	return d * time.Second, nil
 }

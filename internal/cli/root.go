@@ -14,12 +14,17 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit codes.
@@ -101,11 +106,139 @@ func Run(args []string, streams *IOStreams, getenv func(string) string) int {
 	root.SetIn(safe.In)
 	root.SetOut(safe.Out)
 	root.SetErr(safe.ErrOut)
+	if c, err := unknownCommandIn(root, args); err != nil {
+		f.JSON = jsonFlagIn(args)
+		return reportError(f, c, err)
+	}
 	cmd, err := root.ExecuteC()
+	err = requiredFlagsError(err)
 	if err != nil && !f.JSON {
 		f.JSON = jsonFlagIn(args)
 	}
 	return reportError(f, cmd, err)
+}
+
+// requiredFlags reads the flag names out of cobra's `required flag(s) "a", "b" not set`.
+var requiredFlags = regexp.MustCompile(`"([^"]+)"`)
+
+// requiredFlagsError says cobra's missing required flags the way plexkit says usage errors
+// ("--end is required"); any other error is returned as it is.
+func requiredFlagsError(err error) error {
+	if err == nil || !strings.HasPrefix(err.Error(), "required flag(s) ") {
+		return err
+	}
+	var names []string
+	for _, m := range requiredFlags.FindAllStringSubmatch(err.Error(), -1) {
+		names = append(names, "--"+m[1])
+	}
+	if len(names) == 0 {
+		return &UsageError{Err: err}
+	}
+	verb := "is"
+	if len(names) > 1 {
+		verb = "are"
+	}
+	return usageErrorf("%s %s required", andList(names), verb)
+}
+
+// andList joins words as a sentence does: "a", "a and b", "a, b and c".
+func andList(words []string) string {
+	switch len(words) {
+	case 0:
+		return ""
+	case 1:
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// unknownCommandIn finds the command args name, and returns it with an unknown-command error
+// when the first argument it would take is instead a misspelt subcommand (noArgs and keyArgs
+// say which). It runs before cobra parses flags, so that `plexkit sesions --server x` is said
+// as the unknown command it is, not as a flag the root does not know.
+func unknownCommandIn(root *cobra.Command, args []string) (*cobra.Command, error) {
+	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		return root, nil // shell completion: cobra answers it, misspelt words included
+	}
+	// The commands cobra adds itself when it executes, so that they are known here too.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd(args...)
+	cmd, rest, err := root.Find(args)
+	if err != nil || cmd == nil || !cmd.HasSubCommands() {
+		return cmd, nil
+	}
+	pos := positionals(cmd, rest)
+	if len(pos) == 0 || cmd.Args == nil {
+		return cmd, nil
+	}
+	var usage *UsageError
+	if err := cmd.Args(cmd, pos); errors.As(err, &usage) && strings.HasPrefix(usage.Error(), "unknown command ") {
+		return cmd, err
+	}
+	return cmd, nil
+}
+
+// positionals are the arguments of args that are no flags or flag values of cmd (an unknown
+// flag is taken to have no value); everything after "--" is positional.
+func positionals(cmd *cobra.Command, args []string) []string {
+	var pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return append(pos, args[i+1:]...)
+		case !strings.HasPrefix(a, "-") || a == "-":
+			pos = append(pos, a)
+		case strings.Contains(a, "="):
+		default:
+			var fl *pflag.Flag
+			if strings.HasPrefix(a, "--") {
+				fl = cmd.Flags().Lookup(a[2:])
+				if fl == nil {
+					fl = cmd.InheritedFlags().Lookup(a[2:])
+				}
+			} else if len(a) == 2 {
+				fl = cmd.Flags().ShorthandLookup(a[1:])
+				if fl == nil {
+					fl = cmd.InheritedFlags().ShorthandLookup(a[1:])
+				}
+			}
+			if fl != nil && fl.NoOptDefVal == "" {
+				i++
+			}
+		}
+	}
+	return pos
+}
+
+// unknownCommand is the usage error for arg given to cmd where a subcommand was expected, with
+// the subcommands it is close to (cobra's suggestions: a small edit distance, or a prefix).
+func unknownCommand(cmd *cobra.Command, arg string) error {
+	msg := fmt.Sprintf("unknown command %q", arg)
+	if cmd.HasParent() {
+		msg += fmt.Sprintf(" for %q", cmd.CommandPath())
+	}
+	// Two edits (cobra's default) for a word, one for a word of three letters or fewer, to
+	// which two edits make almost any short command ("ad" would be "add" or "rm").
+	if old := cmd.SuggestionsMinimumDistance; old <= 0 {
+		cmd.SuggestionsMinimumDistance = 2
+		if len(arg) <= 3 {
+			cmd.SuggestionsMinimumDistance = 1
+		}
+		defer func() { cmd.SuggestionsMinimumDistance = old }()
+	}
+	var quoted []string
+	for _, n := range cmd.SuggestionsFor(arg) {
+		if q := strconv.Quote(n); !slices.Contains(quoted, q) {
+			quoted = append(quoted, q)
+		}
+	}
+	if len(quoted) > 0 {
+		msg += "; did you mean " + strings.Replace(andList(quoted), " and ", " or ", 1) + "?"
+	} else {
+		msg += fmt.Sprintf("; see `%s --help` for its commands", cmd.CommandPath())
+	}
+	return &UsageError{Err: errors.New(msg)}
 }
 
 // isCobraUsage recognises the usage errors cobra makes itself without a hook to type them:
@@ -163,7 +296,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		return nil
 	}
 	if cmd.HasSubCommands() {
-		return usageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
+		return unknownCommand(cmd, args[0])
 	}
 	return usageErrorf("%q takes no arguments, got %q", cmd.CommandPath(), args[0])
 }
@@ -172,7 +305,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 func exactArgs(n int, names string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usageErrorf("%q takes %d argument(s) (%s), got %d", cmd.CommandPath(), n, names, len(args))
+			return usageErrorf("%q takes %s (%s), got %d", cmd.CommandPath(), plural(int64(n), "argument"), names, len(args))
 		}
 		return nil
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -158,4 +159,119 @@ func TestPlexTVURLResolution(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUsageWording: a misspelt command is named, with the commands it is close to, even when
+// flags its parent does not know follow it; counts, missing flags and clashing flags are said in
+// plain words. None of these reaches a server, so no account is needed.
+func TestUsageWording(t *testing.T) {
+	t.Parallel()
+	lacks := func(s string) func(t *testing.T, r cliResult) {
+		return func(t *testing.T, r cliResult) {
+			if strings.Contains(r.stderr, s) {
+				t.Errorf("stderr %q has %q", r.stderr, s)
+			}
+		}
+	}
+	tests := []cliCase{
+		{name: "a misspelt command before a flag the root does not know", args: []string{"sesions", "--server", "alice-nas"},
+			code: 2, stderr: []string{"plexkit: unknown command \"sesions\"; did you mean \"sessions\"?\nRun 'plexkit --help' for usage.\n"},
+			check: lacks("unknown flag")},
+		{name: "a misspelt command close to several", args: []string{"itme", "1000000007"},
+			code: 2, stderr: []string{`unknown command "itme"; did you mean `, `"item"`}},
+		{name: "a misspelt subcommand of a command that takes a rating key", args: []string{"item", "markrs", "1000000007", "--server", "alice-nas"},
+			code: 2, stderr: []string{`plexkit: unknown command "markrs" for "plexkit item"; did you mean "markers"?`, "plexkit item --help"}},
+		{name: "a misspelt subcommand alone", args: []string{"item", "markrs"},
+			code: 2, stderr: []string{`unknown command "markrs" for "plexkit item"; did you mean "markers"?`}},
+		{name: "a misspelt subcommand two levels down", args: []string{"item", "markers", "ad", "1000000007", "--type", "intro"},
+			code: 2, stderr: []string{`unknown command "ad" for "plexkit item markers"; did you mean "add"?`}},
+		{name: "a misspelt player command", args: []string{"player", "paus", "Living room", "--server", "alice-nas"},
+			code: 2, stderr: []string{`unknown command "paus" for "plexkit player"; did you mean "pause"?`}},
+		{name: "a command close to none", args: []string{"key", "zzzzzz"},
+			code: 2, stderr: []string{`unknown command "zzzzzz" for "plexkit key"; see ` + "`plexkit key --help`"}},
+		{name: "a misspelt command with --json", args: []string{"--json", "sesions", "--server", "x"},
+			code: 2, check: func(t *testing.T, r cliResult) {
+				var got struct {
+					Error    string
+					ExitCode int
+				}
+				if err := json.Unmarshal([]byte(r.stderr), &got); err != nil || got.ExitCode != 2 || got.Error != `unknown command "sesions"; did you mean "sessions"?` {
+					t.Errorf("stderr %q (%v)", r.stderr, err)
+				}
+			}},
+		{name: "one argument is singular", args: []string{"jwt", "decode"},
+			code: 2, stderr: []string{`"plexkit jwt decode" takes 1 argument (`}, check: lacks("argument(s)")},
+		{name: "two arguments are plural", args: []string{"item", "markers", "edit", "1000000007"},
+			code: 2, stderr: []string{`"plexkit item markers edit" takes 2 arguments (RATINGKEY ID), got 1`}},
+		{name: "a missing required flag", args: []string{"item", "markers", "add", "1000000007", "--type", "intro", "--start", "30"},
+			code: 2, stderr: []string{"plexkit: --end is required\n"}, check: lacks("required flag(s)")},
+		{name: "missing required flags", args: []string{"item", "markers", "add", "1000000007"},
+			code: 2, stderr: []string{"plexkit: --end, --start and --type are required\n"}},
+		{name: "two hub changes at once", args: []string{"hubs", "1", "--hide", "a", "--show", "b"},
+			code: 2, stderr: []string{"plexkit: --hide and --show cannot go together"}},
+		{name: "three hub changes at once", args: []string{"hubs", "1", "--hide", "a", "--show", "b", "--reset"},
+			code: 2, stderr: []string{"plexkit: --hide, --show and --reset cannot go together"}},
+		// seek reads its position as markers do: seconds pass the parser (and the command then
+		// fails for want of a login), a word does not.
+		{name: "seek takes seconds", args: []string{"player", "seek", "tv", "90"},
+			code: 1, check: lacks("is not a time")},
+		{name: "seek takes a Go duration", args: []string{"player", "seek", "tv", "1h02m30s"},
+			code: 1, check: lacks("is not a time")},
+		{name: "seek refuses a word", args: []string{"player", "seek", "tv", "soon"},
+			code: 2, stderr: []string{`POSITION "soon" is not a time: write h:mm:ss (0:01:30), m:ss (1:30), seconds (90) or a duration (1m30s)`}},
+	}
+	runCases(t, tests, runAdding())
+}
+
+// TestServerFromEnvironment: PLEXKIT_SERVER is the default of every --server flag (the flag
+// wins), alice's two servers without either are named with both ways to choose, and a server
+// PLEXKIT_SERVER names that is not there says where the name came from.
+func TestServerFromEnvironment(t *testing.T) {
+	t.Parallel()
+	e := srvEmulator(t)
+	alice, _ := srvLogin(t, e, "alice")
+	with := func(server string) map[string]string {
+		env := map[string]string{EnvServer: server}
+		for k, v := range alice {
+			env[k] = v
+		}
+		return env
+	}
+	run := runAdding()
+	nas := run(t, alice, "libraries", "--server", "alice-nas").mustSucceed(t).stdout
+	vault := run(t, alice, "libraries", "--server", "alice-vault").mustSucceed(t).stdout
+	if nas == vault {
+		t.Fatalf("the test needs servers with different sections: %q", nas)
+	}
+	tests := []cliCase{
+		{name: "neither", env: alice, args: []string{"items", "1", "--limit", "5"},
+			code: 2, stderr: []string{"plexkit: this account has 2 servers: choose one with --server or PLEXKIT_SERVER (alice-nas, alice-vault)"}},
+		{name: "PLEXKIT_SERVER", env: with("alice-nas"), args: []string{"libraries"},
+			check: func(t *testing.T, r cliResult) {
+				if r.stdout != nas {
+					t.Errorf("stdout %q, want alice-nas's %q", r.stdout, nas)
+				}
+			}},
+		{name: "the flag wins", env: with("alice-vault"), args: []string{"libraries", "--server", "alice-nas"},
+			check: func(t *testing.T, r cliResult) {
+				if r.stdout != nas {
+					t.Errorf("stdout %q, want alice-nas's %q", r.stdout, nas)
+				}
+			}},
+		{name: "a subcommand's group flag", env: with("alice-nas"), args: []string{"item", "markers", "1000000001"},
+			check: func(t *testing.T, r cliResult) {
+				if len(column(t, r.stdout, "MARKER")) == 0 {
+					t.Errorf("stdout %q", r.stdout)
+				}
+			}},
+		{name: "a server that is not there", env: with("nope"), args: []string{"libraries"},
+			code: 1, stderr: []string{`this account has no server "nope" (from PLEXKIT_SERVER)`}},
+		{name: "the flag's help", env: alice, args: []string{"items", "--help"},
+			check: func(t *testing.T, r cliResult) {
+				if !strings.Contains(r.stdout, "(env PLEXKIT_SERVER; default: the account's only server)") {
+					t.Errorf("help:\n%s", r.stdout)
+				}
+			}},
+	}
+	runCases(t, tests, run)
 }

@@ -59,7 +59,7 @@ type server struct {
 
 // serverFlag adds --server to cmd.
 func serverFlag(cmd *cobra.Command, sel *string) {
-	cmd.Flags().StringVar(sel, "server", "", "the server: its name, machine identifier or URL (default: the account's only server)")
+	cmd.Flags().StringVar(sel, "server", "", serverFlagHelp)
 }
 
 // selectServer picks the server sel names among the account's servers (GET /api/v2/resources).
@@ -70,7 +70,7 @@ func selectServer(ctx context.Context, f *Factory, acct *serverSession, sel stri
 	if err != nil {
 		return nil, fmt.Errorf("list the account's servers: %w", sessionError(err))
 	}
-	sel = strings.TrimSpace(sel)
+	sel, fromEnv := f.serverSel(sel)
 	if sel == "" {
 		switch len(servers) {
 		case 0:
@@ -79,7 +79,7 @@ func selectServer(ctx context.Context, f *Factory, acct *serverSession, sel stri
 			return &server{res: servers[0]}, nil
 		}
 		if !f.IO.ErrTTY || !f.IO.OutTTY {
-			return nil, usageErrorf("this account has %d servers: choose one with --server (%s)", len(servers), strings.Join(doctor.ServerNames(servers), ", "))
+			return nil, usageErrorf("this account has %d servers: choose one with --server or %s (%s)", len(servers), EnvServer, strings.Join(doctor.ServerNames(servers), ", "))
 		}
 		return askServer(f, servers)
 	}
@@ -97,7 +97,11 @@ func selectServer(ctx context.Context, f *Factory, acct *serverSession, sel stri
 	if doctor.IsURL(sel) {
 		return identifyURL(ctx, f, acct, servers, strings.TrimRight(sel, "/"))
 	}
-	return nil, fmt.Errorf("this account has no server %q: it is neither owned by the account nor shared with it (its servers: %s)", sel, orNone(doctor.ServerNames(servers)))
+	from := ""
+	if fromEnv {
+		from = " (from " + EnvServer + ")"
+	}
+	return nil, fmt.Errorf("this account has no server %q%s: it is neither owned by the account nor shared with it (its servers: %s)", sel, from, orNone(doctor.ServerNames(servers)))
 }
 
 // identifyURL asks the server at url who it is, so that a URL the resources do not list (a
@@ -135,7 +139,7 @@ func askServer(f *Factory, servers []plextv.Resource) (*server, error) {
 		line, err := in.ReadString('\n')
 		if err != nil && line == "" {
 			fmt.Fprintln(f.IO.ErrOut)
-			return nil, usageErrorf("no server chosen: name one with --server")
+			return nil, usageErrorf("no server chosen: name one with --server or %s", EnvServer)
 		}
 		line = strings.TrimSpace(line)
 		if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(servers) {
@@ -245,6 +249,35 @@ func openAccountServer(ctx context.Context, f *Factory, sel string, extra ...pms
 	return acct, s, c, nil
 }
 
+// adminRefusal reports whether err is the server refusing method path because it needs the
+// admin role and the account is a shared user there.
+func (s *server) adminRefusal(method, path string, err error) bool {
+	op, known := spec.LookupServed(method, path)
+	return known && op.Role == spec.RoleAdmin && !s.res.Owned && (errors.Is(err, plexkit.ErrUnauthorized) || errors.Is(err, plexkit.ErrForbidden))
+}
+
+// refusedTo is refused said for a person who asked for what ("matching item 7"): a refusal for
+// want of the admin role names what was asked and who may do it, in a short line; the call and
+// the doctor command that explains it are the detail --debug adds. Other failures are refused's.
+func (s *server) refusedTo(what, method, path string, err error) error {
+	if what == "" || !s.adminRefusal(method, path, err) {
+		return s.refused(method, path, err)
+	}
+	who := s.owner()
+	if s.res.SourceTitle != "" {
+		who += ","
+	}
+	return explain(s.refused(method, path, err), "%s needs the admin role on %s, which only %s has; this account is a shared user", what, s.res.Name, who)
+}
+
+// owner names the server's owner: "its owner, alice", or "its owner" when plex.tv does not say.
+func (s *server) owner() string {
+	if s.res.SourceTitle != "" {
+		return "its owner, " + s.res.SourceTitle
+	}
+	return "its owner"
+}
+
 // refused turns a server's refusal of method path into one line that names the cause: the
 // admin role when the operation needs it and the account is a shared user, else the status
 // and where to look further.
@@ -253,14 +286,9 @@ func (s *server) refused(method, path string, err error) error {
 		return nil
 	}
 	doc := fmt.Sprintf("`plexkit doctor --server %s --endpoint %s`", s.res.Name, path)
-	op, known := spec.LookupServed(method, path)
 	switch {
-	case known && op.Role == spec.RoleAdmin && !s.res.Owned && (errors.Is(err, plexkit.ErrUnauthorized) || errors.Is(err, plexkit.ErrForbidden)):
-		owner := "its owner"
-		if s.res.SourceTitle != "" {
-			owner = "its owner, " + s.res.SourceTitle
-		}
-		return fmt.Errorf("%s %s needs the admin role on %s — only %s, may call it — and this account is a shared user there; no scope can change a role (see %s)", method, path, s.res.Name, owner, doc)
+	case s.adminRefusal(method, path, err):
+		return fmt.Errorf("%s %s needs the admin role on %s — only %s, may call it — and this account is a shared user there; no scope can change a role (see %s)", method, path, s.res.Name, s.owner(), doc)
 	case errors.Is(err, plexkit.ErrTokenExpired):
 		return fmt.Errorf("%s answered 498 to %s %s: the Plex JWT has expired and could not be refreshed (see %s)", s.res.Name, method, path, doc)
 	case errors.Is(err, plexkit.ErrUnauthorized) || errors.Is(err, plexkit.ErrForbidden):
