@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -273,6 +275,35 @@ func TestCleanMessage(t *testing.T) {
 	} {
 		if got := cleanMessage(tt.in); got != tt.want {
 			t.Errorf("cleanMessage(%.60q) = %.120q, want %.120q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestTermSafeConcurrentWrites: with --debug, request lines come from goroutines other than the
+// command's (connect's probes may finish after it has moved on); every write through the
+// terminal-safe writer arrives whole, and the race detector sees no race on its buffer or on
+// the writer under it.
+func TestTermSafeConcurrentWrites(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	w := &termSafe{w: &buf}
+	var wg sync.WaitGroup
+	const writers, lines = 8, 200
+	for i := range writers {
+		wg.Go(func() {
+			for range lines {
+				fmt.Fprintf(w, "debug: writer %d \x1b[31m → 200 OK\n", i)
+			}
+		})
+	}
+	wg.Wait()
+	got := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(got) != writers*lines {
+		t.Fatalf("%d lines, want %d", len(got), writers*lines)
+	}
+	for _, l := range got {
+		if !strings.HasPrefix(l, "debug: writer ") || !strings.HasSuffix(l, ` \x1b[31m → 200 OK`) {
+			t.Fatalf("a torn or unescaped line: %q", l)
 		}
 	}
 }

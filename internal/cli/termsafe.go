@@ -3,6 +3,7 @@ package cli
 import (
 	"io"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -19,15 +20,22 @@ import (
 //   - the CLI's own terminal control (a spinner's \r and erase-line), written with rawWriter.
 
 // termSafe escapes control characters in everything written to w while active reports true.
+// It is safe for concurrent use, and its writes reach w whole and one at a time: with --debug,
+// requests racing on other goroutines (connect's probes, which may finish after the command
+// has moved on) write their lines to stderr while the command writes its own.
 type termSafe struct {
 	w      io.Writer
 	active func() bool
-	buf    []byte
+
+	mu  sync.Mutex // guards buf and serializes writes to w
+	buf []byte
 }
 
 // Write implements io.Writer. It reports len(p) on success: the escaped form is longer, but
 // every byte of p was consumed.
 func (t *termSafe) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if t.active != nil && !t.active() {
 		return t.w.Write(p)
 	}
