@@ -349,6 +349,21 @@ func TestItemCommands(t *testing.T) {
 			},
 		},
 		{
+			name: "a bookmark is a point: no --end", env: alice,
+			args: []string{"item", "markers", "add", episodes[3], "--type", "bookmark", "--start", "0:12:34"},
+			check: func(t *testing.T, r cliResult) {
+				said, list, _ := strings.Cut(r.stdout, "\n")
+				i := slices.Index(column(t, list, "TYPE"), "bookmark")
+				if i < 0 || column(t, list, "START")[i] != "0:12:34" || column(t, list, "END")[i] != "0:12:34" || !strings.HasSuffix(said, "(bookmark 0:12:34–0:12:34).") {
+					t.Errorf("after adding a bookmark:\n%s", r.stdout)
+				}
+			},
+		},
+		{
+			name: "any other marker needs --end", env: alice, args: []string{"item", "markers", "add", episodes[3], "--type", "intro", "--start", "0:00:10"},
+			code: 2, stderr: []string{"--end is required (only a bookmark is a point)"},
+		},
+		{
 			name: "a marker past the item's end", env: alice, args: []string{"item", "markers", "add", episodes[2], "--type", "intro", "--start", "0:00:10", "--end", "9:00:00"},
 			code: 1, stderr: []string{"alice-nas refused the marker (400)", "within the item"},
 			check: oneLine,

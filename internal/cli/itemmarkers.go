@@ -38,12 +38,15 @@ ignores a shared user's, which plexkit then says.`,
 
 	var typ, start, end string
 	add := &cobra.Command{
-		Use:   "add RATINGKEY --type TYPE --start H:MM:SS --end H:MM:SS",
-		Short: "Add a marker to an item",
+		Use:   "add RATINGKEY --type TYPE --start H:MM:SS [--end H:MM:SS]",
+		Short: "Add a marker to an item (a bookmark is a point: it needs no --end)",
 		Example: `  plexkit item markers add 1000000007 --type intro --start 0:00:30 --end 0:01:30
   plexkit item markers add 1000000007 --type commercial --start 20:00 --end 21:30 --json`,
 		Args: exactArgs(1, "RATINGKEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if end == "" && !strings.EqualFold(strings.TrimSpace(typ), "bookmark") {
+				return usageErrorf("--end is required (only a bookmark is a point)")
+			}
 			m, err := markerFlags(pms.Marker{}, typ, start, end)
 			if err != nil {
 				return err
@@ -59,7 +62,7 @@ ignores a shared user's, which plexkit then says.`,
 		},
 	}
 	markerFlagSet(add, &typ, &start, &end)
-	for _, name := range []string{"type", "start", "end"} {
+	for _, name := range []string{"type", "start"} {
 		_ = add.MarkFlagRequired(name)
 	}
 
@@ -178,7 +181,11 @@ func markerFlags(m pms.Marker, typ, start, end string) (pms.Marker, error) {
 		}
 		*fl.to = pms.FlexInt(ms)
 	}
-	if m.EndTimeOffset <= m.StartTimeOffset {
+	switch {
+	case m.Type == "bookmark" && end == "" && m.EndTimeOffset < m.StartTimeOffset:
+		m.EndTimeOffset = m.StartTimeOffset // a bookmark is a point: where it starts
+	case m.Type == "bookmark" && m.EndTimeOffset == m.StartTimeOffset:
+	case m.EndTimeOffset <= m.StartTimeOffset:
 		return m, usageErrorf("the marker ends (%s) before it starts (%s)", hms(int64(m.EndTimeOffset)), hms(int64(m.StartTimeOffset)))
 	}
 	return m, nil
