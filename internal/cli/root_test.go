@@ -264,6 +264,12 @@ func TestServerFromEnvironment(t *testing.T) {
 					t.Errorf("stdout %q", r.stdout)
 				}
 			}},
+		{name: "doctor too", env: with("alice-vault"), args: []string{"doctor"},
+			check: func(t *testing.T, r cliResult) {
+				if !strings.Contains(r.stdout, "alice-vault") || strings.Contains(r.stdout, "alice-nas") {
+					t.Errorf("doctor with PLEXKIT_SERVER=alice-vault:\n%s", r.stdout)
+				}
+			}},
 		{name: "a server that is not there", env: with("nope"), args: []string{"libraries"},
 			code: 1, stderr: []string{`this account has no server "nope" (from PLEXKIT_SERVER)`}},
 		{name: "the flag's help", env: alice, args: []string{"items", "--help"},
