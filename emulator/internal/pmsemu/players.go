@@ -124,18 +124,12 @@ func (h *handler) listedLocked(p *knownPlayer, now time.Time) bool {
 
 // clientElem is one player in /clients.
 type clientElem struct {
-	XMLName              xml.Name `json:"-" xml:"Server"`
-	Name                 string   `json:"name" xml:"name,attr"`
-	Host                 string   `json:"host" xml:"host,attr"`
-	Address              string   `json:"address" xml:"address,attr"`
-	Port                 int      `json:"port" xml:"port,attr"`
-	MachineIdentifier    string   `json:"machineIdentifier" xml:"machineIdentifier,attr"`
-	Version              string   `json:"version" xml:"version,attr"`
-	Protocol             string   `json:"protocol" xml:"protocol,attr"`
-	Product              string   `json:"product" xml:"product,attr"`
-	DeviceClass          string   `json:"deviceClass" xml:"deviceClass,attr"`
-	ProtocolVersion      string   `json:"protocolVersion" xml:"protocolVersion,attr"`
-	ProtocolCapabilities string   `json:"protocolCapabilities" xml:"protocolCapabilities,attr"`
+	serverElem                  // what /servers says of a server: name, host, address, port, …
+	Protocol             string `json:"protocol" xml:"protocol,attr"`
+	Product              string `json:"product" xml:"product,attr"`
+	DeviceClass          string `json:"deviceClass" xml:"deviceClass,attr"`
+	ProtocolVersion      string `json:"protocolVersion" xml:"protocolVersion,attr"`
+	ProtocolCapabilities string `json:"protocolCapabilities" xml:"protocolCapabilities,attr"`
 }
 
 type clientsContainer struct {
@@ -166,9 +160,10 @@ func (h *handler) clients(c *call) {
 			continue
 		}
 		out = append(out, clientElem{
-			Name: cmp.Or(p.info.title, p.info.product, p.clientID), Host: p.info.address, Address: p.info.address,
-			Port: playerPort, MachineIdentifier: p.clientID, Version: p.info.version, Protocol: "plex",
-			Product: p.info.product, DeviceClass: deviceClass(p.info.platform), ProtocolVersion: "1",
+			serverElem: serverElem{Name: cmp.Or(p.info.title, p.info.product, p.clientID), Host: p.info.address,
+				Address: p.info.address, Port: playerPort, MachineIdentifier: p.clientID, Version: p.info.version},
+			Protocol: "plex",
+			Product:  p.info.product, DeviceClass: deviceClass(p.info.platform), ProtocolVersion: "1",
 			ProtocolCapabilities: playerCapabilities,
 		})
 	}
