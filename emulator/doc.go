@@ -214,7 +214,9 @@
 //
 // Sessions exist because players report them: /:/timeline (GET or POST, with the player's
 // X-Plex-Client-Identifier) creates, moves, pauses and stops a session, with sessionKeys that
-// count up from 1 and start again after RestartServer; past 90 % the item is marked played for
+// count up from 1 and start again after RestartServer (a report of another item ends the
+// session and starts one with the next key, or keeps the key with
+// Options.SessionKeyKeptOnItemChange); past 90 % the item is marked played for
 // the account and a history row is written; a decision refusing direct play gets a transcoded
 // session (/transcode/sessions). Play and POST /__emulator/playback report for a player the
 // emulator plays itself, which then reports every 10 s of the clock; the seeded sessions are

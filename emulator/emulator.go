@@ -49,6 +49,14 @@ type Options struct {
 	// player takes commands only from the account it plays for, as Plex players answer only
 	// the account signed in on them; anyone else gets 403.
 	OwnerControlsAllPlayers bool
+	// SessionKeyKeptOnItemChange makes a player that reports another item without a stop keep
+	// its sessionKey on the servers: the old item's playback ends without a "stopped"
+	// notification (its transcode ends, media.stop goes out) and the new item plays under the
+	// same sessionKey, in /status/sessions and in its "playing" notifications. Tautulli
+	// handles such a reused key ("If a client doesn't register stop events"), so servers have
+	// done it, for some clients (plex-live.md §3.3, confidence M). By default the old session
+	// stops with its "stopped" notification and the new item gets a new sessionKey.
+	SessionKeyKeptOnItemChange bool
 	// NoncesPerMinute is how many nonces one client identifier may get per minute before
 	// GET /api/v2/auth/nonce answers 429 (default 10; negative: no limit). Plex publishes no
 	// number; benchmarks and load tests turn the limit off.

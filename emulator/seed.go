@@ -180,16 +180,17 @@ func (e *Emulator) addServer(name string, owner *account, acceptsJWT bool, secti
 		shares:            map[int]*share{},
 	}
 	s.cfg = pmsemu.Config{
-		MachineIdentifier:       s.machineID,
-		Name:                    name,
-		Version:                 serverVersion,
-		OwnerAccountID:          owner.id,
-		Accounts:                []pmsemu.Account{pmsAccount(owner)},
-		Sections:                sections,
-		Now:                     e.Now,
-		SharedAdminStatus:       e.opts.SharedAdminStatus,
-		OwnerControlsAllPlayers: e.opts.OwnerControlsAllPlayers,
-		OnRequest:               func(pattern string) { e.count("pms:" + name + " " + pattern) },
+		MachineIdentifier:          s.machineID,
+		Name:                       name,
+		Version:                    serverVersion,
+		OwnerAccountID:             owner.id,
+		Accounts:                   []pmsemu.Account{pmsAccount(owner)},
+		Sections:                   sections,
+		Now:                        e.Now,
+		SharedAdminStatus:          e.opts.SharedAdminStatus,
+		OwnerControlsAllPlayers:    e.opts.OwnerControlsAllPlayers,
+		SessionKeyKeptOnItemChange: e.opts.SessionKeyKeptOnItemChange,
+		OnRequest:                  func(pattern string) { e.count("pms:" + name + " " + pattern) },
 	}
 	e.serverTokens[s.ownerToken] = &serverToken{srv: s, acct: owner}
 	e.servers = append(e.servers, s)

@@ -71,9 +71,19 @@ const maxPending = 64
 // Tracker keeps the sessions playing on a server as a consistent set: from the server's
 // "playing" notifications, and from /status/sessions when a stream opens (so after every gap),
 // when a notification names a session it does not know (the notification lacks who plays what
-// where), when a session's transcode changes, and when a session has been silent for
-// StaleTimeout. Notifications of a session that waits for such a read are kept and applied in
-// order after it, so its pauses and seeks in the meantime reach the consumer. Reading it
+// where), when a session's transcode changes, when a notification names another item under a
+// known sessionKey, and when a session has been silent for StaleTimeout. Notifications of a
+// session that waits for such a read are kept and applied in order after it, so its pauses and
+// seeks in the meantime reach the consumer.
+//
+// A server may keep a player's sessionKey when it moves on to another item without a stop
+// (Tautulli handles it), with no "stopped" for the old item. The tracker ends the old item
+// (SessionStopped, Resync) and starts the new one when the read confirms the move: until then
+// a notification about another item may as well be older than a read that already showed
+// the item after it, and must not end that one. A session starts in the state of its first
+// notification that is neither "buffering" nor "stopped", or else in the read's. A playback
+// that starts and ends before the read that would tell who plays it (an item the player moved
+// on from, too) is not reported: the read no longer shows it. Reading it
 // (Sessions, Session) is safe at any time, from any goroutine; Events runs it. Listing
 // sessions needs the admin role, so the client's token must be the owner's.
 type Tracker struct {
@@ -193,7 +203,8 @@ type trackLoop struct {
 	staleRetry bool
 
 	// pending holds, by sessionKey, the notifications of sessions the tracker does not know
-	// yet, received while the resync that will tell who plays them is pending.
+	// yet, received while the resync that will tell who plays them is pending, and of known
+	// sessions since one named another item (the resync tells whether the player moved on).
 	pending map[string][]PlayingNotification
 
 	// deadline is when each known session goes stale; stale fires at staleAt, the earliest
@@ -278,6 +289,16 @@ func (l *trackLoop) handle(it item) bool {
 	return true
 }
 
+// hold keeps p, a notification of the session with key, until the next read.
+func (l *trackLoop) hold(key string, p PlayingNotification) {
+	q := l.pending[key]
+	if len(q) == maxPending {
+		q[len(q)-1] = p
+		return
+	}
+	l.pending[key] = append(q, p)
+}
+
 // playing applies one playing notification.
 func (l *trackLoop) playing(p PlayingNotification) bool {
 	t := l.t
@@ -296,27 +317,23 @@ func (l *trackLoop) playing(p PlayingNotification) bool {
 	}
 	if !known {
 		t.mu.Unlock()
-		q, waiting := l.pending[key]
-		switch {
-		case waiting && len(q) == maxPending:
-			q[len(q)-1] = p
-		case waiting:
-			l.pending[key] = append(q, p)
-		case p.State == "stopped" || p.State == "buffering":
+		if _, waiting := l.pending[key]; !waiting && (p.State == "stopped" || p.State == "buffering") {
 			return true // a stop of what we never saw; a buffering start may be a throw-away
-		default:
-			l.pending[key] = []PlayingNotification{p}
 		}
+		l.hold(key, p)
 		return l.need() // who plays what where is only in /status/sessions
 	}
 	l.touch(key, time.Now())
-	if p.RatingKey != "" && p.RatingKey != s.RatingKey {
-		// The player moved on to another item under the same key: that is a stop and a start.
-		delete(t.sessions, key)
+	if _, waiting := l.pending[key]; waiting || (p.RatingKey != "" && p.RatingKey != s.RatingKey) {
+		// Another item under a known sessionKey: either the player moved on to it (servers
+		// keep the key of a player that does not stop an item before the next, and then send
+		// no stop: Tautulli stops the old session and starts a new one), or the notification
+		// is older than a read that already showed the item after it (a read runs ahead of
+		// the stream). Only a read tells which: this notification and the session's next ones
+		// wait for it, and it ends the old item if the server moved on.
 		t.mu.Unlock()
-		delete(l.deadline, key)
-		s.Player.State = "stopped"
-		return l.yield(SessionEvent{Kind: SessionStopped, Session: s}, nil) && l.need()
+		l.hold(key, p)
+		return l.need()
 	}
 	prev := s.Player.State
 	s.ViewOffset = p.ViewOffset
@@ -398,12 +415,21 @@ func (l *trackLoop) resync(stale bool) bool {
 	var replay []PlayingNotification
 	for key, s := range fresh {
 		old, ok := t.sessions[key]
-		if q := samePlayback(pending[key], s); !ok && len(q) > 0 {
-			// Started as its first notification told, which the others then follow: the
-			// read may already show where they lead.
-			s.Player.State, s.ViewOffset = q[0].State, q[0].ViewOffset
+		q := samePlayback(pending[key], s)
+		if !ok || old.RatingKey != s.RatingKey {
+			// A new playback: started as its first notification (past a "buffering" one)
+			// told, which the others then follow; the read may already show where they lead.
+			if q = startable(q); len(q) > 0 {
+				s.Player.State, s.ViewOffset = q[0].State, q[0].ViewOffset
+				fresh[key] = s
+				replay = append(replay, q[1:]...)
+			}
+		} else if len(q) > 0 {
+			// A known playback whose notifications waited for this read (one about another
+			// item came first, older than the read): they go on from what the tracker knew.
+			s.Player.State, s.ViewOffset = old.Player.State, old.ViewOffset
 			fresh[key] = s
-			replay = append(replay, q[1:]...)
+			replay = append(replay, q...)
 		}
 		switch {
 		case !ok:
@@ -443,12 +469,27 @@ func (l *trackLoop) resync(stale bool) bool {
 	return true
 }
 
-// samePlayback returns the notifications of q that are about s's item (a sessionKey the
-// server reused for something else is not s's history).
+// samePlayback returns the notifications of q that are about the playback s is: those after
+// the last one about another item. The read is newer than every notification kept for it, so
+// the item it shows is the one the player came to last under that sessionKey; what the key
+// carried before (a sessionKey the server reused for another item) is not s's history.
 func samePlayback(q []PlayingNotification, s Session) []PlayingNotification {
-	return slices.DeleteFunc(q, func(p PlayingNotification) bool {
-		return p.RatingKey != "" && p.RatingKey != s.RatingKey
-	})
+	for i := len(q) - 1; i >= 0; i-- {
+		if q[i].RatingKey != "" && q[i].RatingKey != s.RatingKey {
+			return q[i+1:]
+		}
+	}
+	return q
+}
+
+// startable drops the notifications a playback cannot start with from the head of q: a
+// "buffering" one (a session starts on its first other state, as Tautulli's does) and a
+// "stopped" one.
+func startable(q []PlayingNotification) []PlayingNotification {
+	for len(q) > 0 && (q[0].State == "buffering" || q[0].State == "stopped") {
+		q = q[1:]
+	}
+	return q
 }
 
 // rearm follows a read of the sessions: the deadlines of the sessions gone are dropped, and

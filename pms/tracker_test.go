@@ -171,11 +171,22 @@ func TestTrackerFollowsPlayback(t *testing.T) {
 }
 
 // TestTrackerChaos plays random sessions while notification streams drop and the server
-// restarts; after every round the tracker's set must equal the server's.
+// restarts; after every round the tracker's set must equal the server's, and the events must
+// tell each playback's life in order (checkLifecycle). Players move from item to item without
+// a stop too, which the server answers with a new sessionKey, or (key kept) with the same one.
 func TestTrackerChaos(t *testing.T) {
 	t.Parallel()
+	for _, kept := range []bool{false, true} {
+		t.Run(fmt.Sprintf("key kept %v", kept), func(t *testing.T) {
+			t.Parallel()
+			trackerChaos(t, kept)
+		})
+	}
+}
+
+func trackerChaos(t *testing.T, keyKept bool) {
 	const rounds = 30
-	e := startEmulator(t, emulator.Options{FreezeClock: true})
+	e := startEmulator(t, emulator.Options{FreezeClock: true, SessionKeyKeptOnItemChange: keyKept})
 	c := clientFor(t, e, "alice", nas)
 	tk := track(t, c, 10*time.Millisecond)
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -217,6 +228,9 @@ func TestTrackerChaos(t *testing.T) {
 	}
 	if drops == 0 || restarts == 0 {
 		t.Errorf("the rounds had %d drops and %d restarts; the seed should give both", drops, restarts)
+	}
+	for _, p := range players {
+		checkLifecycle(t, tk.eventsOf(p.id))
 	}
 	tk.mu.Lock()
 	defer tk.mu.Unlock()

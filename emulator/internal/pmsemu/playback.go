@@ -17,7 +17,10 @@ import (
 // /:/timeline report of a player (X-Plex-Client-Identifier, and X-Plex-Session-Identifier when
 // it plays several things at once) with a state other than "stopped" creates one, with the next
 // sessionKey; every report moves it (state, offset) and is answered with one "playing"
-// notification; "stopped" removes it at once with exactly one "stopped" notification. A session
+// notification; "stopped" removes it at once with exactly one "stopped" notification. A report
+// of another item without a stop ends the session as a stop does and starts a new one with the
+// next sessionKey, or, with Config.SessionKeyKeptOnItemChange, under the same sessionKey and
+// without the "stopped" notification. A session
 // whose player stops reporting is dropped after SessionTimeout. Passing the played threshold
 // (Config.PlayedThreshold, 90 % by default, as LibraryVideoPlayedThreshold) while playing
 // marks the item played for the account, once per session, and writes a history row.
@@ -195,8 +198,15 @@ func (h *handler) apply(rp report) (terminated string, err error) {
 	}
 	offset := min(max(rp.offset, 0), it.Duration)
 	ps := l.sessions[pk]
+	var kept *playSession // the session whose sessionKey the next item keeps
 	if ps != nil && ps.rk != rk {
-		h.stopLocked(ps) // the player moved on to another item
+		// The player moved on to another item without a stop.
+		if h.cfg.SessionKeyKeptOnItemChange && rp.state != "stopped" {
+			h.endLocked(ps, false)
+			kept = ps
+		} else {
+			h.stopLocked(ps)
+		}
 		ps = nil
 	}
 	if rp.state == "stopped" {
@@ -215,9 +225,13 @@ func (h *handler) apply(rp report) (terminated string, err error) {
 			accountID: rp.caller.AccountID, rk: rk, ratingKey: ratingKey, duration: it.Duration,
 			virtual: rp.virtual, pqItemID: rp.pqItemID,
 		}
-		l.next++
+		if kept != nil {
+			ps.key, ps.id = kept.key, kept.id
+		} else {
+			l.next++
+		}
 		l.sessions[pk] = ps
-		if rp.transcode || l.wantTrans[pk] {
+		if rp.transcode || l.wantTrans[pk] || (kept != nil && kept.transcode != nil) {
 			delete(l.wantTrans, pk)
 			ps.transcode = newTranscodeJob(it, now)
 		}
@@ -272,11 +286,19 @@ func (h *handler) publishPlaying(ps *playSession) {
 }
 
 // stopLocked ends ps: one "stopped" notification, the transcode's end, media.stop.
-func (h *handler) stopLocked(ps *playSession) {
+func (h *handler) stopLocked(ps *playSession) { h.endLocked(ps, true) }
+
+// endLocked ends ps's playback: it leaves the sessions, its transcode ends and media.stop goes
+// out; notify sends its "stopped" notification first. Without notify it is the end of an
+// item whose player moved on to another one under the same sessionKey
+// (Config.SessionKeyKeptOnItemChange): no "stopped", the session goes on.
+func (h *handler) endLocked(ps *playSession, notify bool) {
 	delete(h.live.sessions, playerKey(ps.clientID, ps.sessionID))
 	h.sessionEndedLocked(ps)
 	ps.state = "stopped"
-	h.publishPlaying(ps)
+	if notify {
+		h.publishPlaying(ps)
+	}
 	if ps.transcode != nil {
 		ps.transcode.complete = true
 		h.hub.Publish(Notification{Type: "transcodeSession.end", Entry: ps.transcode.entry(ps, false), AccountID: ps.accountID})

@@ -143,6 +143,22 @@ type Config struct {
 	// users' players included; by default a player takes commands only from the account it
 	// plays for (players.go).
 	OwnerControlsAllPlayers bool
+	// SessionKeyKeptOnItemChange: a player that reports another item without stopping the
+	// one it played keeps its session and sessionKey (and Session.id). The old item's playback
+	// ends as a stop ends it (its transcode ends, media.stop; its scrobble and history stay
+	// as they were) but without a "stopped" notification, and the new item plays under the
+	// same sessionKey: /status/sessions lists it there, and its "playing" notifications carry
+	// that sessionKey with the new ratingKey. By default the old session stops ("stopped"
+	// notification) and the new item gets the next sessionKey.
+	//
+	// Reference: plex-live.md §3.3 (Tautulli's ActivityHandler, confidence M): Tautulli
+	// force-stops a session whose sessionKey comes back with another ratingKey, "if a client
+	// doesn't register stop events (I'm looking at you PHT!)", so servers have kept the key
+	// in that case. Which clients and server versions do is not known, nor whether a server
+	// then sends a "stopped" for the old item: Tautulli's handling implies none arrives, which
+	// is what this switch does. A report of "stopped" for another item stops the session as
+	// by default.
+	SessionKeyKeptOnItemChange bool
 }
 
 // Server is one emulated Plex Media Server. It is an http.Handler.
