@@ -83,7 +83,20 @@ const maxPending = 64
 // the item after it, and must not end that one. A session starts in the state of its first
 // notification that is neither "buffering" nor "stopped", or else in the read's. A playback
 // that starts and ends before the read that would tell who plays it (an item the player moved
-// on from, too) is not reported: the read no longer shows it. Reading it
+// on from, too) is not reported: the read no longer shows it.
+//
+// A read runs ahead of the stream: the notifications the server sent while it was in flight
+// reach the tracker after it, so one may be older than what the read showed (a "playing"
+// report sent just before a pause the read shows). Notifications carry no time, only an
+// offset, so "older" is judged by it: after a read moves a session to a state the tracker had
+// not been told (or starts it), a notification of that session in another state at an offset
+// behind the read's is taken as sent before the read and does not change the session (no
+// SessionResumed from the report before a pause); the tracker reads /status/sessions again to
+// settle it, so a real change behind the read (a resume after a seek back) shows as found by
+// that read (Resync). This lasts until a notification at or past the read's offset is applied
+// (the stream has caught up with the read), the session stops, or the next read. A
+// notification in the read's state, or at an offset the read shows, is applied as it comes:
+// a report the player sends twice at one offset cannot be told from a resume. Reading it
 // (Sessions, Session) is safe at any time, from any goroutine; Events runs it. Listing
 // sessions needs the admin role, so the client's token must be the owner's.
 type Tracker struct {
@@ -160,7 +173,8 @@ func (t *Tracker) Events(ctx context.Context) iter.Seq2[SessionEvent, error] {
 			}
 		}()
 		l := trackLoop{t: t, yield: yield, ctx: ctx, timer: time.NewTimer(time.Hour), stale: time.NewTimer(time.Hour),
-			pending: map[string][]PlayingNotification{}, deadline: map[string]time.Time{}}
+			pending: map[string][]PlayingNotification{}, deadline: map[string]time.Time{},
+			ahead: map[string]readState{}}
 		l.timer.Stop()
 		l.stale.Stop()
 		defer l.timer.Stop()
@@ -213,6 +227,16 @@ type trackLoop struct {
 	deadline map[string]time.Time
 	stale    *time.Timer
 	staleAt  time.Time
+
+	// ahead holds, by sessionKey, the state and offset a read showed of a session ahead of
+	// the notifications applied to it: a notification behind it may be older than the read.
+	ahead map[string]readState
+}
+
+// readState is what a read showed of a session.
+type readState struct {
+	state  string
+	offset FlexInt
 }
 
 // touch re-arms key's stale timeout.
@@ -335,6 +359,17 @@ func (l *trackLoop) playing(p PlayingNotification) bool {
 		l.hold(key, p)
 		return l.need()
 	}
+	if a, ok := l.ahead[key]; ok {
+		if p.ViewOffset < a.offset && p.State != a.state && p.State != "stopped" {
+			// Maybe sent before the read that showed a.state, and delivered after it: it
+			// must not move the session back. Another read tells whether it did move.
+			t.mu.Unlock()
+			return l.need()
+		}
+		if p.ViewOffset >= a.offset {
+			delete(l.ahead, key) // the stream caught up with the read
+		}
+	}
 	prev := s.Player.State
 	s.ViewOffset = p.ViewOffset
 	s.Player.State = p.State
@@ -343,6 +378,7 @@ func (l *trackLoop) playing(p PlayingNotification) bool {
 	case p.State == "stopped":
 		delete(t.sessions, key)
 		delete(l.deadline, key)
+		delete(l.ahead, key)
 		kind = SessionStopped
 	case p.State == "paused" && prev != "paused":
 		kind = SessionPaused
@@ -413,6 +449,7 @@ func (l *trackLoop) resync(stale bool) bool {
 		}
 	}
 	var replay []PlayingNotification
+	clear(l.ahead)
 	for key, s := range fresh {
 		old, ok := t.sessions[key]
 		q := samePlayback(pending[key], s)
@@ -423,6 +460,8 @@ func (l *trackLoop) resync(stale bool) bool {
 				s.Player.State, s.ViewOffset = q[0].State, q[0].ViewOffset
 				fresh[key] = s
 				replay = append(replay, q[1:]...)
+			} else {
+				l.ahead[key] = readState{s.Player.State, s.ViewOffset}
 			}
 		} else if len(q) > 0 {
 			// A known playback whose notifications waited for this read (one about another
@@ -430,6 +469,8 @@ func (l *trackLoop) resync(stale bool) bool {
 			s.Player.State, s.ViewOffset = old.Player.State, old.ViewOffset
 			fresh[key] = s
 			replay = append(replay, q...)
+		} else if old.Player.State != s.Player.State {
+			l.ahead[key] = readState{s.Player.State, s.ViewOffset}
 		}
 		switch {
 		case !ok:
