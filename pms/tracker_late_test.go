@@ -109,3 +109,50 @@ func TestTrackerResumeBehindRead(t *testing.T) {
 	converge(t, e, tk.tr, "after the resume")
 	checkLifecycle(t, tk.eventsOf(p.clientID))
 }
+
+// TestTrackerLatePauseAfterRead mirrors TestTrackerLateNotificationAfterRead: the session is
+// paused, and while a read is in flight the player resumes, pauses briefly and plays on. The
+// read shows it playing; the brief pause, delivered after the read, must not pause it again.
+func TestTrackerLatePauseAfterRead(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t, emulator.Options{FreezeClock: true})
+	gate := newSessionGate()
+	c := clientFor(t, e, "alice", nas, pms.WithHTTPClient(&http.Client{Transport: gate}))
+	tk := track(t, c, 10*time.Millisecond)
+	converge(t, e, tk.tr, "seeded sessions")
+	token := accessToken(t, e, "alice", nas)
+	p := player{base: c.BaseURL(), token: token, clientID: "pht"}
+	rk := episode(t, c, 5)
+	p.report(t, rk, "playing", 0)
+	tk.expect(t, pms.SessionStarted, p.clientID)
+	p.report(t, rk, "paused", 30*time.Second)
+	tk.expect(t, pms.SessionPaused, p.clientID)
+	converge(t, e, tk.tr, "paused")
+
+	gate.arm()
+	other := player{base: c.BaseURL(), token: token, clientID: "kodi-other"}
+	other.report(t, episode(t, c, 1), "playing", 0)
+	gate.waitEntered(t)
+	p.report(t, rk, "playing", 30*time.Second)
+	p.report(t, rk, "paused", 45*time.Second)
+	p.report(t, rk, "playing", 50*time.Second)
+	close(gate.release)
+	if ev := tk.expect(t, pms.SessionResumed, p.clientID); !ev.Resync || ev.Session.ViewOffset != 50_000 {
+		t.Errorf("the read's resume: %+v, want a resync at 50000", ev)
+	}
+	p.report(t, rk, "stopped", time.Minute)
+	tk.expect(t, pms.SessionStopped, p.clientID)
+	converge(t, e, tk.tr, "after the stop")
+	evs := tk.eventsOf(p.clientID)
+	checkLifecycle(t, evs)
+	want := []string{
+		"started:" + rk + ":playing", "paused:" + rk + ":paused",
+		"resumed:" + rk + ":playing",    // found by the read
+		"progressed:" + rk + ":playing", // the resume's own notification, at 30000
+		"progressed:" + rk + ":playing", // the last one, at 50000, as the read showed
+		"stopped:" + rk + ":stopped",
+	}
+	if got := kinds(evs); !slices.Equal(got, want) {
+		t.Errorf("events%s,\nwant %v", describe(evs), want)
+	}
+}
