@@ -125,6 +125,21 @@ func TestResolveTagsValues(t *testing.T) {
 		}
 	})
 
+	t.Run("== and !== on a tag are = and !=", func(t *testing.T) {
+		q := pms.NewQuery(pms.TypeMovie).Where("genre", pms.Equals, "Comedy").Where("genre", pms.NotEquals, "drama").Where("title", pms.Equals, "Drama")
+		r, err := c.Library.ResolveTags(ctx, meta, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "type=1&genre=" + key("Comedy") + "&genre%21=" + key("Drama") + "&title%3D=Drama"
+		if got, err := r.Encode(); err != nil || got != want {
+			t.Errorf("resolved\n got %s (%v)\nwant %s", got, err, want)
+		}
+		if err := r.Validate(meta); err != nil {
+			t.Errorf("Validate(%s): %v", r, err)
+		}
+	})
+
 	t.Run("unknown name", func(t *testing.T) {
 		_, err := c.Library.ResolveTags(ctx, meta, pms.NewQuery(pms.TypeMovie).Where("genre", pms.Is, "Dramma"))
 		var qe *pms.QueryError

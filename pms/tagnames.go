@@ -55,8 +55,10 @@ var tagLikeTypes = []string{"tag", "subtitleLanguage", "audioLanguage", "resolut
 // case, is that choice's key: genre=Drama becomes genre=87. A value already a key passes
 // unchanged, and so does one of only digits that no choice has (an id of a tag the section
 // does not use; the server then matches nothing). Any other value is a *QueryError naming
-// the field, the value and the closest choices. Fields m does not describe, and other field
-// types, are left as they are: check q with Validate first.
+// the field, the value and the closest choices. A tag filter with == or !== (operators the
+// grammar gives strings) becomes = or !=: a tag either is the one named or is not. Fields m
+// does not describe, and other field types, are left as they are, for Validate (before or
+// after) to judge.
 //
 // The choices of each field are fetched once per call (GET of the MetaFilter's Key), and not
 // kept: a section's tags change as items are added and edited, and a cache outliving the
@@ -117,17 +119,31 @@ func (r *tagResolver) filters(ctx context.Context, in []Filter) ([]Filter, error
 		if err != nil {
 			return nil, err
 		}
-		out[i] = Filter{Field: f.Field, Op: f.Op, Values: values}
+		op := f.Op
+		if r.isTag(f.Field) {
+			switch op {
+			case Equals:
+				op = Is
+			case NotEquals:
+				op = IsNot
+			}
+		}
+		out[i] = Filter{Field: f.Field, Op: op, Values: values}
 	}
 	return out, nil
+}
+
+// isTag reports whether field is of a tag-like type.
+func (r *tagResolver) isTag(field string) bool {
+	ftype, _ := r.m.fieldType(field, r.mt, r.src)
+	return contains(tagLikeTypes, ftype)
 }
 
 // values returns f's values resolved to choice keys.
 func (r *tagResolver) values(ctx context.Context, f Filter) ([]string, error) {
 	values := slices.Clone(f.Values)
-	ftype, _ := r.m.fieldType(f.Field, r.mt, r.src)
 	mf := r.m.filterOf(f.Field, r.mt, r.src)
-	if !contains(tagLikeTypes, ftype) || mf == nil || mf.Key == "" {
+	if !r.isTag(f.Field) || mf == nil || mf.Key == "" {
 		return values, nil
 	}
 	choices, err := r.choicesOf(ctx, mf)
