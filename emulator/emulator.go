@@ -57,6 +57,13 @@ type Options struct {
 	// done it, for some clients (plex-live.md §3.3, confidence M). By default the old session
 	// stops with its "stopped" notification and the new item gets a new sessionKey.
 	SessionKeyKeptOnItemChange bool
+	// TagFilterByName makes a PMS media query's tag filter (genre=, director=, label=, …)
+	// also match a tag by its name, case-insensitively (genre=drama), as the emulator did
+	// before. By default a tag filter matches the tag's id only (genre=87, the key of the
+	// section's filter choices), as real servers do (plex-beyond-spec.md B.4, confidence M);
+	// a name then matches no item. contentRating is filtered by its value either way: its
+	// filter choices are keyed by the rating itself (contentRating=PG-13).
+	TagFilterByName bool
 	// NoncesPerMinute is how many nonces one client identifier may get per minute before
 	// GET /api/v2/auth/nonce answers 429 (default 10; negative: no limit). Plex publishes no
 	// number; benchmarks and load tests turn the limit off.

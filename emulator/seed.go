@@ -190,6 +190,7 @@ func (e *Emulator) addServer(name string, owner *account, acceptsJWT bool, secti
 		SharedAdminStatus:          e.opts.SharedAdminStatus,
 		OwnerControlsAllPlayers:    e.opts.OwnerControlsAllPlayers,
 		SessionKeyKeptOnItemChange: e.opts.SessionKeyKeptOnItemChange,
+		TagFilterByName:            e.opts.TagFilterByName,
 		OnRequest:                  func(pattern string) { e.count("pms:" + name + " " + pattern) },
 	}
 	e.serverTokens[s.ownerToken] = &serverToken{srv: s, acct: owner}

@@ -67,7 +67,8 @@ type ItemsOptions struct {
 	// Limit is the most items to return (0: all).
 	Limit int
 	// Query filters and sorts the items (a media query); nil lists them all in the server's
-	// order. Check it first with Query.Validate against Library.Meta.
+	// order. Check it first with Query.Validate against Library.Meta, and give tags by id, or
+	// by name through Library.ResolveTags: a server filters tags by id only.
 	Query *Query
 }
 

@@ -193,7 +193,8 @@ var (
 func checkValue(ftype, v string) error {
 	switch ftype {
 	case "integer", "tag":
-		// Tags take an id; python-plexapi sends a name when it knows no id, and Plex accepts it.
+		// A tag takes its id, or a value that is its own key (contentRating=PG-13): names are
+		// for ResolveTags, which needs the server, to turn into ids.
 		if ftype == "integer" && !integerValue.MatchString(v) {
 			return fmt.Errorf("%q is not an integer", v)
 		}

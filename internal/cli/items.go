@@ -30,10 +30,11 @@ uses no more memory than a page. SECTION is a section key (see ` + "`plexkit lib
 --type, --filter and --sort make a media query: --filter FIELD OPERATOR VALUE (repeatable, all
 must hold; VALUE may list alternatives with ","), operators = != == !== <= >= >>= <<=; --sort
 FIELD[:desc][,FIELD…]. The query is checked against what the section says it accepts, so a
-misspelt field is an error, not an empty list.`,
+misspelt field is an error, not an empty list. A tag (genre, actor, label, …) may be given by
+name, in any case: it is looked up among the section's values and sent as its id.`,
 		Example: `  plexkit items 1 --limit 20
   plexkit items Movies --server alice-nas --json | jq -r '.[].title'
-  plexkit items Movies --filter 'year>>=2000' --filter 'genre=92,93' --sort addedAt:desc
+  plexkit items Movies --filter 'year>>=2000' --filter 'genre==Drama,Comedy' --sort addedAt:desc
   plexkit items "TV Shows" --type episode --filter 'show.title==Lost' --sort index`,
 		Args: exactArgs(1, "SECTION"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -50,7 +51,7 @@ misspelt field is an error, not an empty list.`,
 				return err
 			}
 			if q != nil {
-				if err := checkQuery(ctx, f, s, c, key, q); err != nil {
+				if q, err = checkQuery(ctx, f, s, c, key, q); err != nil {
 					return err
 				}
 			}
@@ -112,22 +113,33 @@ func itemsQuery(typ string, filters []string, sortFlag string) (*pms.Query, erro
 	return q, nil
 }
 
-// checkQuery validates q against the section's Meta. A server that does not describe its
-// queries is asked anyway, with a warning: the query may still be right.
-func checkQuery(ctx context.Context, f *Factory, s *server, c *pms.Client, key string, q *pms.Query) error {
+// checkQuery validates q against the section's Meta and returns it with the tag values given
+// by name (genre==Drama) turned into the ids a server filters by, looked up among the
+// section's filter choices. A server that does not describe its queries is asked anyway, with
+// a warning: the query may still be right.
+func checkQuery(ctx context.Context, f *Factory, s *server, c *pms.Client, key string, q *pms.Query) (*pms.Query, error) {
 	meta, err := c.Library.Meta(ctx, key)
 	var re *pms.ResponseError
 	switch {
 	case errors.As(err, &re):
 		fmt.Fprintf(f.IO.ErrOut, "Warning: %s does not describe the queries of section %s; the query is sent unchecked.\n", s.res.Name, key)
-		return nil
+		return q, nil
 	case err != nil:
-		return s.refused(http.MethodGet, "/library/sections/"+key+"/all", err)
+		return nil, s.refused(http.MethodGet, "/library/sections/"+key+"/all", err)
 	}
-	if err := q.Validate(meta); err != nil {
-		return &UsageError{Err: err}
+	// Resolved first: a tag's genre==Drama is genre=87 to Validate.
+	resolved, err := c.Library.ResolveTags(ctx, meta, q)
+	var qe *pms.QueryError
+	switch {
+	case errors.As(err, &qe):
+		return nil, &UsageError{Err: err}
+	case err != nil:
+		return nil, s.refused(http.MethodGet, "/library/sections/"+key+"/all", err)
 	}
-	return nil
+	if err := resolved.Validate(meta); err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	return resolved, nil
 }
 
 // openSection opens the server sel names and resolves the section arg names on it (see

@@ -123,8 +123,8 @@ items that a query selects, kept up to date by the server.`)
 				if n.SectionKey, err = sectionKey(ctx, s, c, section); err != nil {
 					return err
 				}
-				if n.Query = q; q != nil {
-					if err := checkQuery(ctx, f, s, c, n.SectionKey, q); err != nil {
+				if q != nil {
+					if n.Query, err = checkQuery(ctx, f, s, c, n.SectionKey, q); err != nil {
 						return err
 					}
 				}

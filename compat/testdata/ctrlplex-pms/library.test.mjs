@@ -58,8 +58,12 @@ test('search with filters and sort', async () => {
     const [a, b] = [recent[i - 1], recent[i]];
     assert.ok(a.year > b.year || (a.year === b.year && a.titleSort.toLowerCase() <= b.titleSort.toLowerCase()), `${a.title} before ${b.title}`);
   }
-  const animated = await movies.search({ genre: 'Animation', 'year<<': '2009' });
+  // A tag filter takes the tag's id (its filter choice's key), as on a real server; a name
+  // matches nothing.
+  const animation = (await movies.genres()).find((g) => g.title === 'Animation');
+  const animated = await movies.search({ genre: animation.key, 'year<<': '2009' });
   assert.deepEqual(animated.map((m) => m.title).slice(0, 3), ['Elephants Dream', 'Sita Sings the Blues', 'Big Buck Bunny']);
+  assert.deepEqual(await movies.search({ genre: 'Animation' }), []);
   const exact = await movies.search({ 'title=': 'Distant River' });
   assert.deepEqual(exact.map((m) => m.title), ['Distant River']);
   // Hub search finds the same title.

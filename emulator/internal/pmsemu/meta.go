@@ -242,7 +242,7 @@ func (h *handler) filterChoices(c *call) {
 			}
 			seen[val] = true
 			key := val
-			if f.kind == kindTag {
+			if f.kind == kindTag && !f.byValue {
 				key = strconv.Itoa(tagID(val))
 			}
 			choices = append(choices, filterChoice{FastKey: s.sectionKey + "/all?" + f.key + "=" + key, Key: key, Title: val, Type: "filter"})

@@ -224,10 +224,12 @@ func TestMediaQueries(t *testing.T) {
 		{"title is", "title==Distant%20River", func(it Item) bool { return it.Title == "Distant River" }},
 		{"title begins with", "title%3C=Golden", func(it Item) bool { return strings.HasPrefix(it.Title, "Golden") }},
 		{"title does not contain", "title!=river&year=1999", func(it Item) bool { return !strings.Contains(it.Title, "River") && it.Year == 1999 }},
-		{"genre by name", "genre=Western", func(it Item) bool { return slices.Contains(it.Genres, "Western") }},
+		// Real servers filter tags by id (Config.TagFilterByName): a name matches no tag.
+		{"genre by name matches nothing", "genre=Western", func(Item) bool { return false }},
 		{"genre by id", "genre=" + strconv.Itoa(tagID("Drama")), func(it Item) bool { return slices.Contains(it.Genres, "Drama") }},
-		{"genre is not", "genre!=Drama&year=2001", func(it Item) bool { return !slices.Contains(it.Genres, "Drama") && it.Year == 2001 }},
-		{"push or pop", "push=1&year=1960&or=1&year=1961&pop=1&genre=Comedy", func(it Item) bool {
+		{"genre is not", "genre!=" + strconv.Itoa(tagID("Drama")) + "&year=2001", func(it Item) bool { return !slices.Contains(it.Genres, "Drama") && it.Year == 2001 }},
+		{"content rating by value", "contentRating=PG-13", func(it Item) bool { return it.ContentRating == "PG-13" }},
+		{"push or pop", "push=1&year=1960&or=1&year=1961&pop=1&genre=" + strconv.Itoa(tagID("Comedy")), func(it Item) bool {
 			return (it.Year == 1960 || it.Year == 1961) && slices.Contains(it.Genres, "Comedy")
 		}},
 		{"unknown parameters are ignored", "includeAdvanced=1&checkFiles=0&year=1980", func(it Item) bool { return it.Year == 1980 }},
@@ -237,11 +239,19 @@ func TestMediaQueries(t *testing.T) {
 			t.Parallel()
 			p := query(tt.query)
 			w := want(tt.keep)
-			if got := titles(p); !slices.Equal(got, w) || p.MediaContainer.TotalSize != len(w) || len(w) == 0 && tt.name != "title is" {
+			if got := titles(p); !slices.Equal(got, w) || p.MediaContainer.TotalSize != len(w) || len(w) == 0 && tt.name != "title is" && tt.name != "genre by name matches nothing" {
 				t.Errorf("%s: %d items (totalSize %d), want %d", tt.query, len(got), p.MediaContainer.TotalSize, len(w))
 			}
 		})
 	}
+	t.Run("TagFilterByName matches a name", func(t *testing.T) {
+		t.Parallel()
+		byName := newFixture(t, func(c *Config) { c.TagFilterByName = true })
+		got := titles(getPage(t, byName, ownerToken, "/library/sections/1/all?genre=western"))
+		if w := want(func(it Item) bool { return slices.Contains(it.Genres, "Western") }); len(w) == 0 || !slices.Equal(got, w) {
+			t.Errorf("genre=western with TagFilterByName: %q, want %q", got, w)
+		}
+	})
 	t.Run("Distant River is not Silent River", func(t *testing.T) {
 		t.Parallel()
 		for _, got := range titles(query("title=Distant%20River&type=1")) {
@@ -533,7 +543,7 @@ func TestEditsAndDeletions(t *testing.T) {
 		len(hubs.MediaContainer.Hub) == 0 || len(hubs.MediaContainer.Hub[0].Metadata) != 1 {
 		t.Errorf("search for the new title: %v %+v", err, hubs)
 	}
-	if got := titles(getPage(t, f, ownerToken, "/library/sections/1/all?genre=Zoology")); !slices.Equal(got, []string{"Zebra Crossing"}) {
+	if got := titles(getPage(t, f, ownerToken, "/library/sections/1/all?genre="+strconv.Itoa(tagID("Zoology")))); !slices.Equal(got, []string{"Zebra Crossing"}) {
 		t.Errorf("filter by the new genre: %q", got)
 	}
 	if s := f.do(t, req{method: "PUT", path: "/library/metadata/1000000002?title.value=x", token: friendToken}).status; s != 401 {

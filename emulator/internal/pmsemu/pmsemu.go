@@ -159,6 +159,17 @@ type Config struct {
 	// is what this switch does. A report of "stopped" for another item stops the session as
 	// by default.
 	SessionKeyKeptOnItemChange bool
+	// TagFilterByName: a tag filter (genre=, actor=, label=, …) matches a tag's name too,
+	// case-insensitively. By default it matches the tag's id only, the key the section's
+	// filter choices (/library/sections/{id}/genre) give for it.
+	//
+	// Reference: plex-beyond-spec.md B.4 "tag filters take the tag id" (confidence M):
+	// python-plexapi maps a name to its FilterChoice key before it sends a filter, older
+	// python-plexapi and @ctrl/plex document that "actor=<id> seem to work, but require you
+	// already know the id", and observed Plex Web URLs filter genre=14 but contentRating=gb/18
+	// (moviematch's notes). What a real server answers for a name is not recorded; the
+	// emulator answers as for an id no item has: an empty list, 200 (confidence L).
+	TagFilterByName bool
 }
 
 // Server is one emulated Plex Media Server. It is an http.Handler.

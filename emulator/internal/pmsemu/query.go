@@ -68,7 +68,10 @@ type fieldDef struct {
 	filter     bool     // offered as a Filter (with choices) in Meta
 	sort       bool     // offered as a Sort in Meta
 	desc       bool     // sort descending by default
-	get        func(q *queryCtx, it *Item) any
+	// byValue: a tag field whose filter choices are keyed by the value itself
+	// (contentRating=PG-13), not by a tag id.
+	byValue bool
+	get     func(q *queryCtx, it *Item) any
 }
 
 var videoTypes = []string{"movie", "show", "season", "episode"}
@@ -89,7 +92,7 @@ var fieldDefs = []fieldDef{
 	{key: "id", title: "Rating Key", kind: kindInteger, types: allTypes, sort: true, get: func(_ *queryCtx, it *Item) any { return int64(it.RatingKey) }},
 	{key: "rating", title: "Critic Rating", kind: kindInteger, types: videoTypes, sort: true, desc: true, get: func(_ *queryCtx, it *Item) any { return it.Rating }},
 	{key: "audienceRating", title: "Audience Rating", kind: kindInteger, types: videoTypes, sort: true, desc: true, get: func(_ *queryCtx, it *Item) any { return it.AudienceRating }},
-	{key: "contentRating", title: "Content Rating", kind: kindTag, types: []string{"movie", "show", "episode"}, filter: true, sort: true, get: func(_ *queryCtx, it *Item) any { return nonEmpty(it.ContentRating) }},
+	{key: "contentRating", title: "Content Rating", kind: kindTag, types: []string{"movie", "show", "episode"}, filter: true, sort: true, byValue: true, get: func(_ *queryCtx, it *Item) any { return nonEmpty(it.ContentRating) }},
 	{key: "genre", title: "Genre", kind: kindTag, types: []string{"movie", "show", "artist", "album"}, filter: true, get: func(_ *queryCtx, it *Item) any { return it.Genres }},
 	{key: "director", title: "Director", kind: kindTag, types: []string{"movie", "episode"}, filter: true, get: func(_ *queryCtx, it *Item) any { return it.Directors }},
 	{key: "writer", title: "Writer", kind: kindTag, types: []string{"movie", "episode"}, filter: true, get: func(_ *queryCtx, it *Item) any { return it.Writers }},
@@ -442,7 +445,7 @@ func (q *queryCtx) evalClause(c *clause, it *Item) bool {
 	negative := c.op == "!=" || c.op == "!=="
 	any := false
 	for _, want := range c.values {
-		if q.match(c.field.kind, c.op, v, want) {
+		if q.match(c.field, c.op, v, want) {
 			any = true
 			break
 		}
@@ -450,7 +453,7 @@ func (q *queryCtx) evalClause(c *clause, it *Item) bool {
 	if negative {
 		// "is not a, b" means none of them.
 		for _, want := range c.values {
-			if !q.match(c.field.kind, c.op, v, want) {
+			if !q.match(c.field, c.op, v, want) {
 				return false
 			}
 		}
@@ -461,8 +464,8 @@ func (q *queryCtx) evalClause(c *clause, it *Item) bool {
 
 // match applies one operator to a field value and one wanted value. For negative operators
 // it reports whether the value passes (is not the wanted one).
-func (q *queryCtx) match(kind fieldKind, op string, v any, want string) bool {
-	switch kind {
+func (q *queryCtx) match(f *fieldDef, op string, v any, want string) bool {
+	switch f.kind {
 	case kindString:
 		s, w := strings.ToLower(v.(string)), strings.ToLower(want)
 		switch op {
@@ -482,7 +485,12 @@ func (q *queryCtx) match(kind fieldKind, op string, v any, want string) bool {
 	case kindTag:
 		names := v.([]string)
 		has := slices.ContainsFunc(names, func(n string) bool {
-			return strings.EqualFold(n, want) || strconv.Itoa(tagID(n)) == want
+			if f.byValue || q.h.cfg.TagFilterByName {
+				if strings.EqualFold(n, want) {
+					return true
+				}
+			}
+			return !f.byValue && strconv.Itoa(tagID(n)) == want
 		})
 		if op == "!=" {
 			return !has
@@ -504,7 +512,7 @@ func (q *queryCtx) match(kind fieldKind, op string, v any, want string) bool {
 			x = t
 		}
 		var w float64
-		if kind == kindDate {
+		if f.kind == kindDate {
 			n, _ := parseDate(want, q.now)
 			w = float64(n)
 		} else {

@@ -110,7 +110,7 @@ func (h *handler) related(c *call, it Item, n int) []int {
 		return nil
 	}
 	q := &queryCtx{h: h, account: h.account(c), now: h.cfg.Now()}
-	filter := &node{kids: []*node{{and: true, kids: []*node{{clause: &clause{field: fieldByKey["genre"], op: "=", values: []string{it.Genres[0]}}}}}}}
+	filter := &node{kids: []*node{{and: true, kids: []*node{{clause: &clause{field: fieldByKey["genre"], op: "=", values: []string{strconv.Itoa(tagID(it.Genres[0]))}}}}}}}
 	var out []int
 	h.scan(q, s, it.Type, filter, func(o Item) bool {
 		if o.RatingKey != it.RatingKey {
