@@ -1,6 +1,9 @@
 package emulator_test
 
 import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/hex"
 	"net/http"
 	"net/url"
 	"slices"
@@ -591,6 +594,68 @@ func TestPythonPlexAPIBrowseParsers(t *testing.T) {
 		}
 		if s := write("PUT", "/library/parts/"+pid+"?subtitleStreamID=0&allParts=1", bob); s != 200 || selected(bob) != "" {
 			t.Errorf("resetSelectedSubtitleStream: %d, selected %q", s, selected(bob))
+		}
+	})
+
+	// mixins.py PosterMixin/ArtMixin and media.py BaseResource, as python-plexapi's own
+	// _test_mixins_image walks them: posters() and arts() are fetchItems of <Photo key
+	// ratingKey selected thumb provider/>; Poster.select() PUTs its list's path without the
+	// final "s" with url=quote_plus(ratingKey); uploadPoster(filepath=) POSTs the bytes, and the
+	// upload is then listed as upload://posters/{sha1 of the bytes}.
+	t.Run("posters(), setPoster, uploadPoster, arts(), setArt", func(t *testing.T) {
+		t.Parallel()
+		movie := pyQuery(t, e, "GET", nas+"/library/sections/1/all?X-Plex-Container-Start=8&X-Plex-Container-Size=1", alice, nil).kid(t, "Video")
+		rk := movie.Attrs["ratingKey"]
+		photos := func(list, token string) []*node {
+			t.Helper()
+			ps := pyQuery(t, e, "GET", nas+"/library/metadata/"+rk+"/"+list, token, nil).kids("Photo")
+			for _, p := range ps {
+				wantBools(t, p, "selected")
+				if len(p.Attrs["key"]) < 10 || len(p.Attrs["ratingKey"]) < 10 || len(p.Attrs["thumb"]) < 10 {
+					t.Errorf("<Photo %v>: key, ratingKey and thumb are 10 characters or more", p.Attrs)
+				}
+				if !strings.HasPrefix(p.Attrs["ratingKey"], "upload://") && p.Attrs["provider"] == "" {
+					t.Errorf("<Photo %v>: an agent's image names its provider", p.Attrs)
+				}
+			}
+			return ps
+		}
+		for _, list := range []string{"posters", "arts"} {
+			ps := photos(list, bob) // a friend lists them
+			if len(ps) < 2 || ps[0].Attrs["selected"] != "1" {
+				t.Fatalf("%s: %d Photo, the first selected=%q", list, len(ps), ps[0].Attrs["selected"])
+			}
+			sel := "/library/metadata/" + rk + "/" + strings.TrimSuffix(list, "s") + "?url=" + url.QueryEscape(ps[1].Attrs["ratingKey"])
+			if s := write("PUT", sel, bob); s != 403 {
+				t.Errorf("bob's select: %d, want 403", s)
+			}
+			if s := write("PUT", sel, alice); s != 200 {
+				t.Fatalf("select: %d", s)
+			}
+			if ps := photos(list, alice); ps[0].Attrs["selected"] != "0" || ps[1].Attrs["selected"] != "1" {
+				t.Errorf("%s after selecting the second: %v, %v", list, ps[0].Attrs, ps[1].Attrs)
+			}
+		}
+		img := []byte("\xff\xd8\xff\xe0 a stub image for python-plexapi")
+		r, err := http.NewRequest("POST", nas+"/library/metadata/"+rk+"/posters", bytes.NewReader(img))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Header.Set("X-Plex-Token", alice)
+		res, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		sum := sha1.Sum(img)
+		want := "upload://posters/" + hex.EncodeToString(sum[:])
+		ps := photos("posters", alice)
+		if res.StatusCode != 200 || !slices.ContainsFunc(ps, func(p *node) bool { return p.Attrs["ratingKey"] == want && p.Attrs["selected"] == "1" }) {
+			t.Errorf("uploadPoster(filepath=): %d; no selected <Photo ratingKey=%q>", res.StatusCode, want)
+		}
+		// posterUrl: the item's thumb is a /library/metadata/ path naming "thumb".
+		if th := pyQuery(t, e, "GET", nas+"/library/metadata/"+rk, alice, nil).kid(t, "Video").Attrs["thumb"]; !strings.HasPrefix(th, "/library/metadata/"+rk+"/thumb/") {
+			t.Errorf("thumb %q after the upload", th)
 		}
 	})
 }

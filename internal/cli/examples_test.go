@@ -25,7 +25,7 @@ func TestHelpExamplesRun(t *testing.T) {
 	}
 	for _, path := range [][]string{
 		{"item"}, {"item", "match"}, {"item", "unmatch"}, {"item", "markers"}, {"item", "markers", "add"},
-		{"item", "markers", "edit"}, {"item", "markers", "rm"}, {"item", "streams"}, {"hubs"},
+		{"item", "markers", "edit"}, {"item", "markers", "rm"}, {"item", "streams"}, {"item", "art"}, {"hubs"},
 	} {
 		cmd, _, err := root.Find(path)
 		if err != nil {

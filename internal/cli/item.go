@@ -15,7 +15,8 @@ import (
 )
 
 // The item commands: one item's details (item.go), its match (itemmatch.go), its markers
-// (itemmarkers.go) and the streams this account plays (itemstreams.go). They share --server,
+// (itemmarkers.go), the streams this account plays (itemstreams.go) and its posters and art
+// (itemart.go). They share --server,
 // openItem, getItem and itemError, which says an unknown rating key in words.
 
 func init() { register(newItemCmd) }
@@ -32,8 +33,8 @@ marked, its markers (intro, credits) with their times as h:mm:ss, and its extras
 RATINGKEY is the item's rating key (see ` + "`plexkit items`" + ` or ` + "`plexkit search`" + `).
 --json prints the item as the server sent it.
 
-The subcommands change the item: match and unmatch (admin), markers, and the streams this
-account plays.`,
+The subcommands change the item: match and unmatch (admin), markers, the streams this
+account plays, and its posters and art.`,
 		Example: `  plexkit item 1000000007
   plexkit item 1000000007 --json | jq '.Media[0].Part[0].file'
   plexkit item match 1000000007 --title "The Matrix" --year 1999
@@ -57,7 +58,7 @@ account plays.`,
 		},
 	}
 	groupServerFlag(cmd, &sel)
-	cmd.AddCommand(newItemMatchCmd(f, &sel), newItemUnmatchCmd(f, &sel), newItemMarkersCmd(f, &sel), newItemStreamsCmd(f, &sel))
+	cmd.AddCommand(newItemMatchCmd(f, &sel), newItemUnmatchCmd(f, &sel), newItemMarkersCmd(f, &sel), newItemStreamsCmd(f, &sel), newItemArtCmd(f, &sel))
 	return cmd
 }
 

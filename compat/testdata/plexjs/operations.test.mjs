@@ -163,6 +163,12 @@ const setups = {
     const movie = (await api('GET', `/library/metadata/${state.keys[0]}`)).MediaContainer.Metadata[0];
     return { partId: movie.Media[0].Part[0].id };
   },
+  // Artwork: an image to upload (by url), and one of the item's listed images to select.
+  'library.setItemArtwork': async () => ({ url: artworkURL }),
+  'library.updateItemArtwork': async (state) => {
+    await api('POST', `/library/metadata/${state.keys[0]}/posters?url=${encodeURIComponent(artworkURL)}`);
+    return { url: artworkURL };
+  },
   'status.getHistoryItem': async () => ({ historyId: Number(await historyID(0)) }),
   'status.deleteHistory': async () => ({ historyId: Number(await historyID(-1)) }),
   'butler.stopTask': async () => {
@@ -175,6 +181,8 @@ const setups = {
     return { activityId: acts.find((a) => a.title === 'Optimize Database').uuid };
   },
 };
+
+const artworkURL = 'https://images.example.com/poster.jpg';
 
 /** The id of the first marker of item rk. */
 async function markerID(rk) {
@@ -277,10 +285,16 @@ const sdkExceptions = {
 
 /**
  * Operations the spec lets shared users call but whose description restricts to the admin
- * (the emulator's TestRoleMatrix has the same list): GET /security/resources, and PUT /:/prefs
- * (whose 403 the spec lists), answer 403.
+ * (the emulator's TestRoleMatrix has the same list): GET /security/resources, PUT /:/prefs
+ * (whose 403 the spec lists), and setting an item's artwork ("generally only the admin can
+ * perform this action") answer 403.
  */
-const adminByDescription = new Set(['GET /security/resources', 'PUT /:/prefs']);
+const adminByDescription = new Set([
+  'GET /security/resources',
+  'PUT /:/prefs',
+  'POST /library/metadata/{ids}/{element}',
+  'PUT /library/metadata/{ids}/{element}',
+]);
 
 /** Calls op as the holder of token and returns what happened. */
 async function call(op, token, args) {

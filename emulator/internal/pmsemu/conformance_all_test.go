@@ -159,7 +159,13 @@ var queryValues = map[string]map[string]string{
 	"putRate":              {"key": "1000000003", "identifier": libraryIdentifier, "rating": "7"},
 	// The spec leaves guid optional, but a match without one matches to nothing (400).
 	"libraryMetadataPutMatch": {"guid": "plex://movie/5d776846880197001ec967c6", "name": "Sita Sings the Blues"},
+	// An upload needs an image (here by url); a selection one of the item's listed images (the
+	// setup uploads it first).
+	"libraryMetadataPostElement": {"url": artworkURL},
+	"libraryMetadataPutElement":  {"url": artworkURL},
 }
+
+const artworkURL = "https://images.example.com/poster.jpg"
 
 // unvalidatedRequests are the operations whose request the validator cannot check, with why.
 var unvalidatedRequests = map[string]string{
@@ -181,6 +187,10 @@ var setups = map[string]func(t *testing.T, f *fixture) map[string]string{
 	"libraryMetadataPutMarkerMarker":      itemMarker,
 	"libraryMetadataDeleteMarkerMarker":   itemMarker,
 	"libraryMetadataDeleteMediaMediaItem": itemMedia,
+	"libraryMetadataPutElement": func(t *testing.T, f *fixture) map[string]string {
+		mustDo(t, f, req{method: "POST", path: "/library/metadata/" + pathValues["ids"] + "/posters?url=" + url.QueryEscape(artworkURL), token: ownerToken})
+		return nil
+	},
 	"activitiesDeleteActivity": func(t *testing.T, f *fixture) map[string]string {
 		mustDo(t, f, req{method: "POST", path: "/butler/BackupDatabase", token: ownerToken})
 		var body struct {

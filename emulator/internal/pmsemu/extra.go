@@ -30,6 +30,8 @@ var extraRoutes = []extraRoute{
 	{"GET", "/library/metadata/{id}/children", spec.RoleShared, "x.children"},
 	{"GET", "/library/metadata/{id}/grandchildren", spec.RoleShared, "x.grandchildren"},
 	{"GET", "/library/metadata/{id}/matches", spec.RoleAdmin, "libraryMetadataGetMatches"},
+	{"GET", "/library/metadata/{id}/posters", spec.RoleShared, "x.artwork"},
+	{"GET", "/library/metadata/{id}/arts", spec.RoleShared, "x.artwork"},
 	{"GET", "/library/sections/all/refresh", spec.RoleAdmin, "libraryPostSectionsRefresh"},
 	{"GET", "/library/sections/{id}/refresh", spec.RoleAdmin, "librarySectionPostRefresh"},
 	{"POST", "/library/sections/{id}/analyze", spec.RoleAdmin, "librarySectionPutAnalyze"},

@@ -28,6 +28,9 @@ import (
 //     of guid, title and year, and deleting one Media is an Edit of Media, or a Delete of an
 //     item left with none (matching.go). Markers and extras are computed like generated items,
 //     and only what clients change is kept, in the overlay.
+//   - Artwork: Artwork lists an item's posters or background art, the agent's (computed) and
+//     the uploaded; AddArtwork and SelectArtwork change which is selected, and the item's thumb
+//     or art with it (posters.go).
 //   - Stream selection: SelectStreams records which audio and subtitle streams of a part one
 //     account chose (PUT /library/parts/{id}); detail renders show that account its choice as
 //     selected="1", everyone else the part's own selection (streamselect.go).
@@ -66,6 +69,7 @@ type Store struct {
 	nextSub  int
 
 	selections map[selectionKey]streamSelection // per-account stream choices (streamselect.go)
+	artwork    map[int]*itemArtwork             // uploaded and selected posters and art (posters.go)
 }
 
 // Item is one library item as the model holds it: a movie, show, season, episode, artist,
@@ -257,6 +261,7 @@ func newStore(cfg Config) *Store {
 		edits:     map[int]*Item{},
 		deleted:   map[int]bool{},
 		markers:   map[int][]Marker{},
+		artwork:   map[int]*itemArtwork{},
 		state:     map[stateKey]*UserState{},
 		subs:      map[int]func(Event){},
 		nextHist:  1,
@@ -752,6 +757,7 @@ func (st *Store) Delete(rk int) bool {
 	for _, k := range append(st.descendantsLocked(rk), rk) {
 		st.deleted[k] = true
 		delete(st.edits, k)
+		delete(st.artwork, k)
 	}
 	if ref, ok := st.decode(rk); ok && ref.level == 0 {
 		sec := ref.sec

@@ -193,6 +193,7 @@ func newHandler(cfg Config, auth Authorizer) *handler {
 	registerOps(h)
 	registerLive(h)
 	registerBrowse(h)
+	registerArtwork(h)
 	return h
 }
 
