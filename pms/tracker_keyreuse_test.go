@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,6 +26,7 @@ type sessionGate struct {
 	armed   bool
 	entered chan struct{}
 	release chan struct{}
+	done    atomic.Int64 // reads of /status/sessions the server has answered
 }
 
 func newSessionGate() *sessionGate {
@@ -46,7 +48,23 @@ func (g *sessionGate) RoundTrip(r *http.Request) (*http.Response, error) {
 			}
 		}
 	}
-	return http.DefaultTransport.RoundTrip(r)
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if r.Method == http.MethodGet && r.URL.Path == "/status/sessions" && err == nil {
+		g.done.Add(1)
+	}
+	return resp, err
+}
+
+// waitReads waits until the server has answered n reads of /status/sessions in all.
+func (g *sessionGate) waitReads(t *testing.T, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for g.done.Load() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d reads of /status/sessions answered within 10 s, want %d", g.done.Load(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func (g *sessionGate) arm() {

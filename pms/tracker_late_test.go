@@ -37,6 +37,7 @@ func TestTrackerLateNotificationAfterRead(t *testing.T) {
 
 	// Another player's new session makes the tracker read; the read is held while the player
 	// reports once more and pauses, so it shows the pause ahead of both notifications.
+	reads := gate.done.Load()
 	gate.arm()
 	other := player{base: c.BaseURL(), token: token, clientID: "kodi-other"}
 	other.report(t, episode(t, c, 1), "playing", 0)
@@ -47,6 +48,9 @@ func TestTrackerLateNotificationAfterRead(t *testing.T) {
 	if ev := tk.expect(t, pms.SessionPaused, p.clientID); !ev.Resync || ev.Session.ViewOffset != 60_000 {
 		t.Errorf("the read's pause: %+v, want a resync at 60000", ev)
 	}
+	// The late "playing" report makes the tracker read again (it trusts neither); that read
+	// must have been answered before the player resumes, or it would show the resume itself.
+	gate.waitReads(t, reads+2)
 
 	// The player really resumes.
 	p.report(t, rk, "playing", time.Minute)
