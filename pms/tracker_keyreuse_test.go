@@ -67,6 +67,19 @@ func (g *sessionGate) waitReads(t *testing.T, n int64) {
 	}
 }
 
+// gatedTracking starts an emulator with opts and a tracker of alice-nas (MinResync 10 ms) whose
+// reads of /status/sessions go through a sessionGate, waits until it agrees with the server,
+// and returns them with alice's player "pht".
+func gatedTracking(t *testing.T, opts emulator.Options) (*emulator.Emulator, *sessionGate, *pms.Client, *tracking, player) {
+	t.Helper()
+	e := startEmulator(t, opts)
+	gate := newSessionGate()
+	c := clientFor(t, e, "alice", nas, pms.WithHTTPClient(&http.Client{Transport: gate}))
+	tk := track(t, c, 10*time.Millisecond)
+	converge(t, e, tk.tr, "seeded sessions")
+	return e, gate, c, tk, player{base: c.BaseURL(), token: accessToken(t, e, "alice", nas), clientID: "pht"}
+}
+
 func (g *sessionGate) arm() {
 	g.mu.Lock()
 	g.armed = true
@@ -200,13 +213,8 @@ func TestTrackerKeyReusedBeforeRead(t *testing.T) {
 // late notification must not end the new item.
 func TestTrackerKeyReusedDuringRead(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t, emulator.Options{FreezeClock: true, SessionKeyKeptOnItemChange: true})
-	gate := newSessionGate()
-	c := clientFor(t, e, "alice", nas, pms.WithHTTPClient(&http.Client{Transport: gate}))
-	tk := track(t, c, 10*time.Millisecond)
-	converge(t, e, tk.tr, "seeded sessions")
-	token := accessToken(t, e, "alice", nas)
-	p := player{base: c.BaseURL(), token: token, clientID: "pht"}
+	e, gate, c, tk, p := gatedTracking(t, emulator.Options{FreezeClock: true, SessionKeyKeptOnItemChange: true})
+	token := p.token
 	first, second := episode(t, c, 5), episode(t, c, 6)
 	p.report(t, first, "playing", 0)
 	tk.expect(t, pms.SessionStarted, p.clientID)

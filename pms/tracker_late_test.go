@@ -21,13 +21,8 @@ import (
 // the read must.
 func TestTrackerLateNotificationAfterRead(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t, emulator.Options{FreezeClock: true})
-	gate := newSessionGate()
-	c := clientFor(t, e, "alice", nas, pms.WithHTTPClient(&http.Client{Transport: gate}))
-	tk := track(t, c, 10*time.Millisecond)
-	converge(t, e, tk.tr, "seeded sessions")
-	token := accessToken(t, e, "alice", nas)
-	p := player{base: c.BaseURL(), token: token, clientID: "pht"}
+	e, gate, c, tk, p := gatedTracking(t, emulator.Options{FreezeClock: true})
+	token := p.token
 	rk := episode(t, c, 5)
 	p.report(t, rk, "playing", 0)
 	tk.expect(t, pms.SessionStarted, p.clientID)
@@ -119,13 +114,8 @@ func TestTrackerResumeBehindRead(t *testing.T) {
 // read shows it playing; the brief pause, delivered after the read, must not pause it again.
 func TestTrackerLatePauseAfterRead(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t, emulator.Options{FreezeClock: true})
-	gate := newSessionGate()
-	c := clientFor(t, e, "alice", nas, pms.WithHTTPClient(&http.Client{Transport: gate}))
-	tk := track(t, c, 10*time.Millisecond)
-	converge(t, e, tk.tr, "seeded sessions")
-	token := accessToken(t, e, "alice", nas)
-	p := player{base: c.BaseURL(), token: token, clientID: "pht"}
+	e, gate, c, tk, p := gatedTracking(t, emulator.Options{FreezeClock: true})
+	token := p.token
 	rk := episode(t, c, 5)
 	p.report(t, rk, "playing", 0)
 	tk.expect(t, pms.SessionStarted, p.clientID)

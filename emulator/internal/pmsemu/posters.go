@@ -221,17 +221,24 @@ func fileKey(rk int, ratingKey string) string {
 	return "/library/metadata/" + strconv.Itoa(rk) + "/file?url=" + url.QueryEscape(ratingKey)
 }
 
+// artworkOf returns the item of /library/metadata/{id}/… that the caller sees, and its artwork
+// of kind k with the index of the selected one; it answers 404 and returns ok false when there
+// is no such item or it has no artwork.
+func (h *handler) artworkOf(c *call, k artKind) (it Item, arts []artwork, sel int, ok bool) {
+	if it, ok = h.visibleItem(c, pathSegment(c.r.URL.Path, 2)); ok {
+		arts, sel, ok = h.store.Artwork(it.RatingKey, k)
+	}
+	if !ok {
+		writeError(c.w, http.StatusNotFound)
+	}
+	return it, arts, sel, ok
+}
+
 // listArtwork serves GET /library/metadata/{id}/posters and …/arts.
 func (h *handler) listArtwork(c *call) {
 	k, _ := kindOfElement(pathSegment(c.r.URL.Path, 3))
-	it, ok := h.visibleItem(c, pathSegment(c.r.URL.Path, 2))
+	it, arts, sel, ok := h.artworkOf(c, k)
 	if !ok {
-		writeError(c.w, http.StatusNotFound)
-		return
-	}
-	arts, sel, ok := h.store.Artwork(it.RatingKey, k)
-	if !ok {
-		writeError(c.w, http.StatusNotFound)
 		return
 	}
 	list{head: artworkContainer{Size: len(arts), Identifier: libraryIdentifier}, childKey: "Metadata", n: len(arts), child: func(i int) any {
@@ -350,17 +357,9 @@ func (h *handler) serveElement(c *call) {
 		serveEmpty(c, c.op)
 		return
 	}
-	it, ok := h.visibleItem(c, pathSegment(c.r.URL.Path, 2))
-	if !ok {
-		writeError(c.w, http.StatusNotFound)
-		return
+	if _, arts, sel, ok := h.artworkOf(c, k); ok {
+		writeArtwork(c, arts[sel])
 	}
-	arts, sel, ok := h.store.Artwork(it.RatingKey, k)
-	if !ok {
-		writeError(c.w, http.StatusNotFound)
-		return
-	}
-	writeArtwork(c, arts[sel])
 }
 
 // serveFile serves GET /library/metadata/{id}/file?url={ratingKey}, a Photo's key: that
