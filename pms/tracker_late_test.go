@@ -123,6 +123,7 @@ func TestTrackerLatePauseAfterRead(t *testing.T) {
 	tk.expect(t, pms.SessionPaused, p.clientID)
 	converge(t, e, tk.tr, "paused")
 
+	reads := gate.done.Load()
 	gate.arm()
 	other := player{base: c.BaseURL(), token: token, clientID: "kodi-other"}
 	other.report(t, episode(t, c, 1), "playing", 0)
@@ -134,6 +135,9 @@ func TestTrackerLatePauseAfterRead(t *testing.T) {
 	if ev := tk.expect(t, pms.SessionResumed, p.clientID); !ev.Resync || ev.Session.ViewOffset != 50_000 {
 		t.Errorf("the read's resume: %+v, want a resync at 50000", ev)
 	}
+	// The late pause makes the tracker read again; the player stops only once that read is
+	// answered, or the read would find the session gone and end it itself.
+	gate.waitReads(t, reads+2)
 	p.report(t, rk, "stopped", time.Minute)
 	tk.expect(t, pms.SessionStopped, p.clientID)
 	converge(t, e, tk.tr, "after the stop")
