@@ -80,6 +80,21 @@ func gatedTracking(t *testing.T, opts emulator.Options) (*emulator.Emulator, *se
 	return e, gate, c, tk, player{base: c.BaseURL(), token: accessToken(t, e, "alice", nas), clientID: "pht"}
 }
 
+// duringHeldRead makes the tracker read /status/sessions (another player of p's account starts
+// a session the tracker has not seen), holds that read while during runs, and releases it. It
+// returns the number of reads the server had answered before.
+func duringHeldRead(t *testing.T, gate *sessionGate, c *pms.Client, p player, during func()) int64 {
+	t.Helper()
+	reads := gate.done.Load()
+	gate.arm()
+	other := player{base: p.base, token: p.token, clientID: "kodi-other"}
+	other.report(t, episode(t, c, 1), "playing", 0)
+	gate.waitEntered(t)
+	during()
+	close(gate.release)
+	return reads
+}
+
 func (g *sessionGate) arm() {
 	g.mu.Lock()
 	g.armed = true
@@ -214,7 +229,6 @@ func TestTrackerKeyReusedBeforeRead(t *testing.T) {
 func TestTrackerKeyReusedDuringRead(t *testing.T) {
 	t.Parallel()
 	e, gate, c, tk, p := gatedTracking(t, emulator.Options{FreezeClock: true, SessionKeyKeptOnItemChange: true})
-	token := p.token
 	first, second := episode(t, c, 5), episode(t, c, 6)
 	p.report(t, first, "playing", 0)
 	tk.expect(t, pms.SessionStarted, p.clientID)
@@ -224,13 +238,10 @@ func TestTrackerKeyReusedDuringRead(t *testing.T) {
 
 	// Another player's new session makes the tracker read; the read is held while the player
 	// pauses the first item and moves on to the second.
-	gate.arm()
-	other := player{base: c.BaseURL(), token: token, clientID: "kodi-other"}
-	other.report(t, episode(t, c, 1), "playing", 0)
-	gate.waitEntered(t)
-	p.report(t, first, "paused", time.Minute)
-	p.report(t, second, "playing", 0)
-	close(gate.release)
+	duringHeldRead(t, gate, c, p, func() {
+		p.report(t, first, "paused", time.Minute)
+		p.report(t, second, "playing", 0)
+	})
 	// The read shows the second item: the first one ends. (Later reports wait for it, or the
 	// read could show them too.)
 	if ev := tk.expect(t, pms.SessionStopped, p.clientID); string(ev.Session.RatingKey) != first {

@@ -22,7 +22,6 @@ import (
 func TestTrackerLateNotificationAfterRead(t *testing.T) {
 	t.Parallel()
 	e, gate, c, tk, p := gatedTracking(t, emulator.Options{FreezeClock: true})
-	token := p.token
 	rk := episode(t, c, 5)
 	p.report(t, rk, "playing", 0)
 	tk.expect(t, pms.SessionStarted, p.clientID)
@@ -32,14 +31,10 @@ func TestTrackerLateNotificationAfterRead(t *testing.T) {
 
 	// Another player's new session makes the tracker read; the read is held while the player
 	// reports once more and pauses, so it shows the pause ahead of both notifications.
-	reads := gate.done.Load()
-	gate.arm()
-	other := player{base: c.BaseURL(), token: token, clientID: "kodi-other"}
-	other.report(t, episode(t, c, 1), "playing", 0)
-	gate.waitEntered(t)
-	p.report(t, rk, "playing", 45*time.Second)
-	p.report(t, rk, "paused", time.Minute)
-	close(gate.release)
+	reads := duringHeldRead(t, gate, c, p, func() {
+		p.report(t, rk, "playing", 45*time.Second)
+		p.report(t, rk, "paused", time.Minute)
+	})
 	if ev := tk.expect(t, pms.SessionPaused, p.clientID); !ev.Resync || ev.Session.ViewOffset != 60_000 {
 		t.Errorf("the read's pause: %+v, want a resync at 60000", ev)
 	}
@@ -115,7 +110,6 @@ func TestTrackerResumeBehindRead(t *testing.T) {
 func TestTrackerLatePauseAfterRead(t *testing.T) {
 	t.Parallel()
 	e, gate, c, tk, p := gatedTracking(t, emulator.Options{FreezeClock: true})
-	token := p.token
 	rk := episode(t, c, 5)
 	p.report(t, rk, "playing", 0)
 	tk.expect(t, pms.SessionStarted, p.clientID)
@@ -123,15 +117,11 @@ func TestTrackerLatePauseAfterRead(t *testing.T) {
 	tk.expect(t, pms.SessionPaused, p.clientID)
 	converge(t, e, tk.tr, "paused")
 
-	reads := gate.done.Load()
-	gate.arm()
-	other := player{base: c.BaseURL(), token: token, clientID: "kodi-other"}
-	other.report(t, episode(t, c, 1), "playing", 0)
-	gate.waitEntered(t)
-	p.report(t, rk, "playing", 30*time.Second)
-	p.report(t, rk, "paused", 45*time.Second)
-	p.report(t, rk, "playing", 50*time.Second)
-	close(gate.release)
+	reads := duringHeldRead(t, gate, c, p, func() {
+		p.report(t, rk, "playing", 30*time.Second)
+		p.report(t, rk, "paused", 45*time.Second)
+		p.report(t, rk, "playing", 50*time.Second)
+	})
 	if ev := tk.expect(t, pms.SessionResumed, p.clientID); !ev.Resync || ev.Session.ViewOffset != 50_000 {
 		t.Errorf("the read's resume: %+v, want a resync at 50000", ev)
 	}
