@@ -85,10 +85,10 @@ func TestArtworkEndToEnd(t *testing.T) {
 		if got, err := bob.Metadata.Arts(ctx, rk); err != nil || len(got) != 3 || selectedIndex(got) != 0 {
 			t.Errorf("%s: bob's Arts = %+v, %v", enc, got, err)
 		}
-		if err := bob.Metadata.UploadPoster(ctx, rk, pms.ArtworkSource{Image: bytes.NewReader(img.Bytes())}); !errors.Is(err, plexkit.ErrForbidden) {
+		if err := bob.Metadata.UploadPoster(ctx, rk, pms.ArtworkSource{Image: bytes.NewReader(img.Bytes())}); !errors.Is(err, plexkit.ErrUnauthorized) {
 			t.Errorf("%s: bob's UploadPoster: %v", enc, err)
 		}
-		if err := bob.Metadata.SelectPoster(ctx, rk, posters[0]); !errors.Is(err, plexkit.ErrForbidden) {
+		if err := bob.Metadata.SelectPoster(ctx, rk, posters[0]); !errors.Is(err, plexkit.ErrUnauthorized) {
 			t.Errorf("%s: bob's SelectPoster: %v", enc, err)
 		}
 	}

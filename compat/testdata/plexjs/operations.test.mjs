@@ -286,8 +286,8 @@ const sdkExceptions = {
 /**
  * Operations the spec lets shared users call but whose description restricts to the admin
  * (the emulator's TestRoleMatrix has the same list): GET /security/resources, PUT /:/prefs
- * (whose 403 the spec lists), and setting an item's artwork ("generally only the admin can
- * perform this action") answer 403.
+ * (whose 403 the spec lists) answer 403; setting an item's artwork ("generally only the admin can
+ * perform this action") is refused as every admin-only operation is (401 by default).
  */
 const adminByDescription = new Set([
   'GET /security/resources',

@@ -118,8 +118,9 @@ func refusedWith(refused bool, status int) int {
 
 // sharedRefusalByDesign lists the operations the spec allows shared users on but whose
 // description restricts to the admin: GET /security/resources and PUT /:/prefs (whose 403 the
-// spec lists), and POST and PUT /library/metadata/{ids}/{element} ("generally only the admin
-// can perform this action"; posters.go) answer 403 to a shared user. It also lists the one answer of 403 that is no
+// spec lists) answer 403 to a shared user, and POST and PUT /library/metadata/{ids}/{element}
+// ("generally only the admin can perform this action"; posters.go) the admin refusal of
+// Config.SharedAdminStatus. It also lists the one answer of 403 that is no
 // refusal: POST /status/sessions/terminate without a sessionId, which the spec answers with 403
 // ("sessionId is empty").
 func sharedRefusalByDesign(op spec.Operation, token string) bool {

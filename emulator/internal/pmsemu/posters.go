@@ -31,8 +31,9 @@ import (
 //     byte for byte with the Content-Type its magic says, anything else as a one-pixel JPEG.
 //
 // Only the admin changes artwork: the spec lets shared users call {element} but its description
-// says "generally only the admin can perform this action", so a shared user meets 403, as on
-// the other operations restricted by description (GET /security/resources).
+// says "generally only the admin can perform this action", so a shared user meets the refusal
+// of every admin-only operation (Config.SharedAdminStatus: 401 by default, 403 on the switch;
+// the spec lists no refusal status here, unlike GET /security/resources, which lists 403).
 //
 // Choices beyond the sources (confidence low): an upload whose body is no PNG, JPEG or WebP is
 // refused with 400; an upload over maxArtworkUpload with 413; a ?url= upload is not fetched
@@ -248,11 +249,11 @@ func (h *handler) listArtwork(c *call) {
 }
 
 // artworkCall is the item and kind of an upload or a selection, or false when the answer has
-// been written: 403 to a shared user, 404 for an item the caller cannot see. ok with isArt false
+// been written: the admin refusal (Config.SharedAdminStatus) to a shared user, 404 for an item the caller cannot see. ok with isArt false
 // is an element other than artwork (clearLogo, theme, …), served as before.
 func (h *handler) artworkCall(c *call) (items []Item, k artKind, isArt, ok bool) {
 	if c.caller.Role != RoleAdmin {
-		writeError(c.w, http.StatusForbidden)
+		writeError(c.w, h.cfg.SharedAdminStatus) // as every admin-only operation (401 by default)
 		return nil, 0, false, false
 	}
 	k, isArt = kindOfElement(pathSegment(c.r.URL.Path, 3))

@@ -236,8 +236,8 @@ func TestArtworkRefusals(t *testing.T) {
 		body              []byte
 		want              int
 	}{
-		{"friend uploads", path + "/posters", friendToken, img, 403},
-		{"managed user uploads", path + "/posters", managedToken, img, 403},
+		{"friend uploads", path + "/posters", friendToken, img, 401},
+		{"managed user uploads", path + "/posters", managedToken, img, 401},
 		{"no token", path + "/posters", "", img, 401},
 		{"not an image", path + "/posters", ownerToken, []byte("<html>not a picture</html>"), 400},
 		{"empty body, no url", path + "/posters", ownerToken, nil, 400},
@@ -263,7 +263,7 @@ func TestArtworkRefusals(t *testing.T) {
 	} else if r := f.do(t, req{path: arts[2].Key, token: ownerToken}); r.header.Get("Content-Type") != "image/webp" {
 		t.Errorf("the WebP: %s", r.header.Get("Content-Type"))
 	}
-	if r := f.do(t, req{method: "PUT", path: path + "/poster?url=" + url.QueryEscape(ps[0].RatingKey), token: friendToken}); r.status != 403 {
+	if r := f.do(t, req{method: "PUT", path: path + "/poster?url=" + url.QueryEscape(ps[0].RatingKey), token: friendToken}); r.status != 401 {
 		t.Errorf("friend selects: %d", r.status)
 	}
 	if ps := artworkList(t, f, rk, "posters", friendToken); selectedOf(ps) != 2 {
