@@ -190,6 +190,11 @@ func TestItemCommands(t *testing.T) {
 			check: jsonErrorHas("has no item 999999"),
 		},
 		{
+			name: "a marker added to an unknown item", env: alice, args: []string{"item", "markers", "add", "999999", "--type", "intro", "--start", "0:10", "--end", "0:20"},
+			code: 1, stderr: []string{"alice-nas has no item 999999 that this account sees"},
+			check: oneLine,
+		},
+		{
 			name: "an episode bob is not shared", env: bob, args: []string{"item", episodes[0]},
 			code: 1, stderr: []string{"alice-nas has no item " + episodes[0] + " that this account sees"},
 			check: oneLine,

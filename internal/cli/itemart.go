@@ -55,7 +55,7 @@ the one shown (PUT …/poster?url=KEY or …/art). Both need the admin role on t
 				}
 			}
 			ctx := cmd.Context()
-			s, c, _, err := openItem(ctx, f, *sel, key)
+			s, c, err := openServer(ctx, f, *sel) // an unknown item is the listing's 404 (itemError)
 			if err != nil {
 				return err
 			}
@@ -123,7 +123,7 @@ func artRow(a pms.Artwork) []string {
 // admin rule (the spec lets anyone call these, and says only the admin generally may).
 func artRefused(s *server, what, method, path, key string, err error) error {
 	if !s.res.Owned && (errors.Is(err, plexkit.ErrForbidden) || errors.Is(err, plexkit.ErrUnauthorized)) {
-		return explain(s.refused(method, path, err), "%s needs the admin role on %s, which only %s has; this account is a shared user", what, s.res.Name, s.owner())
+		return s.needsAdmin(what, s.refused(method, path, err))
 	}
 	var pe *plexkit.Error
 	if errors.Is(err, plexkit.ErrBadRequest) || errors.As(err, &pe) && pe.StatusCode == http.StatusRequestEntityTooLarge {

@@ -53,7 +53,7 @@ ignores a shared user's, which plexkit then says.`,
 			}
 			key := args[0]
 			ctx := cmd.Context()
-			s, c, _, err := openItem(ctx, f, *sel, key)
+			s, c, err := openServer(ctx, f, *sel) // an unknown item is the POST's 404 (markerError)
 			if err != nil {
 				return err
 			}
@@ -223,11 +223,7 @@ func markerError(s *server, method, path, key string, err error) error {
 
 // ownerOnlyMarkers says why a shared user's marker change did nothing.
 func ownerOnlyMarkers(s *server) string {
-	owner := "its owner"
-	if s.res.SourceTitle != "" {
-		owner = "its owner, " + s.res.SourceTitle
-	}
-	return fmt.Sprintf("a PMS keeps only the markers of %s, and this account is a shared user there; ask the owner to make the change", owner)
+	return "a PMS keeps only the markers of " + s.owner() + ", and this account is a shared user there; ask the owner to make the change"
 }
 
 // markerWritten ends an add or a change of a marker (method path; m, err its outcome): it says

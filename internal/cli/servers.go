@@ -263,11 +263,17 @@ func (s *server) refusedTo(what, method, path string, err error) error {
 	if what == "" || !s.adminRefusal(method, path, err) {
 		return s.refused(method, path, err)
 	}
+	return s.needsAdmin(what, s.refused(method, path, err))
+}
+
+// needsAdmin says, in one short line, that what needs the admin role on s, which this account
+// (a shared user there) lacks; err is kept for --debug.
+func (s *server) needsAdmin(what string, err error) error {
 	who := s.owner()
 	if s.res.SourceTitle != "" {
 		who += ","
 	}
-	return explain(s.refused(method, path, err), "%s needs the admin role on %s, which only %s has; this account is a shared user", what, s.res.Name, who)
+	return explain(err, "%s needs the admin role on %s, which only %s has; this account is a shared user", what, s.res.Name, who)
 }
 
 // owner names the server's owner: "its owner, alice", or "its owner" when plex.tv does not say.
