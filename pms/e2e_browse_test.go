@@ -79,7 +79,11 @@ func TestBrowseEndToEnd(t *testing.T) {
 		}
 		// The tag's filter selects the items that carry it.
 		q := pms.NewQuery(pms.TypeMovie).Where("genre", pms.Is, strconv.Itoa(int(genres[i].ID)))
-		for _, it := range collectItems(t, c.Library.Items(ctx, "1", pms.ItemsOptions{Query: q, Limit: 20})) {
+		tagged := collectItems(t, c.Library.Items(ctx, "1", pms.ItemsOptions{Query: q, Limit: 20}))
+		if len(tagged) == 0 {
+			t.Fatalf("%s: the filter of genre %q selects nothing, though an item carries it", enc, used)
+		}
+		for _, it := range tagged {
 			if !slices.ContainsFunc(it.Genres, func(g pms.Tag) bool { return g.Tag == used }) {
 				t.Errorf("%s: %s has no %s", enc, it.Title, used)
 			}

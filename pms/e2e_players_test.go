@@ -137,11 +137,12 @@ func TestRemoteRefusals(t *testing.T) {
 		t.Errorf("pausing an unknown player: %v, want not found", err)
 	}
 	r := alice.Players.Remote("alices-tv")
-	if err := r.SetVolume(ctx, 101); err == nil {
-		t.Error("SetVolume(101) sent")
+	var ae *pms.ArgumentError
+	if err := r.SetVolume(ctx, 101); !errors.As(err, &ae) {
+		t.Errorf("SetVolume(101): %v, want an ArgumentError before any request", err)
 	}
-	if err := r.SeekTo(ctx, -time.Second); err == nil {
-		t.Error("SeekTo(-1s) sent")
+	if err := r.SeekTo(ctx, -time.Second); !errors.As(err, &ae) {
+		t.Errorf("SeekTo(-1s): %v, want an ArgumentError before any request", err)
 	}
 	if s := sessionOf(t, alice, "alices-tv"); s == nil || s.Player.State != "playing" {
 		t.Errorf("refused commands changed the session: %+v", s)

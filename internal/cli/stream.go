@@ -123,15 +123,7 @@ func (e *elementEncoder) appendItem(b []byte, it *pms.Item) ([]byte, error) {
 	return e.std(b[:n], &c)
 }
 
-// append appends v's JSON to b.
-func (e *elementEncoder) append(b []byte, v any) ([]byte, error) {
-	if it, ok := v.(*pms.Item); ok && it != nil {
-		return e.appendItem(b, it)
-	}
-	return e.std(b, v)
-}
-
-// std appends v's JSON as encoding/json writes it.
+// std appends v's JSON as encoding/json writes it (items go through appendItem).
 func (e *elementEncoder) std(b []byte, v any) ([]byte, error) {
 	if e.enc == nil {
 		e.enc = json.NewEncoder(&e.slow)
@@ -147,7 +139,7 @@ func (e *elementEncoder) std(b []byte, v any) ([]byte, error) {
 // add prints one element: v with --json, else the row of fields. After a failure it returns
 // it, and the stream is ended (close or abort may still be called).
 func (s *stream) add(v any, fields ...string) error {
-	return s.put(func(b []byte) ([]byte, error) { return s.json.append(b, v) }, fields)
+	return s.put(func(b []byte) ([]byte, error) { return s.json.std(b, v) }, fields)
 }
 
 // addItem is add for a library item: it costs a listing no copy of each item on the heap
