@@ -163,13 +163,7 @@ func knownHub(s *server, key string, hubs []pms.ManagedHub, ident string) error 
 }
 
 func printHubs(f *Factory, hubs []pms.ManagedHub) error {
-	yes := func(b pms.FlexBool) string {
-		if b {
-			return "yes"
-		}
-		return "no"
-	}
 	return printList(f, hubs, []string{"IDENTIFIER", "TITLE", "RECOMMENDED", "HOME", "SHARED HOME"}, func(h pms.ManagedHub) []string {
-		return []string{h.Identifier, h.Title, yes(h.PromotedToRecommended), yes(h.PromotedToOwnHome), yes(h.PromotedToSharedHome)}
+		return []string{h.Identifier, h.Title, yesNo(bool(h.PromotedToRecommended)), yesNo(bool(h.PromotedToOwnHome)), yesNo(bool(h.PromotedToSharedHome))}
 	})
 }

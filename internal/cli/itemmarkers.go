@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -159,11 +160,7 @@ var markerTypes = []string{"intro", "credits", "commercial", "bookmark"}
 func markerFlags(m pms.Marker, typ, start, end string) (pms.Marker, error) {
 	if typ != "" {
 		t := strings.ToLower(strings.TrimSpace(typ))
-		known := false
-		for _, k := range markerTypes {
-			known = known || k == t
-		}
-		if !known {
+		if !slices.Contains(markerTypes, t) {
 			return m, usageErrorf("--type %q is not a marker type: %s", typ, strings.Join(markerTypes, ", "))
 		}
 		m.Type = t

@@ -116,7 +116,7 @@ passes each command to the player. PLAYER is a player's machine identifier or it
 				func(ctx context.Context, r *pms.Remote) error { return r.SetVolume(ctx, level) })
 		},
 	}
-	var offset time.Duration
+	var offsetText string
 	playMedia := &cobra.Command{
 		Use:   "play-media PLAYER ITEM",
 		Short: "Make the player play ITEM (a rating key, see `plexkit items`)",
@@ -126,8 +126,13 @@ own so that next and previous work.`,
 		Example: `  plexkit player play-media "Living room" 1000000010 --offset 5m`,
 		Args:    exactArgs(2, "PLAYER ITEM"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if offset < 0 {
-				return usageErrorf("--offset is from the start: it cannot be negative")
+			var offset time.Duration
+			if offsetText != "" {
+				ms, err := parseHMS(offsetText)
+				if err != nil {
+					return usageErrorf("--offset %v", err)
+				}
+				offset = time.Duration(ms) * time.Millisecond
 			}
 			ctx := cmd.Context()
 			rk := strings.TrimPrefix(args[1], "/library/metadata/")
@@ -151,7 +156,7 @@ own so that next and previous work.`,
 				map[string]any{"item": rk, "title": it.DisplayTitle(), "offset": offset.Milliseconds()})
 		},
 	}
-	playMedia.Flags().DurationVar(&offset, "offset", 0, "where to start, from the beginning (e.g. 5m)")
+	playMedia.Flags().StringVar(&offsetText, "offset", "", "where to start, from the beginning: "+timeSyntax)
 
 	cmd.AddCommand(list, pause, play, stop, seek, next, previous, volume, playMedia)
 	return cmd

@@ -100,7 +100,9 @@ func TestPlayerCommands(t *testing.T) {
 		t.Errorf("timeline after volume: %+v", ts)
 	}
 
-	run("player", "play-media", tv, "1000000011", "--offset", "5m").mustSucceed(t)
+	// --offset takes the one time syntax of every command (here m:ss), and refuses a negative.
+	run("player", "play-media", tv, "1000000011", "--offset", "-5m").expect(t, ExitUsage, `--offset "-5m" is not a time`)
+	run("player", "play-media", tv, "1000000011", "--offset", "5:00").mustSucceed(t)
 	if s := liveSession(t, e, tv); s == nil || s.RatingKey != "1000000011" || s.Offset != 5*time.Minute || s.State != "playing" {
 		t.Errorf("after play-media: %+v", s)
 	}
