@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/plexkit/plexkit/internal/textdist"
 )
 
 // Audience is the aud of every device JWT: plex.tv is the only party that accepts them.
@@ -61,32 +63,11 @@ func isRoleWord(s string) bool {
 func closestScope(s string) string {
 	best, bestD := "", 3
 	for _, sc := range Scopes {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(sc)); d < bestD {
+		if d := textdist.Levenshtein(strings.ToLower(s), strings.ToLower(sc)); d < bestD {
 			best, bestD = sc, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, by bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // ValidateScopes returns a *ScopeError for the first word that is not in Scopes (compared

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/plexkit/plexkit/internal/textdist"
 )
 
 // A PMS filters tags by id (genre=87), not by name: a name matches nothing. FilterChoices lists
@@ -208,7 +210,7 @@ func unknownChoice(field, v string, choices []FilterChoice) string {
 	var close []scored
 	for _, c := range choices {
 		lt := strings.ToLower(c.Title)
-		d := editDistance(lv, lt)
+		d := textdist.Levenshtein(lv, lt)
 		switch {
 		case strings.Contains(lt, lv) || strings.Contains(lv, lt):
 			close = append(close, scored{c.Title, -1})
@@ -233,28 +235,6 @@ func unknownChoice(field, v string, choices []FilterChoice) string {
 		names = append(names, c.title)
 	}
 	return fmt.Sprintf("no %s is named %q (close: %s)", field, v, strings.Join(names, ", "))
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // filterOf finds the MetaFilter of a field as fieldType finds its type: among src's and mt's
