@@ -63,7 +63,7 @@ func (r *Remote) MachineIdentifier() string { return r.id }
 func (r *Remote) SetMediaType(mtype string) { r.mediaType.Store(mtype) }
 
 // send sends /player/{command} with params and the next commandID.
-func (r *Remote) send(ctx context.Context, command string, q url.Values, head any, child childFunc, keys ...string) error {
+func (r *Remote) send(ctx context.Context, command string, q url.Values, child childFunc, keys ...string) error {
 	if r.id == "" {
 		return &ArgumentError{Arg: "machineIdentifier", Reason: "a Remote needs the player's machine identifier"}
 	}
@@ -79,39 +79,39 @@ func (r *Remote) send(ctx context.Context, command string, q url.Values, head an
 	_, err := r.client.do(ctx, &request{
 		method: http.MethodGet, path: "player/" + command, query: q,
 		header: http.Header{"X-Plex-Target-Client-Identifier": {r.id}},
-		head:   head, child: child, childKeys: keys,
+		child:  child, childKeys: keys,
 	})
 	return err
 }
 
 // Play resumes playback (playback/play).
-func (r *Remote) Play(ctx context.Context) error { return r.send(ctx, "playback/play", nil, nil, nil) }
+func (r *Remote) Play(ctx context.Context) error { return r.send(ctx, "playback/play", nil, nil) }
 
 // Pause pauses playback (playback/pause). A player with nothing playing ignores it.
 func (r *Remote) Pause(ctx context.Context) error {
-	return r.send(ctx, "playback/pause", nil, nil, nil)
+	return r.send(ctx, "playback/pause", nil, nil)
 }
 
 // Stop stops playback (playback/stop); the session ends.
-func (r *Remote) Stop(ctx context.Context) error { return r.send(ctx, "playback/stop", nil, nil, nil) }
+func (r *Remote) Stop(ctx context.Context) error { return r.send(ctx, "playback/stop", nil, nil) }
 
 // SeekTo moves playback to offset from the start (playback/seekTo, in milliseconds).
 func (r *Remote) SeekTo(ctx context.Context, offset time.Duration) error {
 	if offset < 0 {
 		return &ArgumentError{Arg: "offset", Reason: "is from the start: it cannot be negative"}
 	}
-	return r.send(ctx, "playback/seekTo", url.Values{"offset": {strconv.FormatInt(offset.Milliseconds(), 10)}}, nil, nil)
+	return r.send(ctx, "playback/seekTo", url.Values{"offset": {strconv.FormatInt(offset.Milliseconds(), 10)}}, nil)
 }
 
 // SkipNext moves to the next item of the play queue the player plays from
 // (playback/skipNext); without a next item nothing changes.
 func (r *Remote) SkipNext(ctx context.Context) error {
-	return r.send(ctx, "playback/skipNext", nil, nil, nil)
+	return r.send(ctx, "playback/skipNext", nil, nil)
 }
 
 // SkipPrevious moves to the previous item of the play queue (playback/skipPrevious).
 func (r *Remote) SkipPrevious(ctx context.Context) error {
-	return r.send(ctx, "playback/skipPrevious", nil, nil, nil)
+	return r.send(ctx, "playback/skipPrevious", nil, nil)
 }
 
 // SetVolume sets the player's volume, 0 to 100 (playback/setParameters?volume=).
@@ -119,7 +119,7 @@ func (r *Remote) SetVolume(ctx context.Context, volume int) error {
 	if volume < 0 || volume > 100 {
 		return &ArgumentError{Arg: "volume", Reason: "is from 0 to 100"}
 	}
-	return r.send(ctx, "playback/setParameters", url.Values{"volume": {strconv.Itoa(volume)}}, nil, nil)
+	return r.send(ctx, "playback/setParameters", url.Values{"volume": {strconv.Itoa(volume)}}, nil)
 }
 
 // PlayMediaOptions tunes PlayMedia.
@@ -182,7 +182,7 @@ func (r *Remote) PlayMedia(ctx context.Context, item Item, opts PlayMediaOptions
 		"key":                {key},
 		"type":               {mtype},
 		"containerKey":       {"/playQueues/" + strconv.Itoa(pq) + "?window=100&own=1"},
-	}, nil, nil)
+	}, nil)
 }
 
 // PlayerTimeline is what a player says it plays for one media type (timeline/poll). A
@@ -220,7 +220,7 @@ func (t PlayerTimeline) Position() time.Duration { return time.Duration(t.Time) 
 // Timelines polls the player's timelines, one per media type (timeline/poll?wait=0).
 func (r *Remote) Timelines(ctx context.Context) ([]PlayerTimeline, error) {
 	out := []PlayerTimeline{}
-	err := r.send(ctx, "timeline/poll", url.Values{"wait": {"0"}}, nil, collect(&out, "Timeline"), "Timeline")
+	err := r.send(ctx, "timeline/poll", url.Values{"wait": {"0"}}, collect(&out, "Timeline"), "Timeline")
 	if err != nil {
 		return nil, err
 	}
